@@ -1,0 +1,295 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/policy"
+)
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	Journal *Journal
+	// OnProgress, when set, is called as each change starts ("begin") and ends
+	// ("done" or "failed").
+	OnProgress func(c Change, phase string, err error)
+	// PropagationWait is how long to keep retrying a write that AWS refuses because a
+	// role created moments ago is not visible to KMS or S3 yet. Default 30s.
+	PropagationWait time.Duration
+}
+
+// ApplyResult says exactly what was and was not applied.
+type ApplyResult struct {
+	Applied    []Change
+	Failed     *Change
+	NotApplied []Change
+}
+
+// ChangedError means a resource changed between the plan and the apply; nothing was
+// written to it.
+type ChangedError struct {
+	Change  Change
+	Current string
+}
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("%s (%s) changed since the plan was made; nothing was written to it. Run plan again and review the new diff", e.Change.Resource, e.Change.Title)
+}
+
+// ApplyError wraps the failure of one change with what was applied before it.
+type ApplyError struct {
+	Result ApplyResult
+	Err    error
+}
+
+func (e *ApplyError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s failed: %v\n", e.Result.Failed.Title, e.Err)
+	b.WriteString("applied:")
+	writeTitles(&b, e.Result.Applied)
+	b.WriteString("\nnot applied:")
+	writeTitles(&b, e.Result.NotApplied)
+	b.WriteString("\nfix the cause and run apply again: it plans only what is still missing")
+	return b.String()
+}
+
+func (e *ApplyError) Unwrap() error { return e.Err }
+
+func writeTitles(b *strings.Builder, changes []Change) {
+	if len(changes) == 0 {
+		b.WriteString(" nothing")
+		return
+	}
+	for _, c := range changes {
+		b.WriteString("\n  - " + c.Title)
+	}
+}
+
+// Apply makes the plan's pending changes in order. Before each write it re-reads the
+// resource and stops if it is not what the plan saw; it journals each write before
+// making it.
+func Apply(ctx context.Context, acc Accounts, plan *Plan, opts ApplyOptions) (ApplyResult, error) {
+	if opts.PropagationWait == 0 {
+		opts.PropagationWait = 30 * time.Second
+	}
+	pending := plan.Pending()
+	a := applier{acc: acc, opts: opts, placeholder: plan.Facts.NewKeyARN()}
+	var result ApplyResult
+	for i, c := range pending {
+		c = a.resolve(c)
+		if err := a.applyOne(ctx, c); err != nil {
+			result.Failed = &c
+			result.NotApplied = pending[i+1:]
+			return result, &ApplyError{Result: result, Err: err}
+		}
+		result.Applied = append(result.Applied, c)
+	}
+	return result, nil
+}
+
+type applier struct {
+	acc         Accounts
+	opts        ApplyOptions
+	placeholder string // ARN of the key to create, as the plan names it
+	newKeyARN   string
+	createdRole bool // a role created in this run may not be visible to KMS and S3 yet
+}
+
+// resolve puts the ARN of a key created earlier in this run into a change.
+func (a *applier) resolve(c Change) Change {
+	if a.newKeyARN == "" {
+		return c
+	}
+	replace := func(s string) string { return strings.ReplaceAll(s, a.placeholder, a.newKeyARN) }
+	c.After, c.Resource, c.target = replace(c.After), replace(c.Resource), replace(c.target)
+	return c
+}
+
+func (a *applier) applyOne(ctx context.Context, c Change) error {
+	a.progress(c, "begin", nil)
+	if err := a.checkUnchanged(ctx, c); err != nil {
+		a.progress(c, "failed", err)
+		return err
+	}
+	if j := a.opts.Journal; j != nil {
+		if err := j.Record("begin", c, nil); err != nil {
+			a.progress(c, "failed", err)
+			return err
+		}
+	}
+	err := a.write(ctx, c)
+	if j := a.opts.Journal; j != nil {
+		phase := "done"
+		if err != nil {
+			phase = "failed"
+		}
+		if jerr := j.Record(phase, c, err); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
+	if err != nil {
+		err = explain(string(c.Side), err)
+		a.progress(c, "failed", err)
+		return err
+	}
+	a.progress(c, "done", nil)
+	return nil
+}
+
+func (a *applier) progress(c Change, phase string, err error) {
+	if a.opts.OnProgress != nil {
+		a.opts.OnProgress(c, phase, err)
+	}
+}
+
+func (a *applier) account(c Change) awsops.Account {
+	if c.Side == SourceSide {
+		return a.acc.Source
+	}
+	return a.acc.Destination
+}
+
+// checkUnchanged re-reads the resource and compares it with what the plan saw.
+func (a *applier) checkUnchanged(ctx context.Context, c Change) error {
+	current, exists, err := a.current(ctx, c)
+	if err != nil {
+		return explain(string(c.Side), err)
+	}
+	same := false
+	switch {
+	case c.Before == "":
+		same = !exists
+	case !exists:
+		same = false
+	case c.kind == kindReplication || c.kind == kindVersioning:
+		same, err = policy.Equivalent([]byte(current), []byte(c.Before))
+	default:
+		same, err = policy.EquivalentDocs(current, c.Before)
+	}
+	if err != nil {
+		return err
+	}
+	if !same {
+		return &ChangedError{Change: c, Current: current}
+	}
+	return nil
+}
+
+// current reads the document a change would replace; exists is false when the
+// resource (or the document) is absent.
+func (a *applier) current(ctx context.Context, c Change) (doc string, exists bool, err error) {
+	acc := a.account(c)
+	absent := func(err error) (string, bool, error) {
+		if awsops.IsNotFound(err) {
+			return "", false, nil
+		}
+		return "", err == nil, err
+	}
+	switch c.kind {
+	case kindCreateRole, kindTrustPolicy:
+		role, err := acc.GetRole(ctx, c.target)
+		if err != nil {
+			return absent(err)
+		}
+		return role.TrustPolicy, true, nil
+	case kindRolePolicy:
+		doc, err := acc.GetRolePolicy(ctx, c.target, c.name)
+		if err != nil {
+			return absent(err)
+		}
+		return doc, true, nil
+	case kindCreateKey:
+		return "", false, nil // a new key has a new id: nothing to overwrite
+	case kindCreateAlias:
+		_, err := acc.DescribeKey(ctx, c.Region, c.target)
+		return absent(err)
+	case kindKeyPolicy:
+		doc, err := acc.GetKeyPolicy(ctx, c.Region, c.target)
+		return doc, err == nil, err
+	case kindCreateBucket:
+		_, err := acc.BucketRegion(ctx, c.target)
+		return absent(err)
+	case kindVersioning:
+		if c.Before == "" {
+			return "", false, nil // the bucket was created in this run
+		}
+		status, err := acc.GetBucketVersioning(ctx, c.Region, c.target)
+		if status == "" {
+			status = "Disabled"
+		}
+		return docOf(map[string]any{"Status": status}), err == nil, err
+	case kindEncryption:
+		enc, err := acc.GetBucketEncryption(ctx, c.Region, c.target)
+		return encryptionDoc(enc), enc.Algorithm != "", err
+	case kindBucketPolicy:
+		doc, err := acc.GetBucketPolicy(ctx, c.Region, c.target)
+		return doc, doc != "", err
+	case kindReplication:
+		doc, err := acc.GetBucketReplication(ctx, c.Region, c.target)
+		return doc, doc != "", err
+	}
+	return "", false, fmt.Errorf("unknown change kind %d", c.kind)
+}
+
+func (a *applier) write(ctx context.Context, c Change) error {
+	acc := a.account(c)
+	switch c.kind {
+	case kindCreateRole:
+		_, err := acc.CreateRole(ctx, c.target, c.After, "Lets S3 replicate objects; managed by s3repl")
+		a.createdRole = err == nil
+		return err
+	case kindTrustPolicy:
+		return acc.UpdateAssumeRolePolicy(ctx, c.target, c.After)
+	case kindRolePolicy:
+		return acc.PutRolePolicy(ctx, c.target, c.name, c.After)
+	case kindCreateKey:
+		return a.retryPropagation(ctx, func() error {
+			key, err := acc.CreateKey(ctx, c.Region, "S3 replica key, created by s3repl", c.After)
+			a.newKeyARN = key.ARN
+			return err
+		})
+	case kindCreateAlias:
+		return acc.CreateAlias(ctx, c.Region, c.target, a.newKeyARN)
+	case kindKeyPolicy:
+		return a.retryPropagation(ctx, func() error { return acc.PutKeyPolicy(ctx, c.Region, c.target, c.After) })
+	case kindCreateBucket:
+		return acc.CreateBucket(ctx, c.Region, c.target)
+	case kindVersioning:
+		return acc.PutBucketVersioning(ctx, c.Region, c.target)
+	case kindEncryption:
+		return acc.PutBucketEncryption(ctx, c.Region, c.target, awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: a.keyFor(c), BucketKey: true})
+	case kindBucketPolicy:
+		return a.retryPropagation(ctx, func() error { return acc.PutBucketPolicy(ctx, c.Region, c.target, c.After) })
+	case kindReplication:
+		return a.retryPropagation(ctx, func() error { return acc.PutBucketReplication(ctx, c.Region, c.target, c.After) })
+	}
+	return fmt.Errorf("unknown change kind %d", c.kind)
+}
+
+func (a *applier) keyFor(c Change) string {
+	var enc struct{ KMSMasterKeyID string }
+	_ = jsonUnmarshal(c.After, &enc)
+	return enc.KMSMasterKeyID
+}
+
+// retryPropagation retries a write that AWS refuses as invalid, which is what KMS and
+// S3 say about a policy naming a role IAM created seconds ago.
+func (a *applier) retryPropagation(ctx context.Context, write func() error) error {
+	deadline := time.Now().Add(a.opts.PropagationWait)
+	delay := time.Second
+	for {
+		err := write()
+		if !a.createdRole || awsops.KindOf(err) != awsops.KindInvalidRequest || time.Now().Add(delay).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 8*time.Second)
+	}
+}

@@ -1,0 +1,278 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/s3repl/s3repl/awsops"
+)
+
+// Accounts are the two sides of a setup. They are the same Account when source and
+// destination use the same profile.
+type Accounts struct {
+	Source      awsops.Account
+	Destination awsops.Account
+}
+
+// APICalls counts the calls both sides have made.
+func (a Accounts) APICalls() int64 {
+	if a.Source == a.Destination {
+		return a.Source.APICalls()
+	}
+	return a.Source.APICalls() + a.Destination.APICalls()
+}
+
+// Opener opens the Account for a profile; awsops.Open in real runs.
+type Opener func(ctx context.Context, profile string) (awsops.Account, error)
+
+// OpenAccounts opens both sides, once when they share a profile.
+func OpenAccounts(ctx context.Context, open Opener, s Setup) (Accounts, error) {
+	src, err := open(ctx, s.Source.Profile)
+	if err != nil {
+		return Accounts{}, explain("source", err)
+	}
+	if s.Destination.Profile == s.Source.Profile {
+		return Accounts{Source: src, Destination: src}, nil
+	}
+	dst, err := open(ctx, s.Destination.Profile)
+	if err != nil {
+		return Accounts{}, explain("destination", err)
+	}
+	return Accounts{Source: src, Destination: dst}, nil
+}
+
+// SourceState is what exists on the source side.
+type SourceState struct {
+	Identity    awsops.Identity
+	Region      string
+	Versioning  string
+	Encryption  awsops.Encryption
+	Key         *awsops.KeyInfo // the default encryption key, when it is a KMS key
+	KeyPolicy   string
+	Replication string // JSON, "" when none
+	ObjectLock  bool
+}
+
+// DestState is what exists on the destination side.
+type DestState struct {
+	Identity     awsops.Identity
+	BucketExists bool
+	Region       string
+	Versioning   string
+	Encryption   awsops.Encryption
+	Policy       string
+	Ownership    string
+	ObjectLock   bool
+	Key          *awsops.KeyInfo // nil when the key (alias) does not exist yet
+	KeyPolicy    string
+}
+
+// RoleState is the replication role as it exists, nil fields when it does not.
+type RoleState struct {
+	Role       *awsops.Role
+	PolicyName string // the inline policy s3repl writes for this rule
+	Policy     string // its current document, "" when absent
+}
+
+// State is everything Inspect read.
+type State struct {
+	Source      SourceState
+	Destination DestState
+	Role        RoleState
+}
+
+// Inspect reads both accounts. Reads that do not depend on each other run in
+// parallel, so its time is that of the slowest chain of dependent calls.
+func Inspect(ctx context.Context, acc Accounts, s Setup) (*State, error) {
+	st := &State{}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return inspectSource(ctx, acc.Source, s, &st.Source, &st.Role) })
+	g.Go(func() error { return inspectDestBucket(ctx, acc.Destination, s, &st.Destination) })
+	g.Go(func() error { return inspectDestKey(ctx, acc.Destination, s, &st.Destination) })
+	g.Go(func() (err error) {
+		st.Destination.Identity, err = acc.Destination.Identity(ctx)
+		return explain("destination", err)
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func inspectSource(ctx context.Context, acc awsops.Account, s Setup, out *SourceState, role *RoleState) error {
+	bucket := s.Source.Bucket
+	var byName, byConfig RoleState
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		out.Identity, err = acc.Identity(gctx)
+		return explain("source", err)
+	})
+	g.Go(func() error { return inspectRole(gctx, acc, s.RoleName(), s.RolePolicyName(), &byName) })
+	region, err := acc.BucketRegion(ctx, bucket)
+	if err != nil {
+		_ = g.Wait()
+		if awsops.IsNotFound(err) {
+			return Problems{fmt.Sprintf("source bucket %q does not exist (profile %s): check the name and the profile", bucket, profileName(s.Source.Profile))}
+		}
+		return explain("source", err)
+	}
+	if s.Source.Region != "" && s.Source.Region != region {
+		_ = g.Wait()
+		return Problems{fmt.Sprintf("source bucket %q is in %s, not %s: fix source.region or leave it empty", bucket, region, s.Source.Region)}
+	}
+	out.Region = region
+	g.Go(func() (err error) {
+		out.Versioning, err = acc.GetBucketVersioning(gctx, region, bucket)
+		return explain("source", err)
+	})
+	g.Go(func() (err error) {
+		out.ObjectLock, err = acc.GetObjectLockEnabled(gctx, region, bucket)
+		return explain("source", err)
+	})
+	g.Go(func() error { return inspectSourceKey(gctx, acc, region, bucket, out) })
+	g.Go(func() error {
+		cfg, err := acc.GetBucketReplication(gctx, region, bucket)
+		if err != nil {
+			return explain("source", err)
+		}
+		out.Replication = cfg
+		if existing := replicationRole(cfg); existing != "" && RoleNameOf(existing) != s.RoleName() {
+			return inspectRole(gctx, acc, RoleNameOf(existing), s.RolePolicyName(), &byConfig)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// S3 allows one role per configuration: an existing configuration's role is the one
+	// to extend.
+	*role = byName
+	if existing := replicationRole(out.Replication); existing != "" && RoleNameOf(existing) != s.RoleName() {
+		*role = byConfig
+	}
+	return nil
+}
+
+func inspectSourceKey(ctx context.Context, acc awsops.Account, region, bucket string, out *SourceState) error {
+	enc, err := acc.GetBucketEncryption(ctx, region, bucket)
+	if err != nil {
+		return explain("source", err)
+	}
+	out.Encryption = enc
+	if enc.KMSKeyID == "" {
+		return nil
+	}
+	key, err := acc.DescribeKey(ctx, region, enc.KMSKeyID)
+	if err != nil {
+		if awsops.IsAccessDenied(err) {
+			return nil // a key in another account: the doctor reports it, planning can go on
+		}
+		return explain("source", err)
+	}
+	out.Key = &key
+	if key.Manager != "CUSTOMER" {
+		return nil
+	}
+	out.KeyPolicy, err = acc.GetKeyPolicy(ctx, region, key.ARN)
+	if awsops.IsAccessDenied(err) {
+		return nil
+	}
+	return explain("source", err)
+}
+
+// inspectRole reads a role and the inline policy s3repl writes into it.
+func inspectRole(ctx context.Context, acc awsops.Account, name, policyName string, out *RoleState) error {
+	out.PolicyName = policyName
+	role, err := acc.GetRole(ctx, name)
+	if awsops.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return explain("source", err)
+	}
+	out.Role = &role
+	out.Policy, err = acc.GetRolePolicy(ctx, name, policyName)
+	if awsops.IsNotFound(err) {
+		return nil
+	}
+	return explain("source", err)
+}
+
+func inspectDestBucket(ctx context.Context, acc awsops.Account, s Setup, out *DestState) error {
+	bucket := s.Destination.Bucket
+	region, err := acc.BucketRegion(ctx, bucket)
+	switch {
+	case awsops.IsNotFound(err):
+		if !s.Destination.CreateBucket {
+			return Problems{fmt.Sprintf("destination bucket %q does not exist: create it first, or set destination.createBucket: true", bucket)}
+		}
+		return nil
+	case awsops.IsAccessDenied(err):
+		return Problems{fmt.Sprintf("destination bucket %q exists but profile %s cannot read it: it belongs to another account, or the profile lacks s3:GetBucketLocation. Pick a bucket of the destination account or a new name", bucket, profileName(s.Destination.Profile))}
+	case err != nil:
+		return explain("destination", err)
+	}
+	if s.Destination.Region != "" && s.Destination.Region != region {
+		return Problems{fmt.Sprintf("destination bucket %q already exists in %s, not in %s: use destination.region: %s or another bucket name", bucket, region, s.Destination.Region, region)}
+	}
+	out.BucketExists, out.Region = true, region
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { out.Versioning, err = acc.GetBucketVersioning(ctx, region, bucket); return explain("destination", err) })
+	g.Go(func() (err error) { out.Encryption, err = acc.GetBucketEncryption(ctx, region, bucket); return explain("destination", err) })
+	g.Go(func() (err error) { out.Policy, err = acc.GetBucketPolicy(ctx, region, bucket); return explain("destination", err) })
+	g.Go(func() (err error) { out.Ownership, err = acc.GetBucketOwnership(ctx, region, bucket); return explain("destination", err) })
+	g.Go(func() (err error) { out.ObjectLock, err = acc.GetObjectLockEnabled(ctx, region, bucket); return explain("destination", err) })
+	return g.Wait()
+}
+
+// inspectDestKey reads the replica key. Its Region is the destination Region when
+// given, else the Region in the key ARN; when neither is known yet (bucket Region
+// still being read) the key is read in the bucket's Region afterwards by Plan.
+func inspectDestKey(ctx context.Context, acc awsops.Account, s Setup, out *DestState) error {
+	region := s.Destination.Region
+	if r := RegionOf(s.Destination.KMSKey); r != "" {
+		region = r
+	}
+	if region == "" {
+		var err error
+		if region, err = acc.BucketRegion(ctx, s.Destination.Bucket); err != nil {
+			return nil // inspectDestBucket reports it
+		}
+	}
+	key, err := acc.DescribeKey(ctx, region, s.KeyRef())
+	if awsops.IsNotFound(err) {
+		if !s.Destination.CreateKey {
+			return Problems{fmt.Sprintf("destination key %s does not exist in %s: give an existing key, or set destination.createKey: true with an alias", s.KeyRef(), region)}
+		}
+		return nil
+	}
+	if err != nil {
+		return explain("destination", err)
+	}
+	out.Key = &key
+	if key.Manager != "CUSTOMER" {
+		return nil // Plan refuses it; its policy is of no use
+	}
+	out.KeyPolicy, err = acc.GetKeyPolicy(ctx, region, key.ARN)
+	return explain("destination", err)
+}
+
+// replicationRole is the role ARN of a replication configuration document.
+func replicationRole(config string) string {
+	if config == "" {
+		return ""
+	}
+	var c struct{ Role string }
+	_ = json.Unmarshal([]byte(config), &c)
+	return c.Role
+}
+
+func profileName(p string) string {
+	if p == "" {
+		return "(default credentials)"
+	}
+	return p
+}

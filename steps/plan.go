@@ -1,0 +1,489 @@
+package steps
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	iam "github.com/micahhausler/aws-iam-policy/policy"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/policy"
+)
+
+// Action says what a Change does to its resource.
+type Action string
+
+const (
+	ActionCreate Action = "create"
+	ActionUpdate Action = "update"
+	ActionNone   Action = "none"
+)
+
+// Side names the account a change is made in.
+type Side string
+
+const (
+	SourceSide      Side = "source"
+	DestinationSide Side = "destination"
+)
+
+type changeKind int
+
+const (
+	kindCreateRole changeKind = iota
+	kindTrustPolicy
+	kindRolePolicy
+	kindCreateKey
+	kindCreateAlias
+	kindKeyPolicy
+	kindCreateBucket
+	kindVersioning
+	kindEncryption
+	kindBucketPolicy
+	kindReplication
+)
+
+// Change is one write s3repl will make, with the document before and after. Before is
+// "" when the resource does not exist yet.
+type Change struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Side     Side   `json:"side"`
+	Account  string `json:"account"`
+	Region   string `json:"region"`
+	Resource string `json:"resource"`
+	Action   Action `json:"action"`
+	Before   string `json:"-"`
+	After    string `json:"-"`
+
+	kind   changeKind
+	target string // bucket name, key id or ARN, role name, alias
+	name   string // the inline policy's name for kindRolePolicy
+}
+
+// Pending reports whether the change writes anything.
+func (c Change) Pending() bool { return c.Action != ActionNone }
+
+// MarshalJSON emits before and after as JSON documents (null when absent), as the
+// CLI contract says.
+func (c Change) MarshalJSON() ([]byte, error) {
+	type plain Change
+	return json.Marshal(struct {
+		plain
+		Before json.RawMessage `json:"before"`
+		After  json.RawMessage `json:"after"`
+	}{plain(c), rawOrNull(c.Before), rawOrNull(c.After)})
+}
+
+func rawOrNull(doc string) json.RawMessage {
+	if doc == "" || !json.Valid([]byte(doc)) {
+		return json.RawMessage("null")
+	}
+	return json.RawMessage(doc)
+}
+
+// Plan is the ordered list of changes for a setup, with warnings for the user.
+type Plan struct {
+	Setup    Setup    `json:"-"`
+	Facts    Facts    `json:"-"`
+	Changes  []Change `json:"changes"`
+	Warnings []string `json:"warnings"`
+}
+
+// Pending returns the changes that write something.
+func (p *Plan) Pending() []Change {
+	var out []Change
+	for _, c := range p.Changes {
+		if c.Pending() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// NewKeyID is the key id shown in plans for a key that Apply creates; Apply replaces
+// the whole placeholder ARN (Facts.NewKeyARN) in later documents with the real ARN.
+const NewKeyID = "to-be-created-by-s3repl"
+
+// BuildPlan decides what must change. It is pure: everything it needs is in the setup
+// and the state Inspect read. It refuses unsafe or impossible setups with Problems.
+func BuildPlan(s Setup, st *State) (*Plan, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	f, err := resolveFacts(s, st)
+	if err != nil {
+		return nil, err
+	}
+	b := &planBuilder{s: s, st: st, f: f}
+	steps := []func() error{
+		b.role, b.destKey, b.destBucket, b.sourceVersioning, b.rolePolicy,
+		b.destKeyPolicy, b.sourceKeyPolicy, b.destBucketPolicy, b.replication,
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	b.plan.Setup, b.plan.Facts = s, f
+	b.plan.Warnings = append(b.plan.Warnings, warnings(s, st, f)...)
+	if b.plan.Warnings == nil {
+		b.plan.Warnings = []string{}
+	}
+	return &b.plan, nil
+}
+
+// resolveFacts checks what Inspect found against the hard rules and resolves the ARNs
+// and Regions the policies name.
+func resolveFacts(s Setup, st *State) (Facts, error) {
+	var p Problems
+	src, dst := st.Source, st.Destination
+	f := Facts{
+		Partition:     PartitionOf(src.Identity.ARN),
+		SourceAccount: src.Identity.AccountID,
+		SourceRegion:  src.Region,
+		SourceBucket:  s.Source.Bucket,
+		DestAccount:   dst.Identity.AccountID,
+		DestRegion:    dst.Region,
+		DestBucket:    s.Destination.Bucket,
+		Prefix:        s.Rule.Prefix,
+		ObjectLock:    src.ObjectLock,
+		DestBucketKey: !dst.BucketExists || dst.Encryption.BucketKey,
+	}
+	if !dst.BucketExists {
+		f.DestRegion = s.Destination.Region
+	}
+	f.OwnerOverride = s.OwnerOverride(f.CrossAccount())
+	if src.Key != nil && src.Key.ARN != "" {
+		f.SourceKeyARNs = []string{src.Key.ARN}
+	}
+	f.RoleARN = resolveRole(s, st, f, &p)
+	f.DestKeyARN = resolveDestKey(s, st, f, &p)
+	checkObjectLock(s, st, &p)
+	return f, p.orNil()
+}
+
+func resolveRole(s Setup, st *State, f Facts, p *Problems) string {
+	if s.Role.ARN != "" && AccountOf(s.Role.ARN) != f.SourceAccount {
+		p.add("role.arn %s is in account %s, but the source bucket's account is %s: the replication role must be in the source account", s.Role.ARN, AccountOf(s.Role.ARN), f.SourceAccount)
+	}
+	if st.Role.Role != nil {
+		return st.Role.Role.ARN
+	}
+	if existing := replicationRole(st.Source.Replication); existing != "" {
+		p.add("the source bucket's replication configuration uses role %s, which does not exist any more: S3 allows one role per configuration. Recreate that role or fix the configuration", existing)
+		return existing
+	}
+	if s.Role.ARN != "" {
+		p.add("role %s does not exist: give role.name to let s3repl create it, or the ARN of an existing role", s.Role.ARN)
+	}
+	return RoleARN(f.Partition, f.SourceAccount, s.RoleName())
+}
+
+// resolveDestKey checks the replica key against DOMAIN's hard rules.
+func resolveDestKey(s Setup, st *State, f Facts, p *Problems) string {
+	key := st.Destination.Key
+	if key == nil {
+		return f.NewKeyARN() // createKey is set, else Inspect refused already
+	}
+	ref := s.KeyRef()
+	switch {
+	case key.Manager != "CUSTOMER":
+		p.add("destination key %s is an AWS managed key: AWS managed keys (such as aws/s3) cannot be used across accounts. Choose a customer managed key or set createKey: true", ref)
+	case key.AccountID != "" && key.AccountID != f.DestAccount:
+		p.add("destination key %s belongs to account %s, not to the destination account %s: use a key of the destination account", ref, key.AccountID, f.DestAccount)
+	case f.DestRegion != "" && key.Region != f.DestRegion:
+		p.add("destination key %s is in %s but the destination bucket is in %s: S3 needs the replica key in the bucket's Region (for a multi-Region key, use its replica in %s)", ref, key.Region, f.DestRegion, f.DestRegion)
+	case key.State != "Enabled":
+		p.add("destination key %s is %s: enable it (or cancel its deletion) or choose another key", ref, key.State)
+	case key.Spec != "SYMMETRIC_DEFAULT" || key.Usage != "ENCRYPT_DECRYPT":
+		p.add("destination key %s is %s for %s: S3 needs a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)", ref, key.Spec, key.Usage)
+	}
+	return key.ARN
+}
+
+func checkObjectLock(s Setup, st *State, p *Problems) {
+	if !st.Source.ObjectLock || st.Destination.ObjectLock {
+		return
+	}
+	if st.Destination.BucketExists {
+		p.add("source bucket %q has Object Lock but destination bucket %q does not: S3 fails such replication (DstBucketObjectLockConfigMissing). Use a destination bucket with Object Lock enabled", s.Source.Bucket, s.Destination.Bucket)
+		return
+	}
+	p.add("source bucket %q has Object Lock: the destination needs it too, and s3repl does not create Object Lock buckets. Create %q with Object Lock enabled first", s.Source.Bucket, s.Destination.Bucket)
+}
+
+type planBuilder struct {
+	s    Setup
+	st   *State
+	f    Facts
+	plan Plan
+}
+
+func (b *planBuilder) add(c Change) {
+	if c.Action == "" {
+		c.Action = ActionUpdate
+		if c.Before == "" {
+			c.Action = ActionCreate
+		}
+	}
+	c.Account = b.accountOf(c.Side)
+	b.plan.Changes = append(b.plan.Changes, c)
+}
+
+func (b *planBuilder) accountOf(side Side) string {
+	if side == SourceSide {
+		return b.f.SourceAccount
+	}
+	return b.f.DestAccount
+}
+
+// addDocChange adds a change of a document, as "none" when it does not change.
+func (b *planBuilder) addDocChange(c Change, changed bool) {
+	if !changed {
+		c.Action = ActionNone
+	}
+	b.add(c)
+}
+
+func (b *planBuilder) role() error {
+	name := RoleNameOf(b.f.RoleARN)
+	trust := &policy.Document{}
+	var before string
+	if role := b.st.Role.Role; role != nil {
+		before = policy.Pretty(role.TrustPolicy)
+		var err error
+		if trust, err = policy.Parse(role.TrustPolicy); err != nil {
+			return fmt.Errorf("role %s has a trust policy s3repl cannot read: %w", name, err)
+		}
+	}
+	changed := false
+	if !trustsS3ForBucket(trust, b.f) {
+		var err error
+		if changed, err = trust.Upsert(b.f.TrustStatement()); err != nil {
+			return err
+		}
+	}
+	c := Change{
+		ID: "role-trust", Side: SourceSide, Region: "global", Resource: b.f.RoleARN,
+		Before: before, After: trust.String(), target: name,
+	}
+	if before == "" {
+		c.ID, c.Title, c.kind = "role-create", "Create replication role "+name, kindCreateRole
+		b.add(c)
+		return nil
+	}
+	c.Title, c.kind = "Let S3 assume role "+name+" for bucket "+b.f.SourceBucket, kindTrustPolicy
+	b.addDocChange(c, changed)
+	return nil
+}
+
+// trustsS3ForBucket reports whether a trust policy already lets S3 assume the role
+// without conditions, or carries our own statement unchanged.
+func trustsS3ForBucket(trust *policy.Document, f Facts) bool {
+	statements, err := trust.TypedStatements()
+	if err != nil {
+		return false
+	}
+	for _, st := range statements {
+		if st.Sid == f.TrustSid() || st.Effect != iam.EffectAllow || st.Principal == nil || st.Condition != nil {
+			continue
+		}
+		service := st.Principal.Service()
+		if service != nil && slices.Contains(service.Values(), "s3.amazonaws.com") && st.Action != nil &&
+			slices.Contains(st.Action.Values(), "sts:AssumeRole") {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *planBuilder) destKey() error {
+	if b.st.Destination.Key != nil {
+		return nil
+	}
+	alias := b.s.KeyRef()
+	b.add(Change{
+		ID: "dst-key-create", Title: "Create the replica KMS key", Side: DestinationSide,
+		Region: b.f.DestRegion, Resource: b.f.NewKeyARN(),
+		After: b.f.DefaultKeyPolicy(), kind: kindCreateKey,
+	})
+	b.add(Change{
+		ID: "dst-key-alias", Title: "Create alias " + alias + " for the replica key", Side: DestinationSide,
+		Region: b.f.DestRegion, Resource: "arn:" + b.f.Partition + ":kms:" + b.f.DestRegion + ":" + b.f.DestAccount + ":" + alias,
+		After: docOf(map[string]any{"AliasName": alias, "TargetKeyId": b.f.NewKeyARN()}),
+		kind:  kindCreateAlias, target: alias,
+	})
+	return nil
+}
+
+func (b *planBuilder) destBucket() error {
+	dst := b.st.Destination
+	bucket, region := b.f.DestBucket, b.f.DestRegion
+	arn := BucketARN(b.f.Partition, bucket)
+	if !dst.BucketExists {
+		b.add(Change{
+			ID: "dst-bucket-create", Title: "Create destination bucket " + bucket, Side: DestinationSide,
+			Region: region, Resource: arn, kind: kindCreateBucket, target: bucket,
+			After: docOf(map[string]any{"Bucket": bucket, "Region": region, "ObjectOwnership": "BucketOwnerEnforced"}),
+		})
+		b.add(Change{
+			ID: "dst-encryption", Title: "Encrypt new objects in " + bucket + " with the replica key (Bucket Key on)",
+			Side: DestinationSide, Region: region, Resource: arn, kind: kindEncryption, target: bucket,
+			After: encryptionDoc(awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: b.f.DestKeyARN, BucketKey: true}),
+		})
+	}
+	b.versioning("dst-versioning", DestinationSide, bucket, region, dst.Versioning, dst.BucketExists)
+	return nil
+}
+
+func (b *planBuilder) sourceVersioning() error {
+	b.versioning("src-versioning", SourceSide, b.f.SourceBucket, b.f.SourceRegion, b.st.Source.Versioning, true)
+	return nil
+}
+
+func (b *planBuilder) versioning(id string, side Side, bucket, region, status string, exists bool) {
+	c := Change{
+		ID: id, Title: "Enable versioning on " + bucket, Side: side, Region: region,
+		Resource: BucketARN(b.f.Partition, bucket), kind: kindVersioning, target: bucket,
+		After: docOf(map[string]any{"Status": "Enabled"}),
+	}
+	if exists {
+		c.Before = docOf(map[string]any{"Status": status})
+		if status == "" {
+			c.Before = docOf(map[string]any{"Status": "Disabled"})
+		}
+	}
+	c.Action = ActionUpdate
+	if status == "Enabled" {
+		c.Action = ActionNone
+	}
+	b.add(c)
+}
+
+func (b *planBuilder) rolePolicy() error {
+	doc, err := policy.Parse(b.st.Role.Policy)
+	if err != nil {
+		return fmt.Errorf("inline policy %s of the role cannot be read: %w", b.st.Role.PolicyName, err)
+	}
+	changed, err := doc.Upsert(b.f.RolePolicyStatements()...)
+	if err != nil {
+		return err
+	}
+	b.addDocChange(Change{
+		ID: "role-policy", Title: "Permissions of the role for rule " + b.s.RuleID() + " (inline policy " + b.st.Role.PolicyName + ")",
+		Side: SourceSide, Region: "global", Resource: b.f.RoleARN, kind: kindRolePolicy,
+		target: RoleNameOf(b.f.RoleARN), name: b.st.Role.PolicyName,
+		Before: prettyOrEmpty(b.st.Role.Policy), After: doc.String(),
+	}, changed)
+	return nil
+}
+
+func (b *planBuilder) destKeyPolicy() error {
+	dst := b.st.Destination
+	if dst.Key == nil {
+		return nil // the key s3repl creates gets its whole policy at creation
+	}
+	needed := b.f.CrossAccount() || !keyDelegates(dst.KeyPolicy, b.f.Partition, b.f.DestAccount, "kms:GenerateDataKey")
+	return b.keyPolicy("dst-key-policy", "Let the role encrypt replicas with key "+dst.Key.ARN,
+		DestinationSide, dst.Key, dst.KeyPolicy, b.f.DestKeyStatement(), needed)
+}
+
+func (b *planBuilder) sourceKeyPolicy() error {
+	src := b.st.Source
+	if src.Key == nil || src.Key.Manager != "CUSTOMER" || src.Key.AccountID != b.f.SourceAccount || src.KeyPolicy == "" {
+		return nil
+	}
+	if keyDelegates(src.KeyPolicy, b.f.Partition, b.f.SourceAccount, "kms:Decrypt") {
+		return nil
+	}
+	return b.keyPolicy("src-key-policy", "Let the role decrypt source objects with key "+src.Key.ARN,
+		SourceSide, src.Key, src.KeyPolicy, b.f.SourceKeyStatement(), true)
+}
+
+func (b *planBuilder) keyPolicy(id, title string, side Side, key *awsops.KeyInfo, current string, ours policy.Statement, needed bool) error {
+	doc, err := policy.Parse(current)
+	if err != nil {
+		return fmt.Errorf("the key policy of %s cannot be read: %w", key.ARN, err)
+	}
+	changed := false
+	if _, present := doc.Statement(ours.Sid); needed || present {
+		if changed, err = doc.Upsert(ours); err != nil {
+			return err
+		}
+	}
+	b.addDocChange(Change{
+		ID: id, Title: title, Side: side, Region: key.Region, Resource: key.ARN,
+		kind: kindKeyPolicy, target: key.ARN, Before: prettyOrEmpty(current), After: doc.String(),
+	}, changed)
+	return nil
+}
+
+func keyDelegates(keyPolicy, partition, account, action string) bool {
+	doc, err := policy.Parse(keyPolicy)
+	if err != nil {
+		return false
+	}
+	statements, err := doc.TypedStatements()
+	return err == nil && grantsAccount(statements, partition, account, action)
+}
+
+func (b *planBuilder) destBucketPolicy() error {
+	if !b.f.CrossAccount() {
+		return nil
+	}
+	current := b.st.Destination.Policy
+	doc, err := policy.Parse(current)
+	if err != nil {
+		return fmt.Errorf("the bucket policy of %s cannot be read: %w", b.f.DestBucket, err)
+	}
+	changed, err := doc.Upsert(b.f.DestBucketStatements()...)
+	if err != nil {
+		return err
+	}
+	b.addDocChange(Change{
+		ID: "dst-bucket-policy", Title: "Let the role replicate into bucket " + b.f.DestBucket,
+		Side: DestinationSide, Region: b.f.DestRegion, Resource: BucketARN(b.f.Partition, b.f.DestBucket),
+		kind: kindBucketPolicy, target: b.f.DestBucket, Before: prettyOrEmpty(current), After: doc.String(),
+	}, changed)
+	return nil
+}
+
+func (b *planBuilder) replication() error {
+	current := b.st.Source.Replication
+	after, changed, err := MergeReplication(current, b.s, b.f)
+	if err != nil {
+		return err
+	}
+	b.addDocChange(Change{
+		ID: "src-replication", Title: "Replication rule " + b.s.RuleID() + " on " + b.f.SourceBucket,
+		Side: SourceSide, Region: b.f.SourceRegion, Resource: BucketARN(b.f.Partition, b.f.SourceBucket),
+		kind: kindReplication, target: b.f.SourceBucket, Before: policy.Pretty(current), After: after,
+	}, changed)
+	return nil
+}
+
+func docOf(v any) string {
+	out, _ := json.MarshalIndent(v, "", "  ")
+	return string(out)
+}
+
+func encryptionDoc(e awsops.Encryption) string {
+	if e.Algorithm == "" {
+		return ""
+	}
+	return docOf(map[string]any{"SSEAlgorithm": e.Algorithm, "KMSMasterKeyID": e.KMSKeyID, "BucketKeyEnabled": e.BucketKey})
+}
+
+func prettyOrEmpty(doc string) string {
+	if doc == "" {
+		return ""
+	}
+	if parsed, err := policy.Parse(doc); err == nil {
+		return parsed.String()
+	}
+	return policy.Pretty(doc)
+}
+
+func jsonUnmarshal(doc string, v any) error { return json.Unmarshal([]byte(doc), v) }

@@ -1,0 +1,216 @@
+package steps
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/s3repl/s3repl/awsops/policy"
+)
+
+// replicationConfig is a replication configuration whose rules we did not write are
+// kept as their original JSON.
+type replicationConfig struct {
+	Role  string            `json:"Role"`
+	Rules []json.RawMessage `json:"Rules"`
+}
+
+type ruleHeader struct {
+	ID       string
+	Priority *int
+	Filter   json.RawMessage
+	Prefix   *string
+}
+
+func parseReplication(doc string) (replicationConfig, error) {
+	var c replicationConfig
+	if doc == "" {
+		return c, nil
+	}
+	if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		return c, fmt.Errorf("reading the existing replication configuration: %w", err)
+	}
+	return c, nil
+}
+
+// RuleDocument builds the replication rule for a setup, in the S3 API's JSON shape.
+func RuleDocument(s Setup, f Facts, priority int) map[string]any {
+	dest := map[string]any{
+		"Bucket":                  BucketARN(f.Partition, f.DestBucket),
+		"EncryptionConfiguration": map[string]any{"ReplicaKmsKeyID": f.DestKeyARN},
+	}
+	if f.CrossAccount() || f.OwnerOverride {
+		dest["Account"] = f.DestAccount
+	}
+	if f.OwnerOverride {
+		dest["AccessControlTranslation"] = map[string]any{"Owner": "Destination"}
+	}
+	if s.Rule.StorageClass != "" {
+		dest["StorageClass"] = s.Rule.StorageClass
+	}
+	if s.Rule.ReplicationTime {
+		dest["ReplicationTime"] = map[string]any{"Status": "Enabled", "Time": map[string]any{"Minutes": 15}}
+	}
+	if s.Rule.ReplicationTime || s.Rule.Metrics {
+		dest["Metrics"] = map[string]any{"Status": "Enabled", "EventThreshold": map[string]any{"Minutes": 15}}
+	}
+	criteria := map[string]any{"SseKmsEncryptedObjects": map[string]any{"Status": "Enabled"}}
+	if s.Rule.ReplicaModifications {
+		criteria["ReplicaModifications"] = map[string]any{"Status": "Enabled"}
+	}
+	return map[string]any{
+		"ID":                      s.RuleID(),
+		"Priority":                priority,
+		"Filter":                  ruleFilter(s.Rule),
+		"Status":                  "Enabled",
+		"SourceSelectionCriteria": criteria,
+		"Destination":             dest,
+		"DeleteMarkerReplication": map[string]any{"Status": enabled(s.Rule.DeleteMarkers)},
+	}
+}
+
+func enabled(on bool) string {
+	if on {
+		return "Enabled"
+	}
+	return "Disabled"
+}
+
+func ruleFilter(r RuleSetup) map[string]any {
+	if len(r.Tags) == 0 {
+		return map[string]any{"Prefix": r.Prefix}
+	}
+	keys := make([]string, 0, len(r.Tags))
+	for k := range r.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tags := make([]any, len(keys))
+	for i, k := range keys {
+		tags[i] = map[string]any{"Key": k, "Value": r.Tags[k]}
+	}
+	if len(tags) == 1 && r.Prefix == "" {
+		return map[string]any{"Tag": tags[0]}
+	}
+	and := map[string]any{"Tags": tags}
+	if r.Prefix != "" {
+		and["Prefix"] = r.Prefix
+	}
+	return map[string]any{"And": and}
+}
+
+// MergeReplication puts our rule into an existing configuration: a rule with the same
+// ID is replaced where it stands (keeping its priority), otherwise ours is appended
+// with a free priority. Every other rule is kept as it was; the configuration's role
+// is kept when it has one. It reports whether anything changed.
+func MergeReplication(existing string, s Setup, f Facts) (string, bool, error) {
+	cfg, err := parseReplication(existing)
+	if err != nil {
+		return "", false, err
+	}
+	if cfg.Role == "" {
+		cfg.Role = f.RoleARN
+	}
+	index, priority, err := placeRule(cfg.Rules, s.RuleID())
+	if err != nil {
+		return "", false, err
+	}
+	ours, err := json.Marshal(RuleDocument(s, f, priority))
+	if err != nil {
+		return "", false, err
+	}
+	changed := true
+	if index < 0 {
+		cfg.Rules = append(cfg.Rules, ours)
+	} else {
+		if changed, err = ruleDiffers(cfg.Rules[index], ours); err != nil {
+			return "", false, err
+		}
+		if changed {
+			cfg.Rules[index] = ours
+		}
+	}
+	out, err := json.Marshal(cfg)
+	if err != nil {
+		return "", false, err
+	}
+	return policy.Pretty(string(out)), changed, nil
+}
+
+// placeRule finds our rule (its index, -1 when absent) and the priority it gets. It
+// refuses configurations in the V1 schema, where rules have no Filter and mixing in
+// a V2 rule is not allowed.
+func placeRule(rules []json.RawMessage, id string) (int, int, error) {
+	index, highest := -1, 0
+	var ourPriority *int
+	for i, raw := range rules {
+		var h ruleHeader
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return 0, 0, fmt.Errorf("reading replication rule %d: %w", i+1, err)
+		}
+		if h.Filter == nil && h.Prefix != nil {
+			return 0, 0, Problems{fmt.Sprintf("the source bucket's replication configuration uses the old V1 schema (rule %q has Prefix but no Filter); S3 does not allow adding a V2 rule to it. Rewrite the existing rules with Filter and Priority first", h.ID)}
+		}
+		if h.Priority != nil && *h.Priority > highest {
+			highest = *h.Priority
+		}
+		if h.ID == id {
+			index, ourPriority = i, h.Priority
+		}
+	}
+	if ourPriority != nil {
+		return index, *ourPriority, nil
+	}
+	if len(rules) == 0 {
+		return index, 1, nil
+	}
+	return index, highest + 1, nil
+}
+
+// ruleDiffers reports whether the existing rule lacks anything of ours or has it
+// different. Fields S3 adds on its own (defaults) do not count.
+func ruleDiffers(existing, ours json.RawMessage) (bool, error) {
+	var have, want any
+	if err := json.Unmarshal(existing, &have); err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(ours, &want); err != nil {
+		return false, err
+	}
+	return !covers(have, want), nil
+}
+
+// covers reports whether have contains want: every member of want is in have with a
+// value that covers it.
+func covers(have, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		h, ok := have.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, wv := range w {
+			if !covers(h[k], wv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		h, ok := have.([]any)
+		if !ok || len(h) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !covers(h[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if want == "" && have == nil {
+		return true // S3 may leave out an empty prefix
+	}
+	hb, _ := json.Marshal(have)
+	wb, _ := json.Marshal(want)
+	return string(hb) == string(wb)
+}

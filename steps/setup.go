@@ -1,0 +1,118 @@
+// Package steps holds the setup knowledge: what the user wants (Setup), what exists
+// (Inspect), what must change (Plan), Apply with a journal, and the checks behind them.
+// It knows nothing of Bubble Tea and talks to AWS only through awsops.Account.
+package steps
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Setup is what the user wants. Its YAML field names are a public contract.
+type Setup struct {
+	Source      SourceSetup      `yaml:"source" json:"source"`
+	Destination DestinationSetup `yaml:"destination" json:"destination"`
+	Role        RoleSetup        `yaml:"role" json:"role"`
+	Rule        RuleSetup        `yaml:"rule" json:"rule"`
+}
+
+// SourceSetup names the bucket whose objects are replicated.
+type SourceSetup struct {
+	Profile string `yaml:"profile" json:"profile"`
+	Region  string `yaml:"region,omitempty" json:"region,omitempty"`
+	Bucket  string `yaml:"bucket" json:"bucket"`
+}
+
+// DestinationSetup names the bucket and key that receive the replicas.
+type DestinationSetup struct {
+	Profile      string `yaml:"profile" json:"profile"`
+	Region       string `yaml:"region,omitempty" json:"region,omitempty"`
+	Bucket       string `yaml:"bucket" json:"bucket"`
+	CreateBucket bool   `yaml:"createBucket,omitempty" json:"createBucket,omitempty"`
+	KMSKey       string `yaml:"kmsKey" json:"kmsKey"`
+	CreateKey    bool   `yaml:"createKey,omitempty" json:"createKey,omitempty"`
+}
+
+// RoleSetup names the replication role: a name to create or extend, or the ARN of an
+// existing role.
+type RoleSetup struct {
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	ARN  string `yaml:"arn,omitempty" json:"arn,omitempty"`
+}
+
+// RuleSetup is the replication rule we add or update.
+type RuleSetup struct {
+	ID                   string            `yaml:"id" json:"id"`
+	Prefix               string            `yaml:"prefix" json:"prefix"`
+	Tags                 map[string]string `yaml:"tags" json:"tags"`
+	StorageClass         string            `yaml:"storageClass" json:"storageClass"`
+	DeleteMarkers        bool              `yaml:"deleteMarkers" json:"deleteMarkers"`
+	ReplicaModifications bool              `yaml:"replicaModifications" json:"replicaModifications"`
+	ReplicationTime      bool              `yaml:"replicationTime" json:"replicationTime"`
+	Metrics              bool              `yaml:"metrics" json:"metrics"`
+	// OwnerOverride is a pointer so that "not said" can default to true across accounts.
+	OwnerOverride *bool `yaml:"ownerOverride,omitempty" json:"ownerOverride,omitempty"`
+}
+
+// LoadSetup reads a setup file (YAML; JSON is valid YAML). Unknown fields are errors,
+// so a typo does not silently become a default.
+func LoadSetup(path string) (Setup, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Setup{}, fmt.Errorf("reading setup file: %w", err)
+	}
+	defer f.Close()
+	var s Setup
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		return Setup{}, fmt.Errorf("setup file %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Marshal renders the setup as YAML, for the wizard's "save as setup file".
+func (s Setup) Marshal() ([]byte, error) { return yaml.Marshal(s) }
+
+// RoleName is the name of the replication role: the one given, the last part of the
+// ARN given, or s3repl-<source bucket>.
+func (s Setup) RoleName() string {
+	switch {
+	case s.Role.ARN != "":
+		return RoleNameOf(s.Role.ARN)
+	case s.Role.Name != "":
+		return s.Role.Name
+	}
+	return sanitizeName("s3repl-"+s.Source.Bucket, 64)
+}
+
+// RuleID is the replication rule's ID: the one given or s3repl-<destination bucket>.
+func (s Setup) RuleID() string {
+	if s.Rule.ID != "" {
+		return s.Rule.ID
+	}
+	return "s3repl-" + s.Destination.Bucket
+}
+
+// RolePolicyName is the inline policy of the role that holds this rule's permissions;
+// one per rule, so rules sharing the role never overwrite each other.
+func (s Setup) RolePolicyName() string { return sanitizeName("s3repl-"+s.RuleID(), 128) }
+
+// KeyRef is the destination key as given, or the alias s3repl creates by default.
+func (s Setup) KeyRef() string {
+	if s.Destination.KMSKey == "" && s.Destination.CreateKey {
+		return "alias/s3repl-" + strings.ReplaceAll(s.Destination.Bucket, ".", "-")
+	}
+	return s.Destination.KMSKey
+}
+
+// OwnerOverride is the ownership-override choice, defaulting to on across accounts.
+func (s Setup) OwnerOverride(crossAccount bool) bool {
+	if s.Rule.OwnerOverride != nil {
+		return *s.Rule.OwnerOverride
+	}
+	return crossAccount
+}

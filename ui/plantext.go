@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/s3repl/s3repl/steps"
+)
+
+// PlanText renders a plan for the terminal: each change with its account, Region and
+// resource, and a coloured unified diff of its document; then the warnings.
+func PlanText(plan *steps.Plan) string {
+	var b strings.Builder
+	pending := plan.Pending()
+	if len(pending) == 0 {
+		b.WriteString(StyleOK.Render("Nothing to change:") + " the setup is already in place.\n")
+	} else {
+		fmt.Fprintf(&b, "%s\n\n", StyleTitle.Render(fmt.Sprintf("%d change(s) to make, in this order:", len(pending))))
+	}
+	n := 0
+	for _, c := range plan.Changes {
+		if !c.Pending() {
+			fmt.Fprintf(&b, "%s %s\n", StyleUnchange.Render("  = "), StyleMuted.Render(c.Title+" (no change)"))
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "%s %s\n", actionBadge(c.Action, n), StyleTitle.Render(c.Title))
+		fmt.Fprintf(&b, "     %s\n", StyleMuted.Render(fmt.Sprintf("%s account %s · %s · %s", c.Side, c.Account, c.Region, c.Resource)))
+		if c.After != "" {
+			b.WriteString(indent(ColorDiff(UnifiedDiff(c.ID, c.Before, c.After)), "     "))
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+	}
+	if len(plan.Warnings) > 0 {
+		b.WriteString("\n" + StyleWarning.Render("Good to know:") + "\n")
+		for _, w := range plan.Warnings {
+			b.WriteString(StyleWarning.Render("  ! ") + w + "\n")
+		}
+	}
+	return b.String()
+}
+
+func actionBadge(a steps.Action, n int) string {
+	label := fmt.Sprintf("%2d. %-6s", n, a)
+	if a == steps.ActionCreate {
+		return StyleCreate.Render(label)
+	}
+	return StyleUpdate.Render(label)
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
+}
