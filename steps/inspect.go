@@ -220,11 +220,26 @@ func inspectDestBucket(ctx context.Context, acc awsops.Account, s Setup, out *De
 	}
 	out.BucketExists, out.Region = true, region
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { out.Versioning, err = acc.GetBucketVersioning(ctx, region, bucket); return explain("destination", err) })
-	g.Go(func() (err error) { out.Encryption, err = acc.GetBucketEncryption(ctx, region, bucket); return explain("destination", err) })
-	g.Go(func() (err error) { out.Policy, err = acc.GetBucketPolicy(ctx, region, bucket); return explain("destination", err) })
-	g.Go(func() (err error) { out.Ownership, err = acc.GetBucketOwnership(ctx, region, bucket); return explain("destination", err) })
-	g.Go(func() (err error) { out.ObjectLock, err = acc.GetObjectLockEnabled(ctx, region, bucket); return explain("destination", err) })
+	g.Go(func() (err error) {
+		out.Versioning, err = acc.GetBucketVersioning(ctx, region, bucket)
+		return explain("destination", err)
+	})
+	g.Go(func() (err error) {
+		out.Encryption, err = acc.GetBucketEncryption(ctx, region, bucket)
+		return explain("destination", err)
+	})
+	g.Go(func() (err error) {
+		out.Policy, err = acc.GetBucketPolicy(ctx, region, bucket)
+		return explain("destination", err)
+	})
+	g.Go(func() (err error) {
+		out.Ownership, err = acc.GetBucketOwnership(ctx, region, bucket)
+		return explain("destination", err)
+	})
+	g.Go(func() (err error) {
+		out.ObjectLock, err = acc.GetObjectLockEnabled(ctx, region, bucket)
+		return explain("destination", err)
+	})
 	return g.Wait()
 }
 
