@@ -56,3 +56,26 @@ func indent(s, prefix string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// ProgressLine is the line printed as a change starts or ends during apply.
+func ProgressLine(c steps.Change, phase string, err error) string {
+	switch phase {
+	case "begin":
+		return StyleMuted.Render("  … "+c.Title) + "\n"
+	case "done":
+		return StyleOK.Render("  ✓ ") + c.Title + "\n"
+	}
+	return StyleError.Render("  ✗ ") + c.Title + "\n" + StyleError.Render("    "+strings.ReplaceAll(fmt.Sprint(err), "\n", "\n    ")) + "\n"
+}
+
+// ApplySummary is the line printed after a successful apply.
+func ApplySummary(applied int, journal string) string {
+	if applied == 0 {
+		return StyleOK.Render("Nothing to change:") + " the setup is already in place.\n"
+	}
+	msg := StyleOK.Render(fmt.Sprintf("Applied %d change(s).", applied))
+	if journal != "" {
+		msg += StyleMuted.Render(" Journal: " + journal)
+	}
+	return msg + "\n"
+}

@@ -139,7 +139,7 @@ func (d *Document) Upsert(ours ...Statement) (changed bool, err error) {
 		if st.Sid == "" {
 			return changed, fmt.Errorf("statement without Sid cannot be merged")
 		}
-		raw, err := json.Marshal(st)
+		raw, err := MarshalStatement(st)
 		if err != nil {
 			return changed, err
 		}
@@ -159,6 +159,45 @@ func (d *Document) Upsert(ours ...Statement) (changed bool, err error) {
 		}
 	}
 	return changed, nil
+}
+
+// MarshalStatement renders a statement with its members in the order people write
+// them (Sid, Effect, Principal, Action, Resource, Condition), not alphabetically.
+func MarshalStatement(st Statement) (json.RawMessage, error) {
+	type ordered struct {
+		Sid          string          `json:"Sid,omitempty"`
+		Effect       string          `json:"Effect"`
+		Principal    json.RawMessage `json:"Principal,omitempty"`
+		NotPrincipal json.RawMessage `json:"NotPrincipal,omitempty"`
+		Action       json.RawMessage `json:"Action,omitempty"`
+		NotAction    json.RawMessage `json:"NotAction,omitempty"`
+		Resource     json.RawMessage `json:"Resource,omitempty"`
+		NotResource  json.RawMessage `json:"NotResource,omitempty"`
+		Condition    json.RawMessage `json:"Condition,omitempty"`
+	}
+	out := ordered{Sid: st.Sid, Effect: st.Effect}
+	var err error
+	fields := []struct {
+		dst *json.RawMessage
+		src any
+		set bool
+	}{
+		{&out.Principal, st.Principal, st.Principal != nil},
+		{&out.NotPrincipal, st.NotPrincipal, st.NotPrincipal != nil},
+		{&out.Action, st.Action, st.Action != nil},
+		{&out.NotAction, st.NotAction, st.NotAction != nil},
+		{&out.Resource, st.Resource, st.Resource != nil},
+		{&out.NotResource, st.NotResource, st.NotResource != nil},
+		{&out.Condition, st.Condition, st.Condition != nil},
+	}
+	for _, f := range fields {
+		if f.set {
+			if *f.dst, err = json.Marshal(f.src); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return json.Marshal(out)
 }
 
 // Remove drops the statements with the given Sids and reports whether any was there.
@@ -305,7 +344,7 @@ func canonical(v any) any {
 	case []any:
 		items := make([]string, len(t))
 		for i, item := range t {
-			b, _ := json.Marshal(canonical(item))
+			b, _ := json.Marshal(canonicalItem(item))
 			items[i] = string(b)
 		}
 		sort.Strings(items)
@@ -319,6 +358,15 @@ func canonical(v any) any {
 		return []any{t}
 	}
 	return v
+}
+
+// canonicalItem is canonical for a member of a list, where scalars stay scalars.
+func canonicalItem(v any) any {
+	switch v.(type) {
+	case string, json.Number, bool:
+		return v
+	}
+	return canonical(v)
 }
 
 func dedupe(sorted []string) []string {

@@ -1,0 +1,96 @@
+package policy
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+	iam "github.com/micahhausler/aws-iam-policy/policy"
+)
+
+const theirs = `{"Id":"theirs","Version":"2012-10-17","Statement":[
+ {"Sid":"DenyInsecure","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+ {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/x"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Custom":"kept"}]}`
+
+func ours(actions ...string) Statement {
+	return Statement{Sid: "Ours", Effect: iam.EffectAllow, Principal: iam.NewAWSPrincipal("arn:aws:iam::2:role/r"),
+		Action: iam.NewStringOrSlice(false, actions...), Resource: iam.NewStringOrSlice(true, "*")}
+}
+
+func TestUpsertAppendsAndKeepsOthers(t *testing.T) {
+	doc, err := Parse(theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := doc.Upsert(ours("kms:Encrypt"))
+	if err != nil || !changed {
+		t.Fatalf("changed=%v err=%v", changed, err)
+	}
+	golden.RequireEqual(t, doc.String())
+	if got := doc.Sids(); strings.Join(got, ",") != "DenyInsecure,,Ours" {
+		t.Fatalf("sids %v", got)
+	}
+}
+
+func TestUpsertReplacesInPlaceAndIsIdempotent(t *testing.T) {
+	doc, _ := Parse(theirs)
+	_, _ = doc.Upsert(ours("kms:Encrypt"))
+	again, _ := Parse(doc.String())
+	if changed, _ := again.Upsert(ours("kms:Encrypt")); changed {
+		t.Fatal("same statement again must not change the document")
+	}
+	if changed, _ := again.Upsert(ours("kms:Encrypt", "kms:GenerateDataKey")); !changed {
+		t.Fatal("a different statement must change the document")
+	}
+	if got := again.Sids(); strings.Join(got, ",") != "DenyInsecure,,Ours" {
+		t.Fatalf("replaced statement must stay in place: %v", got)
+	}
+	if !strings.Contains(again.String(), `"Custom": "kept"`) {
+		t.Fatal("unknown members of foreign statements must be kept")
+	}
+}
+
+func TestParseSingleStatementAndURLEncoded(t *testing.T) {
+	single := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}}`
+	doc, err := Parse(url.QueryEscape(single))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Statements()) != 1 {
+		t.Fatalf("statements: %d", len(doc.Statements()))
+	}
+	same, err := EquivalentDocs(single, doc.String())
+	if err != nil || !same {
+		t.Fatalf("a single statement object and a one-element list mean the same (%v)", err)
+	}
+}
+
+func TestEquivalentIgnoresOrderAndSingularForm(t *testing.T) {
+	a := `{"Effect":"Allow","Action":["s3:B","s3:A"],"Resource":"x"}`
+	b := `{"Resource":["x"],"Action":["s3:A","s3:B"],"Effect":"Allow"}`
+	c := `{"Resource":["x"],"Action":["s3:A"],"Effect":"Allow"}`
+	if same, _ := Equivalent([]byte(a), []byte(b)); !same {
+		t.Fatal("a and b mean the same")
+	}
+	if same, _ := Equivalent([]byte(a), []byte(c)); same {
+		t.Fatal("a and c differ")
+	}
+}
+
+func TestEmptyDocumentAndRemove(t *testing.T) {
+	doc, _ := Parse("")
+	_, _ = doc.Upsert(ours("kms:Decrypt"))
+	if !strings.HasPrefix(doc.String(), "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\"") {
+		t.Fatalf("new document: %s", doc.String())
+	}
+	if !doc.Remove("Ours") || len(doc.Statements()) != 0 {
+		t.Fatal("remove")
+	}
+	if _, err := doc.Upsert(Statement{Effect: "Allow"}); err == nil {
+		t.Fatal("a statement without Sid cannot be merged")
+	}
+	if _, err := Parse("[1]"); err == nil {
+		t.Fatal("not an object")
+	}
+}

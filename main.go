@@ -1,0 +1,234 @@
+// Command s3repl sets up cross-account, cross-Region, SSE-KMS replication for Amazon
+// S3 and proves that it works.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/steps"
+	"github.com/s3repl/s3repl/ui"
+)
+
+// exitError carries the process exit code a command wants.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := rootCommand().ExecuteContext(ctx)
+	stop()
+	var exit exitError
+	switch {
+	case errors.As(err, &exit):
+		os.Exit(exit.code)
+	case err != nil:
+		lipgloss.Fprintln(os.Stderr, ui.StyleError.Render("error: ")+err.Error())
+		os.Exit(1)
+	}
+}
+
+func rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "s3repl",
+		Short:         "Set up cross-account, cross-Region, SSE-KMS replication for Amazon S3",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(planCommand(), applyCommand())
+	return root
+}
+
+type commonFlags struct {
+	setupFile string
+	json      bool
+}
+
+func (f *commonFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&f.setupFile, "file", "f", "", "setup file (YAML or JSON)")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON for scripts")
+	_ = cmd.MarkFlagRequired("file")
+}
+
+func planCommand() *cobra.Command {
+	var flags commonFlags
+	cmd := &cobra.Command{
+		Use:   "plan -f setup.yaml",
+		Short: "Show every change the setup needs (exit 0: nothing to change, 2: changes pending, 1: error)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			plan, _, err := makePlan(cmd.Context(), flags.setupFile)
+			if err != nil {
+				return err
+			}
+			if err := printPlan(cmd.OutOrStdout(), plan, flags.json); err != nil {
+				return err
+			}
+			if len(plan.Pending()) > 0 {
+				return exitError{code: 2}
+			}
+			return nil
+		},
+	}
+	flags.register(cmd)
+	return cmd
+}
+
+func applyCommand() *cobra.Command {
+	var flags commonFlags
+	var yes bool
+	var journalDir string
+	cmd := &cobra.Command{
+		Use:   "apply -f setup.yaml [--yes]",
+		Short: "Make the changes the plan shows, re-reading each resource first and journaling each write",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, out := cmd.Context(), cmd.OutOrStdout()
+			plan, acc, err := makePlan(ctx, flags.setupFile)
+			if err != nil {
+				return err
+			}
+			if len(plan.Pending()) == 0 {
+				return printApplied(out, flags.json, plan, steps.ApplyResult{}, "", nil)
+			}
+			if !yes {
+				if err := confirm(cmd, plan); err != nil {
+					return err
+				}
+			}
+			journal, err := openJournal(journalDir)
+			if err != nil {
+				return err
+			}
+			defer journal.Close()
+			opts := steps.ApplyOptions{Journal: journal}
+			if !flags.json {
+				opts.OnProgress = func(c steps.Change, phase string, err error) { lipgloss.Fprint(out, ui.ProgressLine(c, phase, err)) }
+			}
+			result, applyErr := steps.Apply(ctx, acc, plan, opts)
+			return printApplied(out, flags.json, plan, result, journal.Path(), applyErr)
+		},
+	}
+	flags.register(cmd)
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "apply without asking")
+	cmd.Flags().StringVar(&journalDir, "journal", "", "directory for the apply journal (default $XDG_STATE_HOME/s3repl/journal)")
+	return cmd
+}
+
+// makePlan loads and checks the setup, opens both accounts, inspects them and plans.
+func makePlan(ctx context.Context, setupFile string) (*steps.Plan, steps.Accounts, error) {
+	setup, err := steps.LoadSetup(setupFile)
+	if err != nil {
+		return nil, steps.Accounts{}, err
+	}
+	if err := setup.Validate(); err != nil {
+		return nil, steps.Accounts{}, err
+	}
+	acc, err := steps.OpenAccounts(ctx, awsops.Open, setup)
+	if err != nil {
+		return nil, acc, err
+	}
+	state, err := steps.Inspect(ctx, acc, setup)
+	if err != nil {
+		return nil, acc, err
+	}
+	plan, err := steps.BuildPlan(setup, state)
+	return plan, acc, err
+}
+
+func printPlan(out io.Writer, plan *steps.Plan, asJSON bool) error {
+	if asJSON {
+		return writeJSON(out, plan)
+	}
+	_, err := lipgloss.Fprint(out, ui.PlanText(plan))
+	return err
+}
+
+func confirm(cmd *cobra.Command, plan *steps.Plan) error {
+	in, ok := cmd.InOrStdin().(*os.File)
+	if !ok || !isTerminal(in) {
+		return errors.New("apply needs confirmation: run it in a terminal, or pass --yes after reviewing `s3repl plan`")
+	}
+	lipgloss.Fprint(cmd.OutOrStdout(), ui.PlanText(plan))
+	fmt.Fprint(cmd.OutOrStdout(), "Apply these changes? Type yes to continue: ")
+	var answer string
+	_, _ = fmt.Fscanln(in, &answer)
+	if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
+		return errors.New("nothing applied")
+	}
+	return nil
+}
+
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func openJournal(dir string) (*steps.Journal, error) {
+	if dir == "" {
+		var err error
+		if dir, err = steps.DefaultJournalDir(); err != nil {
+			return nil, err
+		}
+	}
+	return steps.OpenJournal(dir, time.Now)
+}
+
+type applyReport struct {
+	Applied    []string `json:"applied"`
+	Failed     string   `json:"failed,omitempty"`
+	Error      string   `json:"error,omitempty"`
+	NotApplied []string `json:"notApplied"`
+	Journal    string   `json:"journal,omitempty"`
+	Warnings   []string `json:"warnings"`
+}
+
+func printApplied(out io.Writer, asJSON bool, plan *steps.Plan, result steps.ApplyResult, journal string, applyErr error) error {
+	if !asJSON {
+		if applyErr != nil {
+			return applyErr
+		}
+		_, err := lipgloss.Fprint(out, ui.ApplySummary(len(result.Applied), journal))
+		return err
+	}
+	report := applyReport{Applied: ids(result.Applied), NotApplied: ids(result.NotApplied), Journal: journal, Warnings: plan.Warnings}
+	if result.Failed != nil {
+		report.Failed = result.Failed.ID
+	}
+	if applyErr != nil {
+		report.Error = applyErr.Error()
+	}
+	if err := writeJSON(out, report); err != nil {
+		return err
+	}
+	if applyErr != nil {
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+func ids(changes []steps.Change) []string {
+	out := []string{}
+	for _, c := range changes {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
+func writeJSON(out io.Writer, v any) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
