@@ -220,6 +220,7 @@ func inspectDestBucket(ctx context.Context, acc awsops.Account, s Setup, out *De
 	}
 	out.BucketExists, out.Region = true, region
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return checkOwnBucket(ctx, acc, s) })
 	g.Go(func() (err error) {
 		out.Versioning, err = acc.GetBucketVersioning(ctx, region, bucket)
 		return explain("destination", err)
@@ -241,6 +242,21 @@ func inspectDestBucket(ctx context.Context, acc awsops.Account, s Setup, out *De
 		return explain("destination", err)
 	})
 	return g.Wait()
+}
+
+// checkOwnBucket refuses a destination bucket that the destination profile can read
+// but that another account owns: s3repl would write policies into someone else's bucket.
+func checkOwnBucket(ctx context.Context, acc awsops.Account, s Setup) error {
+	buckets, err := acc.ListBuckets(ctx)
+	if err != nil {
+		return explain("destination", err)
+	}
+	for _, b := range buckets {
+		if b.Name == s.Destination.Bucket {
+			return nil
+		}
+	}
+	return Problems{fmt.Sprintf("destination bucket %q exists but does not belong to the account of profile %s: pick a bucket of the destination account, or a new name", s.Destination.Bucket, profileName(s.Destination.Profile))}
 }
 
 // inspectDestKey reads the replica key. Its Region is the destination Region when
