@@ -2,7 +2,6 @@ package steps
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/s3repl/s3repl/awsops"
 )
@@ -35,26 +34,5 @@ func explain(side string, err error) error {
 	if errors.As(err, &side1) || errors.As(err, &problems) {
 		return err
 	}
-	return &SideError{Side: side, Advice: advice(err), Err: err}
-}
-
-func advice(err error) string {
-	var op *awsops.OpError
-	if !errors.As(err, &op) {
-		return ""
-	}
-	profile := profileName(op.Profile)
-	switch op.Kind {
-	case awsops.KindExpiredSSO:
-		return fmt.Sprintf("your SSO session has expired: run `aws sso login --profile %s` and try again", op.Profile)
-	case awsops.KindNoCredentials:
-		return fmt.Sprintf("no credentials were found for %s: configure the profile (aws configure --profile %s) or log in", profile, op.Profile)
-	case awsops.KindProfileNotFound:
-		return fmt.Sprintf("profile %s is not in your AWS config or credentials file: fix the name or add it (aws configure --profile %s)", profile, op.Profile)
-	case awsops.KindAccessDenied:
-		return fmt.Sprintf("the identity of %s may not call %s on %s: grant that permission (or use a profile that has it)", profile, op.Op, op.Resource)
-	case awsops.KindWrongRegion:
-		return "the resource is in another Region than the one given: fix the Region in the setup"
-	}
-	return ""
+	return &SideError{Side: side, Advice: awsops.Advice(err), Err: err}
 }
