@@ -216,6 +216,9 @@ func inspectDestBucket(ctx context.Context, acc awsops.Account, s Setup, out *De
 		return explain("destination", err)
 	}
 	if s.Destination.Region != "" && s.Destination.Region != region {
+		if err := checkOwnBucket(ctx, acc, s); err != nil {
+			return err
+		}
 		return Problems{fmt.Sprintf("destination bucket %q already exists in %s, not in %s: use destination.region: %s or another bucket name", bucket, region, s.Destination.Region, region)}
 	}
 	out.BucketExists, out.Region = true, region
