@@ -1,0 +1,136 @@
+package steps_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/mototest"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// TestE2ERealAWS runs the whole setup against real AWS. It is skipped unless
+// S3REPL_E2E_SOURCE_PROFILE and S3REPL_E2E_DEST_PROFILE name two profiles (ideally of
+// two accounts). It creates a source bucket, lets s3repl create the destination bucket,
+// key, role and policies, checks that a second plan is empty, and removes what it made
+// (the key is scheduled for deletion after 7 days). Regions: S3REPL_E2E_SOURCE_REGION
+// (default us-east-1) and S3REPL_E2E_DEST_REGION (default eu-west-1).
+func TestE2ERealAWS(t *testing.T) {
+	srcProfile, dstProfile := os.Getenv("S3REPL_E2E_SOURCE_PROFILE"), os.Getenv("S3REPL_E2E_DEST_PROFILE")
+	if srcProfile == "" || dstProfile == "" {
+		t.Skip("set S3REPL_E2E_SOURCE_PROFILE and S3REPL_E2E_DEST_PROFILE to run against real AWS")
+	}
+	srcRegion, dstRegion := envOr("S3REPL_E2E_SOURCE_REGION", "us-east-1"), envOr("S3REPL_E2E_DEST_REGION", "eu-west-1")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	src, err := awsops.Open(ctx, srcProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcBucket, dstBucket := mototest.UniqueName("s3repl-e2e-src"), mototest.UniqueName("s3repl-e2e-dst")
+	if err := src.CreateBucket(ctx, srcRegion, srcBucket); err != nil {
+		t.Fatal(err)
+	}
+	setup := steps.Setup{
+		Source: steps.SourceSetup{Profile: srcProfile, Bucket: srcBucket},
+		Destination: steps.DestinationSetup{Profile: dstProfile, Region: dstRegion, Bucket: dstBucket,
+			CreateBucket: true, KMSKey: "alias/" + dstBucket, CreateKey: true},
+		Role: steps.RoleSetup{Name: srcBucket},
+		Rule: steps.RuleSetup{ID: "e2e"},
+	}
+	t.Cleanup(func() { cleanupE2E(t, setup, srcRegion, dstRegion) })
+
+	acc, err := steps.OpenAccounts(ctx, awsops.Open, setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := steps.Inspect(ctx, acc, setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := steps.BuildPlan(setup, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := steps.Apply(ctx, acc, plan, steps.ApplyOptions{}); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	state, err = steps.Inspect(ctx, acc, setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := steps.BuildPlan(setup, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending := again.Pending(); len(pending) > 0 {
+		t.Fatalf("second plan is not empty: %s\n%s\n%s", pending[0].ID, pending[0].Before, pending[0].After)
+	}
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// cleanupE2E removes what the end-to-end test made; failures are reported, not fatal.
+func cleanupE2E(t *testing.T, s steps.Setup, srcRegion, dstRegion string) {
+	ctx := context.Background()
+	srcCfg, err1 := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(s.Source.Profile), config.WithRegion(srcRegion))
+	dstCfg, err2 := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(s.Destination.Profile), config.WithRegion(dstRegion))
+	if err1 != nil || err2 != nil {
+		t.Errorf("cleanup: %v %v", err1, err2)
+		return
+	}
+	report := func(what string, err error) {
+		if err != nil {
+			t.Logf("cleanup %s: %v", what, err)
+		}
+	}
+	srcS3, dstS3 := s3.NewFromConfig(srcCfg), s3.NewFromConfig(dstCfg)
+	_, err := srcS3.DeleteBucketReplication(ctx, &s3.DeleteBucketReplicationInput{Bucket: &s.Source.Bucket})
+	report("replication", err)
+	for bucket, client := range map[string]*s3.Client{s.Source.Bucket: srcS3, s.Destination.Bucket: dstS3} {
+		emptyBucket(ctx, client, bucket, report)
+		_, err = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
+		report("bucket "+bucket, err)
+	}
+	iamClient, role := iam.NewFromConfig(srcCfg), s.RoleName()
+	_, err = iamClient.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: aws.String(s.RolePolicyName())})
+	report("role policy", err)
+	_, err = iamClient.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
+	report("role", err)
+	kmsClient, alias := kms.NewFromConfig(dstCfg), s.KeyRef()
+	if key, err := kmsClient.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &alias}); err == nil {
+		_, err = kmsClient.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: &alias})
+		report("alias", err)
+		_, err = kmsClient.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: key.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(7)})
+		report("key", err)
+	}
+}
+
+func emptyBucket(ctx context.Context, client *s3.Client, bucket string, report func(string, error)) {
+	versions, err := client.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket})
+	if err != nil {
+		report("list "+bucket, err)
+		return
+	}
+	for _, v := range versions.Versions {
+		_, err := client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: v.Key, VersionId: v.VersionId})
+		report("object", err)
+	}
+	for _, m := range versions.DeleteMarkers {
+		_, err := client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: m.Key, VersionId: m.VersionId})
+		report("delete marker", err)
+	}
+}
