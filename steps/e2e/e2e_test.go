@@ -1,4 +1,6 @@
-package steps_test
+// Package e2e holds the opt-in end-to-end test against real AWS. It is a package of
+// its own because the other test packages point the SDK at moto.
+package e2e_test
 
 import (
 	"context"
