@@ -55,7 +55,7 @@ func (a *sdkAccount) BucketRegion(ctx context.Context, bucket string) (string, e
 	if err == nil {
 		return regionOfLocation(out.LocationConstraint), nil
 	}
-	if kindOfSDKError(err) == KindNotFound {
+	if !mayAnswerElsewhere(err) {
 		return "", a.fail("s3:GetBucketLocation", bucket, err)
 	}
 	region, headErr := a.headBucketRegion(ctx, bucket)
@@ -63,6 +63,16 @@ func (a *sdkAccount) BucketRegion(ctx context.Context, bucket string) (string, e
 		return "", a.fail("s3:GetBucketLocation", bucket, err)
 	}
 	return region, nil
+}
+
+// mayAnswerElsewhere reports whether HeadBucket may know the Region although
+// GetBucketLocation failed: not when the bucket is missing or credentials are.
+func mayAnswerElsewhere(err error) bool {
+	switch kindOfSDKError(err) {
+	case KindAccessDenied, KindWrongRegion, KindInvalidRequest, KindOther:
+		return true
+	}
+	return false
 }
 
 func regionOfLocation(c types.BucketLocationConstraint) string {
