@@ -2,6 +2,9 @@ package awsops_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -131,6 +134,35 @@ func TestBucketRegionFromEitherAccountAndRegion(t *testing.T) {
 				t.Errorf("%s asks for %s: Region %q, want %q", asker.profile, bucket, region, owner.region)
 			}
 		}
+	}
+}
+
+// A bucket of another account: GetBucketLocation is denied, HeadBucket is denied too
+// but names the Region. Not parallel: it points the endpoint at a fake S3.
+func TestBucketRegionFromHeadBucketWhenLocationIsDenied(t *testing.T) {
+	calls := map[string]int{}
+	fakeS3 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Query().Has("location"):
+			calls["GetBucketLocation"]++
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+		case r.Method == http.MethodHead:
+			calls["HeadBucket"]++
+			w.Header().Set("X-Amz-Bucket-Region", "ap-southeast-2")
+			w.WriteHeader(http.StatusForbidden)
+		default:
+			t.Errorf("unexpected %s %s", r.Method, r.URL)
+		}
+	}))
+	defer fakeS3.Close()
+	t.Setenv("AWS_ENDPOINT_URL", fakeS3.URL)
+
+	acc, err := awsops.Open(t.Context(), mototest.SourceProfile)
+	must(t, err)
+	region := get[string](t)(acc.BucketRegion(t.Context(), "their-bucket"))
+	if region != "ap-southeast-2" || calls["GetBucketLocation"] != 1 || calls["HeadBucket"] != 1 {
+		t.Errorf("Region %q after calls %v", region, calls)
 	}
 }
 
