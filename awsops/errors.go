@@ -44,7 +44,7 @@ func (k Kind) String() string {
 
 // OpError is the error every Account method returns on failure.
 type OpError struct {
-	Op       string // the API action, e.g. "s3:GetBucketPolicy"
+	Op       string // the IAM permission the call needs, e.g. "s3:GetReplicationConfiguration"
 	Profile  string
 	Resource string // what the call was about: bucket name, key id, role name
 	Code     string // the AWS error code when there is one, e.g. "NoSuchBucket"
