@@ -75,6 +75,9 @@ type RoleState struct {
 	Role       *awsops.Role
 	PolicyName string // the inline policy s3repl writes for this rule
 	Policy     string // its current document, "" when absent
+	// Inline holds every inline policy of the role by name, ours included, so checks
+	// can see everything the role is allowed.
+	Inline map[string]string
 }
 
 // State is everything Inspect read.
@@ -183,7 +186,7 @@ func inspectSourceKey(ctx context.Context, acc awsops.Account, region, bucket st
 	return explain("source", err)
 }
 
-// inspectRole reads a role and the inline policy s3repl writes into it.
+// inspectRole reads a role and its inline policies, among them the one s3repl writes.
 func inspectRole(ctx context.Context, acc awsops.Account, name, policyName string, out *RoleState) error {
 	out.PolicyName = policyName
 	role, err := acc.GetRole(ctx, name)
@@ -194,11 +197,27 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 		return explain("source", err)
 	}
 	out.Role = &role
-	out.Policy, err = acc.GetRolePolicy(ctx, name, policyName)
-	if awsops.IsNotFound(err) {
-		return nil
+	names, err := acc.ListRolePolicies(ctx, name)
+	if err != nil {
+		return explain("source", err)
 	}
-	return explain("source", err)
+	docs := make([]string, len(names))
+	g, ctx := errgroup.WithContext(ctx)
+	for i, policy := range names {
+		g.Go(func() (err error) {
+			docs[i], err = acc.GetRolePolicy(ctx, name, policy)
+			return explain("source", err)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	out.Inline = make(map[string]string, len(names))
+	for i, policy := range names {
+		out.Inline[policy] = docs[i]
+	}
+	out.Policy = out.Inline[policyName]
+	return nil
 }
 
 func inspectDestBucket(ctx context.Context, acc awsops.Account, s Setup, out *DestState) error {

@@ -12,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/mototest"
 	"github.com/s3repl/s3repl/awsops/policy"
@@ -568,10 +572,20 @@ func TestMotoRefusals(t *testing.T) {
 	keyElsewhere, err := dstAcc.CreateKey(ctx, "eu-central-1", "wrong Region", "")
 	prep.must(err)
 
+	disabled, pending, asymmetric := sourceAccountKeys(t, ctx)
+	sameAccountKey := func(key string) func(*steps.Setup) {
+		return func(s *steps.Setup) {
+			s.Destination.Profile, s.Destination.Region = mototest.SourceProfile, mototest.SourceRegion
+			s.Destination.KMSKey, s.Destination.CreateKey = key, false
+		}
+	}
 	cases := map[string]struct {
 		edit func(*steps.Setup)
 		want string
 	}{
+		"disabled key":         {sameAccountKey(disabled), "is Disabled"},
+		"pending deletion key": {sameAccountKey(pending), "is PendingDeletion"},
+		"asymmetric key":       {sameAccountKey(asymmetric), "S3 needs a symmetric encryption key"},
 		"key in another Region": {func(s *steps.Setup) {
 			s.Destination.KMSKey, s.Destination.CreateKey = keyElsewhere.ARN, false
 		}, "is in eu-central-1 but the destination bucket is in eu-west-1"},
@@ -620,4 +634,35 @@ func TestMotoAccessDeniedSaysWhichCallAndPermission(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "grant s3:GetBucketPolicy on the bucket to the identity of profile dst") {
 		t.Fatalf("AccessDenied must say which permission to grant: %v", err)
 	}
+}
+
+// sourceAccountKeys makes keys s3repl must refuse, in the source account (whose
+// static credentials a plain SDK client can use against moto).
+func sourceAccountKeys(t *testing.T, ctx context.Context) (disabled, pending, asymmetric string) {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(mototest.SourceProfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := kms.NewFromConfig(cfg)
+	// moto's DisableKey and ScheduleKeyDeletion take key ids only, not ARNs.
+	create := func(spec kmstypes.KeySpec, usage kmstypes.KeyUsageType) (id, arn *string) {
+		out, err := client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: usage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.KeyMetadata.KeyId, out.KeyMetadata.Arn
+	}
+	id, arn := create(kmstypes.KeySpecSymmetricDefault, kmstypes.KeyUsageTypeEncryptDecrypt)
+	if _, err := client.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	disabled = *arn
+	id, arn = create(kmstypes.KeySpecSymmetricDefault, kmstypes.KeyUsageTypeEncryptDecrypt)
+	if _, err := client.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	pending = *arn
+	_, arn = create(kmstypes.KeySpecRsa2048, kmstypes.KeyUsageTypeSignVerify)
+	return disabled, pending, *arn
 }

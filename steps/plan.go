@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	iam "github.com/micahhausler/aws-iam-policy/policy"
 
@@ -193,6 +194,8 @@ func resolveDestKey(s Setup, st *State, f Facts, p *Problems) string {
 		p.add("destination key %s is an AWS managed key: AWS managed keys (such as aws/s3) cannot be used across accounts. Choose a customer managed key or set createKey: true", ref)
 	case key.AccountID != "" && key.AccountID != f.DestAccount:
 		p.add("destination key %s belongs to account %s, not to the destination account %s: use a key of the destination account", ref, key.AccountID, f.DestAccount)
+	case f.DestRegion != "" && key.Region != f.DestRegion && key.MultiRegion:
+		p.add("destination key %s is a multi-Region key in %s; S3 treats it as a single-Region key, so use its replica in %s (%s), replicating the key there first if needed", ref, key.Region, f.DestRegion, strings.Replace(key.ARN, ":"+key.Region+":", ":"+f.DestRegion+":", 1))
 	case f.DestRegion != "" && key.Region != f.DestRegion:
 		p.add("destination key %s is in %s but the destination bucket is in %s: S3 needs the replica key in the bucket's Region (for a multi-Region key, use its replica in %s)", ref, key.Region, f.DestRegion, f.DestRegion)
 	case key.State != "Enabled":

@@ -269,6 +269,9 @@ func TestPlanRefusals(t *testing.T) {
 		"key in other region": {func(s *Setup, st *State) {
 			st.Destination.Key.Region = "eu-central-1"
 		}, "is in eu-central-1 but the destination bucket is in eu-west-1"},
+		"multi-Region key": {func(s *Setup, st *State) {
+			st.Destination.Key.Region, st.Destination.Key.MultiRegion = "us-west-2", true
+		}, "use its replica in eu-west-1"},
 		"disabled key":         {func(s *Setup, st *State) { st.Destination.Key.State = "Disabled" }, "is Disabled"},
 		"pending deletion key": {func(s *Setup, st *State) { st.Destination.Key.State = "PendingDeletion" }, "cancel its deletion"},
 		"asymmetric key": {func(s *Setup, st *State) {
