@@ -358,9 +358,13 @@ func (b *planBuilder) versioning(id string, side Side, bucket, region, status st
 			c.Before = docOf(map[string]any{"Status": "Disabled"})
 		}
 	}
-	c.Action = ActionUpdate
-	if status == "Enabled" {
+	switch {
+	case status == "Enabled":
 		c.Action = ActionNone
+	case !exists:
+		c.Action = ActionCreate // part of a bucket created in this run
+	default:
+		c.Action = ActionUpdate
 	}
 	b.add(c)
 }

@@ -109,7 +109,7 @@ func changeIDs(plan *Plan) []string {
 func TestPlanFreshCrossAccountCrossRegion(t *testing.T) {
 	plan := mustPlan(t, freshSetup(), freshState())
 	want := []string{"role-create=create", "dst-key-create=create", "dst-key-alias=create", "dst-bucket-create=create",
-		"dst-encryption=create", "dst-versioning=update", "src-versioning=update", "role-policy=create",
+		"dst-encryption=create", "dst-versioning=create", "src-versioning=update", "role-policy=create",
 		"dst-bucket-policy=create", "src-replication=create"}
 	if got := changeIDs(plan); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("changes:\n got %v\nwant %v", got, want)

@@ -61,7 +61,7 @@ func indent(s, prefix string) string {
 func ProgressLine(c steps.Change, phase string, err error) string {
 	switch phase {
 	case "begin":
-		return StyleMuted.Render("  … "+c.Title) + "\n"
+		return "" // one line per change: its outcome
 	case "done":
 		return StyleOK.Render("  ✓ ") + c.Title + "\n"
 	}
