@@ -1,0 +1,29 @@
+package awsops
+
+import (
+	"context"
+	"time"
+)
+
+// ObjectHead is what HeadObject tells about one object version.
+type ObjectHead struct {
+	VersionID         string
+	ReplicationStatus string // "", PENDING, COMPLETED, FAILED or REPLICA
+	SSEAlgorithm      string // AES256, aws:kms, aws:kms:dsse
+	SSEKMSKeyID       string // key ARN for SSE-KMS
+	BucketKey         bool
+	LastModified      time.Time
+	ContentLength     int64
+}
+
+// Objects is what verifying replication needs: a test upload, watching it, and
+// removing it again.
+type Objects interface {
+	// PutObject uploads body, encrypted with SSE-KMS under kmsKeyID, or with the
+	// bucket's default encryption when kmsKeyID is "". It returns the version id.
+	PutObject(ctx context.Context, region, bucket, key string, body []byte, kmsKeyID string) (string, error)
+	// HeadObject reads one version ("" = the current one).
+	HeadObject(ctx context.Context, region, bucket, key, versionID string) (ObjectHead, error)
+	// DeleteObjectVersion removes one version for good.
+	DeleteObjectVersion(ctx context.Context, region, bucket, key, versionID string) error
+}

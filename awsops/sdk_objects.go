@@ -1,0 +1,51 @@
+package awsops
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+func (a *sdkAccount) PutObject(ctx context.Context, region, bucket, key string, body []byte, kmsKeyID string) (string, error) {
+	in := &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))}
+	if kmsKeyID != "" {
+		in.ServerSideEncryption = types.ServerSideEncryptionAwsKms
+		in.SSEKMSKeyId = &kmsKeyID
+	}
+	out, err := a.s3Client(region).PutObject(ctx, in)
+	if err != nil {
+		return "", a.fail("s3:PutObject", bucket+"/"+key, err)
+	}
+	return aws.ToString(out.VersionId), nil
+}
+
+func (a *sdkAccount) HeadObject(ctx context.Context, region, bucket, key, versionID string) (ObjectHead, error) {
+	in := &s3.HeadObjectInput{Bucket: &bucket, Key: &key}
+	if versionID != "" {
+		in.VersionId = &versionID
+	}
+	out, err := a.s3Client(region).HeadObject(ctx, in)
+	if err != nil {
+		return ObjectHead{}, a.fail("s3:GetObject", bucket+"/"+key, err)
+	}
+	return ObjectHead{
+		VersionID:         aws.ToString(out.VersionId),
+		ReplicationStatus: string(out.ReplicationStatus),
+		SSEAlgorithm:      string(out.ServerSideEncryption),
+		SSEKMSKeyID:       aws.ToString(out.SSEKMSKeyId),
+		BucketKey:         aws.ToBool(out.BucketKeyEnabled),
+		LastModified:      aws.ToTime(out.LastModified),
+		ContentLength:     aws.ToInt64(out.ContentLength),
+	}, nil
+}
+
+func (a *sdkAccount) DeleteObjectVersion(ctx context.Context, region, bucket, key, versionID string) error {
+	_, err := a.s3Client(region).DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key, VersionId: &versionID})
+	if err != nil {
+		return a.fail("s3:DeleteObjectVersion", bucket+"/"+key, err)
+	}
+	return nil
+}
