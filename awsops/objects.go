@@ -16,12 +16,18 @@ type ObjectHead struct {
 	ContentLength     int64
 }
 
+// PutOptions are the optional parts of an upload.
+type PutOptions struct {
+	// KMSKeyID encrypts with SSE-KMS under this key; "" uses the bucket's default.
+	KMSKeyID string
+	Tags     map[string]string
+}
+
 // Objects is what verifying replication needs: a test upload, watching it, and
 // removing it again.
 type Objects interface {
-	// PutObject uploads body, encrypted with SSE-KMS under kmsKeyID, or with the
-	// bucket's default encryption when kmsKeyID is "". It returns the version id.
-	PutObject(ctx context.Context, region, bucket, key string, body []byte, kmsKeyID string) (string, error)
+	// PutObject uploads body and returns the version id.
+	PutObject(ctx context.Context, region, bucket, key string, body []byte, opts PutOptions) (string, error)
 	// HeadObject reads one version ("" = the current one).
 	HeadObject(ctx context.Context, region, bucket, key, versionID string) (ObjectHead, error)
 	// DeleteObjectVersion removes one version for good.

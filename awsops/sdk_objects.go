@@ -3,17 +3,25 @@ package awsops
 import (
 	"bytes"
 	"context"
+	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-func (a *sdkAccount) PutObject(ctx context.Context, region, bucket, key string, body []byte, kmsKeyID string) (string, error) {
+func (a *sdkAccount) PutObject(ctx context.Context, region, bucket, key string, body []byte, opts PutOptions) (string, error) {
 	in := &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))}
-	if kmsKeyID != "" {
+	if opts.KMSKeyID != "" {
 		in.ServerSideEncryption = types.ServerSideEncryptionAwsKms
-		in.SSEKMSKeyId = &kmsKeyID
+		in.SSEKMSKeyId = &opts.KMSKeyID
+	}
+	if len(opts.Tags) > 0 {
+		tags := url.Values{}
+		for k, v := range opts.Tags {
+			tags.Set(k, v)
+		}
+		in.Tagging = aws.String(tags.Encode())
 	}
 	out, err := a.s3Client(region).PutObject(ctx, in)
 	if err != nil {
