@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -21,7 +22,7 @@ func (a *sdkAccount) PutObject(ctx context.Context, region, bucket, key string, 
 		for k, v := range opts.Tags {
 			tags.Set(k, v)
 		}
-		in.Tagging = aws.String(tags.Encode())
+		in.Tagging = aws.String(strings.ReplaceAll(tags.Encode(), "+", "%20"))
 	}
 	out, err := a.s3Client(region).PutObject(ctx, in)
 	if err != nil {
