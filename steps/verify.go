@@ -1,0 +1,393 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops"
+)
+
+// Outcome is how a verification ended.
+type Outcome string
+
+const (
+	OutcomeCompleted  Outcome = "COMPLETED"
+	OutcomeFailed     Outcome = "FAILED"
+	OutcomeNotMatched Outcome = "NOT_MATCHED" // the object got no replication status
+	OutcomeTimedOut   Outcome = "TIMED_OUT"
+	OutcomeStopped    Outcome = "STOPPED" // the user stopped watching
+	OutcomeWatching   Outcome = "WATCHING"
+)
+
+// CheckStatus is the state of one check in the status panel.
+type CheckStatus string
+
+const (
+	CheckWaiting CheckStatus = "waiting"
+	CheckPassed  CheckStatus = "passed"
+	CheckFailed  CheckStatus = "failed"
+)
+
+// VerifyCheck is one line of the status panel.
+type VerifyCheck struct {
+	Name   string      `json:"name"`
+	Status CheckStatus `json:"status"`
+	Detail string      `json:"detail,omitempty"`
+}
+
+// VerifyEvent is one observation of the test object.
+type VerifyEvent struct {
+	Time          time.Time     `json:"time"`
+	Elapsed       time.Duration `json:"elapsedNs"`
+	SourceStatus  string        `json:"sourceStatus"`
+	ReplicaStatus string        `json:"replicaStatus,omitempty"`
+	Note          string        `json:"note,omitempty"`
+}
+
+// VerifyReport is the live and final state of a verification.
+type VerifyReport struct {
+	Outcome       Outcome       `json:"outcome"`
+	SourceBucket  string        `json:"sourceBucket"`
+	SourceRegion  string        `json:"sourceRegion"`
+	DestBucket    string        `json:"destinationBucket"`
+	DestRegion    string        `json:"destinationRegion"`
+	Key           string        `json:"key"`
+	VersionID     string        `json:"versionId"`
+	ReplicaKeyARN string        `json:"replicaKeyArn"`
+	Started       time.Time     `json:"started"`
+	Elapsed       time.Duration `json:"elapsedNs"`
+	Checks        []VerifyCheck `json:"checks"`
+	Timeline      []VerifyEvent `json:"timeline"`
+	Explanation   string        `json:"explanation,omitempty"`
+}
+
+// Check returns the check with the given name.
+func (r VerifyReport) Check(name string) VerifyCheck {
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	return VerifyCheck{Name: name, Status: CheckWaiting}
+}
+
+// Names of the status panel's checks.
+const (
+	CheckUploaded      = "test object uploaded (SSE-KMS, source key)"
+	CheckSourceStatus  = "source ReplicationStatus COMPLETED"
+	CheckReplicaExists = "replica in the destination bucket"
+	CheckReplicaStatus = "replica ReplicationStatus REPLICA"
+	CheckReplicaKey    = "replica encrypted with the replica key"
+	CheckReplicaBucket = "replica uses an S3 Bucket Key"
+)
+
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	Timeout time.Duration // default 15 minutes, what RTC promises
+	// FirstWait and MaxWait bound the polling back-off (defaults 1s and 10s).
+	FirstWait, MaxWait time.Duration
+	// Sleep waits between polls; tests replace it to step a simulated clock.
+	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time
+	// OnUpdate receives a copy of the report after every observation.
+	OnUpdate func(VerifyReport)
+}
+
+func (o *VerifyOptions) defaults() {
+	if o.Timeout == 0 {
+		o.Timeout = 15 * time.Minute
+	}
+	if o.FirstWait == 0 {
+		o.FirstWait = time.Second
+	}
+	if o.MaxWait == 0 {
+		o.MaxWait = 10 * time.Second
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepContext
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// TestObjectKey names the test object: it says what it is and when it was made, and
+// stands inside the rule's prefix.
+func TestObjectKey(s Setup, now time.Time) string {
+	return s.Rule.Prefix + "s3repl-test-" + now.UTC().Format("20060102T150405Z") + ".txt"
+}
+
+// verification is what Verify needs to know about the setup as it is in AWS.
+type verification struct {
+	src, dst      awsops.Objects
+	report        VerifyReport
+	sourceKeyARN  string
+	replicaBucket bool // the destination bucket defaults to a Bucket Key
+	opts          VerifyOptions
+}
+
+// Verify uploads a test object into the rule's scope and watches it replicate. It
+// returns the report; an error means the test could not be run at all. Cancelling
+// ctx stops watching (OutcomeStopped), leaving everything as it is.
+func Verify(ctx context.Context, acc Accounts, s Setup, opts VerifyOptions) (VerifyReport, error) {
+	opts.defaults()
+	v, err := prepareVerification(ctx, acc, s, opts)
+	if err != nil {
+		return VerifyReport{}, err
+	}
+	if err := v.upload(ctx, s); err != nil {
+		return v.report, err
+	}
+	v.watch(ctx)
+	return v.report, nil
+}
+
+func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts VerifyOptions) (*verification, error) {
+	src, okSrc := acc.Source.(awsops.Objects)
+	dst, okDst := acc.Destination.(awsops.Objects)
+	if !okSrc || !okDst {
+		return nil, errors.New("this backend cannot upload objects")
+	}
+	state, err := Inspect(ctx, acc, s)
+	if err != nil {
+		return nil, err
+	}
+	rule, found := findRule(state.Source.Replication, s.RuleID())
+	if !found {
+		return nil, Problems{fmt.Sprintf("the source bucket %s has no replication rule %q: run `s3repl apply` first", s.Source.Bucket, s.RuleID())}
+	}
+	v := &verification{src: src, dst: dst, opts: opts, replicaBucket: state.Destination.Encryption.BucketKey}
+	if state.Source.Key != nil {
+		v.sourceKeyARN = state.Source.Key.ARN
+	}
+	v.report = VerifyReport{
+		Outcome: OutcomeWatching, SourceBucket: s.Source.Bucket, SourceRegion: state.Source.Region,
+		DestBucket: s.Destination.Bucket, DestRegion: state.Destination.Region, ReplicaKeyARN: rule.replicaKey(),
+	}
+	for _, name := range []string{CheckUploaded, CheckSourceStatus, CheckReplicaExists, CheckReplicaStatus, CheckReplicaKey, CheckReplicaBucket} {
+		v.report.Checks = append(v.report.Checks, VerifyCheck{Name: name, Status: CheckWaiting})
+	}
+	return v, nil
+}
+
+func (v *verification) upload(ctx context.Context, s Setup) error {
+	now := v.opts.Now()
+	v.report.Started, v.report.Key = now, TestObjectKey(s, now)
+	body := []byte("s3repl replication test object, uploaded " + now.UTC().Format(time.RFC3339) + "\n")
+	opts := awsops.PutOptions{KMSKeyID: v.sourceKeyARN, Tags: s.Rule.Tags}
+	version, err := v.src.PutObject(ctx, v.report.SourceRegion, v.report.SourceBucket, v.report.Key, body, opts)
+	if err != nil {
+		v.set(CheckUploaded, CheckFailed, err.Error())
+		return explain("source", err)
+	}
+	v.report.VersionID = version
+	detail := "version " + version
+	if v.sourceKeyARN == "" {
+		detail += ", with the bucket's default encryption"
+	}
+	v.set(CheckUploaded, CheckPassed, detail)
+	return nil
+}
+
+// watch polls the source object with back-off until it is COMPLETED, FAILED, has
+// no status, or time runs out.
+func (v *verification) watch(ctx context.Context) {
+	wait := v.opts.FirstWait
+	for {
+		done := v.observe(ctx)
+		v.publish()
+		if done {
+			return
+		}
+		if v.elapsed() >= v.opts.Timeout {
+			v.finish(OutcomeTimedOut, fmt.Sprintf("still %s after %s: transient AWS issues keep objects PENDING; run `s3repl doctor` to check the setup", v.lastStatus(), v.opts.Timeout))
+			return
+		}
+		if err := v.opts.Sleep(ctx, min(wait, v.opts.Timeout-v.elapsed())); err != nil {
+			v.finish(OutcomeStopped, "stopped watching; the test object stays where it is")
+			return
+		}
+		wait = min(wait*3/2, v.opts.MaxWait)
+	}
+}
+
+func (v *verification) elapsed() time.Duration { return v.opts.Now().Sub(v.report.Started) }
+
+func (v *verification) lastStatus() string {
+	if n := len(v.report.Timeline); n > 0 && v.report.Timeline[n-1].SourceStatus != "" {
+		return v.report.Timeline[n-1].SourceStatus
+	}
+	return "without status"
+}
+
+// observe reads the source (and, once it is COMPLETED, the replica) and reports
+// whether watching is over.
+func (v *verification) observe(ctx context.Context) bool {
+	r := &v.report
+	head, err := v.src.HeadObject(ctx, r.SourceRegion, r.SourceBucket, r.Key, r.VersionID)
+	event := VerifyEvent{Time: v.opts.Now(), Elapsed: v.elapsed(), SourceStatus: head.ReplicationStatus}
+	if err != nil {
+		event.Note = err.Error()
+		r.Timeline = append(r.Timeline, event)
+		return ctx.Err() != nil
+	}
+	switch head.ReplicationStatus {
+	case "":
+		r.Timeline = append(r.Timeline, event)
+		v.set(CheckSourceStatus, CheckFailed, "no replication status: the object matched no rule")
+		v.finish(OutcomeNotMatched, "the object got no replication status, so it matched no enabled rule: check the rule's scope (prefix, tags) and that it replicates SSE-KMS objects (SseKmsEncryptedObjects Enabled)")
+		return true
+	case "PENDING":
+		r.Timeline = append(r.Timeline, event)
+		v.set(CheckSourceStatus, CheckWaiting, "PENDING")
+		return false
+	case "FAILED":
+		r.Timeline = append(r.Timeline, event)
+		v.set(CheckSourceStatus, CheckFailed, "FAILED: S3 will not retry it; run `s3repl doctor` to find out why")
+		v.finish(OutcomeFailed, "replication FAILED: permissions, KMS or bucket settings stop S3; `s3repl doctor` checks each")
+		return true
+	}
+	v.set(CheckSourceStatus, CheckPassed, head.ReplicationStatus)
+	return v.checkReplica(ctx, event)
+}
+
+func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool {
+	r := &v.report
+	replica, err := v.dst.HeadObject(ctx, r.DestRegion, r.DestBucket, r.Key, r.VersionID)
+	if err != nil {
+		event.Note = "replica: " + err.Error()
+		r.Timeline = append(r.Timeline, event)
+		if awsops.IsNotFound(err) {
+			v.set(CheckReplicaExists, CheckWaiting, "not visible yet")
+			return false
+		}
+		v.set(CheckReplicaExists, CheckFailed, err.Error())
+		v.finish(OutcomeFailed, "the source says COMPLETED but the replica cannot be read: "+awsops.Advice(err))
+		return true
+	}
+	event.ReplicaStatus = replica.ReplicationStatus
+	r.Timeline = append(r.Timeline, event)
+	v.set(CheckReplicaExists, CheckPassed, "version "+replica.VersionID)
+	v.set(CheckReplicaStatus, passIf(replica.ReplicationStatus == "REPLICA"), replica.ReplicationStatus)
+	v.set(CheckReplicaKey, passIf(sameKey(replica.SSEKMSKeyID, r.ReplicaKeyARN)), replica.SSEKMSKeyID)
+	bucketKey := "no Bucket Key"
+	if replica.BucketKey {
+		bucketKey = "Bucket Key on"
+	}
+	v.set(CheckReplicaBucket, passIf(replica.BucketKey || !v.replicaBucket), bucketKey)
+	for _, c := range r.Checks {
+		if c.Status == CheckFailed {
+			v.finish(OutcomeFailed, "the replica arrived but is not as the setup says: "+c.Name)
+			return true
+		}
+	}
+	v.finish(OutcomeCompleted, fmt.Sprintf("replicated in %s", event.Elapsed.Round(time.Second)))
+	return true
+}
+
+func passIf(ok bool) CheckStatus {
+	if ok {
+		return CheckPassed
+	}
+	return CheckFailed
+}
+
+// sameKey compares a key ARN with a key reference that may be an ARN or an id.
+func sameKey(arn, ref string) bool {
+	return arn != "" && (arn == ref || strings.HasSuffix(arn, "/"+ref) || strings.HasSuffix(ref, "/"+arn))
+}
+
+func (v *verification) set(name string, status CheckStatus, detail string) {
+	for i := range v.report.Checks {
+		if v.report.Checks[i].Name == name {
+			v.report.Checks[i].Status, v.report.Checks[i].Detail = status, detail
+		}
+	}
+}
+
+func (v *verification) finish(outcome Outcome, explanation string) {
+	v.report.Outcome, v.report.Explanation = outcome, explanation
+	v.report.Elapsed = v.elapsed()
+}
+
+func (v *verification) publish() {
+	if v.opts.OnUpdate == nil {
+		return
+	}
+	copied := v.report
+	copied.Checks = append([]VerifyCheck(nil), v.report.Checks...)
+	copied.Timeline = append([]VerifyEvent(nil), v.report.Timeline...)
+	if copied.Outcome == OutcomeWatching {
+		copied.Elapsed = v.elapsed()
+	}
+	v.opts.OnUpdate(copied)
+}
+
+// RemoveTestObjects deletes the test object's version in the source and its replica.
+func RemoveTestObjects(ctx context.Context, acc Accounts, r VerifyReport) error {
+	src, okSrc := acc.Source.(awsops.Objects)
+	dst, okDst := acc.Destination.(awsops.Objects)
+	if !okSrc || !okDst || r.VersionID == "" {
+		return nil
+	}
+	var errs []error
+	if err := src.DeleteObjectVersion(ctx, r.SourceRegion, r.SourceBucket, r.Key, r.VersionID); err != nil {
+		errs = append(errs, explain("source", err))
+	}
+	if err := dst.DeleteObjectVersion(ctx, r.DestRegion, r.DestBucket, r.Key, r.VersionID); err != nil && !awsops.IsNotFound(err) {
+		errs = append(errs, explain("destination", err))
+	}
+	return errors.Join(errs...)
+}
+
+// replicationRule is the part of a rule verification and the doctor look at.
+type replicationRule struct {
+	ID                      string
+	Status                  string
+	Priority                *int
+	Prefix                  *string
+	Filter                  map[string]any
+	SourceSelectionCriteria struct {
+		SseKmsEncryptedObjects struct{ Status string }
+	}
+	Destination struct {
+		Bucket                   string
+		Account                  string
+		EncryptionConfiguration  struct{ ReplicaKmsKeyID string }
+		AccessControlTranslation *struct{ Owner string }
+	}
+	DeleteMarkerReplication *struct{ Status string }
+}
+
+func (r replicationRule) replicaKey() string {
+	return r.Destination.EncryptionConfiguration.ReplicaKmsKeyID
+}
+
+// findRule finds a rule by ID in a replication configuration document.
+func findRule(config, id string) (replicationRule, bool) {
+	var cfg struct{ Rules []replicationRule }
+	if config == "" || json.Unmarshal([]byte(config), &cfg) != nil {
+		return replicationRule{}, false
+	}
+	for _, r := range cfg.Rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return replicationRule{}, false
+}
