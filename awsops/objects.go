@@ -33,3 +33,22 @@ type Objects interface {
 	// DeleteObjectVersion removes one version for good.
 	DeleteObjectVersion(ctx context.Context, region, bucket, key, versionID string) error
 }
+
+// ObjectVersion is one entry of a version listing.
+type ObjectVersion struct {
+	Key          string
+	VersionID    string
+	IsLatest     bool
+	LastModified time.Time
+}
+
+// ObjectSampler lists a few object versions, for checks on what is already stored.
+type ObjectSampler interface {
+	ListObjectVersions(ctx context.Context, region, bucket, prefix string, max int) ([]ObjectVersion, error)
+}
+
+// ManagedPolicies reads the managed policies attached to a role, so permission checks
+// see everything the role may do.
+type ManagedPolicies interface {
+	AttachedRolePolicies(ctx context.Context, role string) ([]string, error)
+}

@@ -58,3 +58,16 @@ func (a *sdkAccount) DeleteObjectVersion(ctx context.Context, region, bucket, ke
 	}
 	return nil
 }
+
+func (a *sdkAccount) ListObjectVersions(ctx context.Context, region, bucket, prefix string, max int) ([]ObjectVersion, error) {
+	out, err := a.s3Client(region).ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &prefix, MaxKeys: aws.Int32(int32(max))})
+	if err != nil {
+		return nil, a.fail("s3:ListBucketVersions", bucket, err)
+	}
+	versions := make([]ObjectVersion, 0, len(out.Versions))
+	for _, v := range out.Versions {
+		versions = append(versions, ObjectVersion{Key: aws.ToString(v.Key), VersionID: aws.ToString(v.VersionId),
+			IsLatest: aws.ToBool(v.IsLatest), LastModified: aws.ToTime(v.LastModified)})
+	}
+	return versions, nil
+}

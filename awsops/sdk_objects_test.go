@@ -32,3 +32,25 @@ func TestObjectsPutHeadDelete(t *testing.T) {
 		t.Fatalf("deleted version: %v", err)
 	}
 }
+
+func TestListObjectVersionsAndManagedPolicies(t *testing.T) {
+	t.Parallel()
+	acc := open(t, source.profile)
+	ctx, region, bucket := t.Context(), source.region, mototest.UniqueName("sample")
+	must(t, acc.CreateBucket(ctx, region, bucket))
+	must(t, acc.PutBucketVersioning(ctx, region, bucket))
+	objects := acc.(awsops.Objects)
+	for _, key := range []string{"a/1", "a/2", "b/1"} {
+		get[string](t)(objects.PutObject(ctx, region, bucket, key, []byte(key), awsops.PutOptions{}))
+	}
+	versions := get[[]awsops.ObjectVersion](t)(acc.(awsops.ObjectSampler).ListObjectVersions(ctx, region, bucket, "a/", 10))
+	if len(versions) != 2 || versions[0].VersionID == "" {
+		t.Fatalf("versions under a/: %+v", versions)
+	}
+	role := mototest.UniqueName("managed")
+	get[awsops.Role](t)(acc.CreateRole(ctx, role, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, ""))
+	docs := get[[]string](t)(acc.(awsops.ManagedPolicies).AttachedRolePolicies(ctx, role))
+	if len(docs) != 0 {
+		t.Fatalf("a new role has no managed policies: %v", docs)
+	}
+}
