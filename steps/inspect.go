@@ -54,6 +54,7 @@ type SourceState struct {
 	KeyPolicy   string
 	Replication string // JSON, "" when none
 	ObjectLock  bool
+	Policy      string // the source bucket policy, for explicit denies
 }
 
 // DestState is what exists on the destination side.
@@ -133,6 +134,10 @@ func inspectSource(ctx context.Context, acc awsops.Account, s Setup, out *Source
 	})
 	g.Go(func() (err error) {
 		out.ObjectLock, err = acc.GetObjectLockEnabled(gctx, region, bucket)
+		return explain("source", err)
+	})
+	g.Go(func() (err error) {
+		out.Policy, err = acc.GetBucketPolicy(gctx, region, bucket)
 		return explain("source", err)
 	})
 	g.Go(func() error { return inspectSourceKey(gctx, acc, region, bucket, out) })

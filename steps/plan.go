@@ -188,22 +188,30 @@ func resolveDestKey(s Setup, st *State, f Facts, p *Problems) string {
 	if key == nil {
 		return f.NewKeyARN() // createKey is set, else Inspect refused already
 	}
-	ref := s.KeyRef()
-	switch {
-	case key.Manager != "CUSTOMER":
-		p.add("destination key %s is an AWS managed key: AWS managed keys (such as aws/s3) cannot be used across accounts. Choose a customer managed key or set createKey: true", ref)
-	case key.AccountID != "" && key.AccountID != f.DestAccount:
-		p.add("destination key %s belongs to account %s, not to the destination account %s: use a key of the destination account", ref, key.AccountID, f.DestAccount)
-	case f.DestRegion != "" && key.Region != f.DestRegion && key.MultiRegion:
-		p.add("destination key %s is a multi-Region key in %s; S3 treats it as a single-Region key, so use its replica in %s (%s), replicating the key there first if needed", ref, key.Region, f.DestRegion, strings.Replace(key.ARN, ":"+key.Region+":", ":"+f.DestRegion+":", 1))
-	case f.DestRegion != "" && key.Region != f.DestRegion:
-		p.add("destination key %s is in %s but the destination bucket is in %s: S3 needs the replica key in the bucket's Region (for a multi-Region key, use its replica in %s)", ref, key.Region, f.DestRegion, f.DestRegion)
-	case key.State != "Enabled":
-		p.add("destination key %s is %s: enable it (or cancel its deletion) or choose another key", ref, key.State)
-	case key.Spec != "SYMMETRIC_DEFAULT" || key.Usage != "ENCRYPT_DECRYPT":
-		p.add("destination key %s is %s for %s: S3 needs a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)", ref, key.Spec, key.Usage)
+	if why := keyProblem(*key, f.DestRegion, f.DestAccount); why != "" {
+		p.add("destination key %s %s", s.KeyRef(), why)
 	}
 	return key.ARN
+}
+
+// keyProblem says why a key cannot be the replica key for a bucket in region of
+// account, or "" when it can.
+func keyProblem(key awsops.KeyInfo, region, account string) string {
+	switch {
+	case key.Manager != "CUSTOMER":
+		return "is an AWS managed key: AWS managed keys (such as aws/s3) cannot be used across accounts. Choose a customer managed key or set createKey: true"
+	case key.AccountID != "" && key.AccountID != account:
+		return fmt.Sprintf("belongs to account %s, not to the destination account %s: use a key of the destination account", key.AccountID, account)
+	case region != "" && key.Region != region && key.MultiRegion:
+		return fmt.Sprintf("is a multi-Region key in %s; S3 treats it as a single-Region key, so use its replica in %s (%s), replicating the key there first if needed", key.Region, region, strings.Replace(key.ARN, ":"+key.Region+":", ":"+region+":", 1))
+	case region != "" && key.Region != region:
+		return fmt.Sprintf("is in %s but the destination bucket is in %s: S3 needs the replica key in the bucket's Region", key.Region, region)
+	case key.State != "Enabled":
+		return fmt.Sprintf("is %s: enable it (or cancel its deletion) or choose another key", key.State)
+	case key.Spec != "SYMMETRIC_DEFAULT" || key.Usage != "ENCRYPT_DECRYPT":
+		return fmt.Sprintf("is %s for %s: S3 needs a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)", key.Spec, key.Usage)
+	}
+	return ""
 }
 
 func checkObjectLock(s Setup, st *State, p *Problems) {

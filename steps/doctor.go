@@ -1,0 +1,667 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/evaluator"
+	"github.com/s3repl/s3repl/awsops/policy"
+)
+
+// DoctorStatus is the outcome of one check.
+type DoctorStatus string
+
+const (
+	DoctorPassed  DoctorStatus = "passed"
+	DoctorFailed  DoctorStatus = "failed"
+	DoctorUnknown DoctorStatus = "unknown"
+	DoctorInfo    DoctorStatus = "info"
+)
+
+// DoctorCheck is one finding: what was checked, the evidence, and the fix.
+type DoctorCheck struct {
+	ID       string       `json:"id"`
+	Title    string       `json:"title"`
+	Status   DoctorStatus `json:"status"`
+	Evidence string       `json:"evidence"`
+	Fix      string       `json:"fix,omitempty"`
+}
+
+// DoctorReport is every check, and the changes s3repl would make to fix what it can.
+type DoctorReport struct {
+	Checks []DoctorCheck `json:"checks"`
+	// Fixes are the pending changes of a plan for the same setup: applying them
+	// (`s3repl apply`) mends what s3repl knows how to mend.
+	Fixes    []Change `json:"fixes"`
+	FixError string   `json:"fixError,omitempty"`
+}
+
+// Failed reports whether any check failed.
+func (r DoctorReport) Failed() bool {
+	for _, c := range r.Checks {
+		if c.Status == DoctorFailed {
+			return true
+		}
+	}
+	return false
+}
+
+// sampleSize is how many object versions the doctor looks at in the rule's scope.
+const sampleSize = 20
+
+// sampledObject is an object version of the source bucket the doctor looked at.
+type sampledObject struct {
+	Key, VersionID, Status, KMSKeyID string
+}
+
+// diagnosis is everything the checks look at; building it reads AWS, checking it is
+// pure.
+type diagnosis struct {
+	setup        Setup
+	st           *State
+	rule         replicationRule
+	ruleFound    bool
+	roleARN      string
+	rolePolicies []string // inline and managed
+	managedRead  bool
+	replicaKey   *awsops.KeyInfo
+	replicaPol   string
+	samples      []sampledObject
+	sampleErr    error
+}
+
+// Doctor inspects both accounts and checks everything S3 replication needs, the way
+// S3 would decide it, with the project's policy evaluator.
+func Doctor(ctx context.Context, acc Accounts, s Setup) (DoctorReport, error) {
+	st, err := Inspect(ctx, acc, s)
+	if err != nil {
+		return DoctorReport{}, err
+	}
+	d, err := gatherDiagnosis(ctx, acc, s, st)
+	if err != nil {
+		return DoctorReport{}, err
+	}
+	report := DoctorReport{Checks: d.checks(), Fixes: []Change{}}
+	if plan, err := BuildPlan(s, st); err != nil {
+		report.FixError = err.Error()
+	} else {
+		report.Fixes = plan.Pending()
+	}
+	return report, nil
+}
+
+func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*diagnosis, error) {
+	d := &diagnosis{setup: s, st: st}
+	d.rule, d.ruleFound = findRule(st.Source.Replication, s.RuleID())
+	if role := st.Role.Role; role != nil {
+		d.roleARN = role.ARN
+		for _, doc := range st.Role.Inline {
+			d.rolePolicies = append(d.rolePolicies, doc)
+		}
+	} else if cfgRole := replicationRole(st.Source.Replication); cfgRole != "" {
+		d.roleARN = cfgRole
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return d.readManaged(gctx, acc.Source, &mu) })
+	g.Go(func() error { return d.readReplicaKey(gctx, acc.Destination) })
+	g.Go(func() error { d.sample(gctx, acc.Source); return nil })
+	return d, g.Wait()
+}
+
+func (d *diagnosis) readManaged(ctx context.Context, acc awsops.Account, mu *sync.Mutex) error {
+	reader, ok := acc.(awsops.ManagedPolicies)
+	if !ok || d.st.Role.Role == nil {
+		return nil
+	}
+	docs, err := reader.AttachedRolePolicies(ctx, d.st.Role.Role.Name)
+	if awsops.IsAccessDenied(err) {
+		return nil // checks say "unknown" where managed policies could matter
+	}
+	if err != nil {
+		return explain("source", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	d.rolePolicies, d.managedRead = append(d.rolePolicies, docs...), true
+	return nil
+}
+
+// readReplicaKey reads the key the rule names, which is what S3 uses, whatever the
+// setup file says.
+func (d *diagnosis) readReplicaKey(ctx context.Context, acc awsops.Account) error {
+	ref := d.rule.replicaKey()
+	if !d.ruleFound || ref == "" {
+		return nil
+	}
+	if k := d.st.Destination.Key; k != nil && sameKey(k.ARN, ref) {
+		d.replicaKey, d.replicaPol = k, d.st.Destination.KeyPolicy
+		return nil
+	}
+	region := RegionOf(ref)
+	if region == "" {
+		region = d.st.Destination.Region
+	}
+	key, err := acc.DescribeKey(ctx, region, ref)
+	if awsops.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return explain("destination", err)
+	}
+	d.replicaKey = &key
+	if key.Manager == "CUSTOMER" {
+		d.replicaPol, err = acc.GetKeyPolicy(ctx, region, key.ARN)
+	}
+	return explain("destination", err)
+}
+
+// sample looks at recent object versions in the rule's scope: their replication
+// status and the key they are encrypted with.
+func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
+	sampler, okSampler := acc.(awsops.ObjectSampler)
+	objects, okObjects := acc.(awsops.Objects)
+	if !okSampler || !okObjects {
+		return
+	}
+	region, bucket := d.st.Source.Region, d.setup.Source.Bucket
+	versions, err := sampler.ListObjectVersions(ctx, region, bucket, d.setup.Rule.Prefix, sampleSize)
+	if err != nil {
+		d.sampleErr = err
+		return
+	}
+	samples := make([]sampledObject, len(versions))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, v := range versions {
+		g.Go(func() error {
+			head, err := objects.HeadObject(gctx, region, bucket, v.Key, v.VersionID)
+			samples[i] = sampledObject{Key: v.Key, VersionID: v.VersionID, Status: head.ReplicationStatus, KMSKeyID: head.SSEKMSKeyID}
+			return err
+		})
+	}
+	d.sampleErr = g.Wait()
+	d.samples = samples
+}
+
+// checks runs every check, in the order a person would fix things.
+func (d *diagnosis) checks() []DoctorCheck {
+	return []DoctorCheck{
+		d.checkVersioning("source-versioning", "Versioning on the source bucket", d.setup.Source.Bucket, d.st.Source.Versioning),
+		d.checkDestVersioning(),
+		d.checkRule(),
+		d.checkKMSOptIn(),
+		d.checkReplicaKey(),
+		d.checkTrust(),
+		d.checkRolePermissions(),
+		d.checkSourceKeyPolicy(),
+		d.checkDestKeyPolicy(),
+		d.checkDestBucketPolicy(),
+		d.checkExplicitDenies(),
+		d.checkNetworkConditions(),
+		d.checkOwnership(),
+		d.checkObjectLock(),
+		d.checkObjectKeys(),
+		d.checkExistingObjects(),
+		d.kmsCost(),
+	}
+}
+
+func passed(id, title, evidence string) DoctorCheck {
+	return DoctorCheck{ID: id, Title: title, Status: DoctorPassed, Evidence: evidence}
+}
+
+func failed(id, title, evidence, fix string) DoctorCheck {
+	return DoctorCheck{ID: id, Title: title, Status: DoctorFailed, Evidence: evidence, Fix: fix}
+}
+
+func unknown(id, title, evidence string) DoctorCheck {
+	return DoctorCheck{ID: id, Title: title, Status: DoctorUnknown, Evidence: evidence}
+}
+
+func (d *diagnosis) checkVersioning(id, title, bucket, status string) DoctorCheck {
+	if status == "Enabled" {
+		return passed(id, title, bucket+": versioning Enabled")
+	}
+	if status == "" {
+		status = "never enabled"
+	}
+	return failed(id, title, bucket+": versioning "+status+" (S3 reports DstBucketUnversioned or refuses the rule)",
+		"enable versioning on "+bucket+" (s3repl apply does)")
+}
+
+func (d *diagnosis) checkDestVersioning() DoctorCheck {
+	const id, title = "destination-versioning", "Versioning on the destination bucket"
+	if !d.st.Destination.BucketExists {
+		return failed(id, title, "destination bucket "+d.setup.Destination.Bucket+" does not exist (DstBucketNotFound)", "create it (s3repl apply with createBucket: true)")
+	}
+	return d.checkVersioning(id, title, d.setup.Destination.Bucket, d.st.Destination.Versioning)
+}
+
+func (d *diagnosis) checkRule() DoctorCheck {
+	const id, title = "rule", "Replication rule enabled and matching"
+	switch {
+	case d.st.Source.Replication == "":
+		return failed(id, title, "the source bucket has no replication configuration", "s3repl apply adds the rule")
+	case !d.ruleFound:
+		return failed(id, title, fmt.Sprintf("the configuration has no rule %q", d.setup.RuleID()), "s3repl apply adds the rule")
+	case d.rule.Status != "Enabled":
+		return failed(id, title, fmt.Sprintf("rule %q is %s", d.rule.ID, d.rule.Status), "enable the rule (s3repl apply does)")
+	}
+	want := "arn:" + PartitionOf(d.st.Source.Identity.ARN) + ":s3:::" + d.setup.Destination.Bucket
+	if d.rule.Destination.Bucket != want {
+		return failed(id, title, fmt.Sprintf("rule %q replicates to %s, not %s", d.rule.ID, d.rule.Destination.Bucket, want), "s3repl apply updates the rule")
+	}
+	scope := "the whole bucket"
+	if p := rulePrefix(d.rule); p != "" {
+		scope = "keys under " + p
+	}
+	if p := rulePrefix(d.rule); p != d.setup.Rule.Prefix {
+		return failed(id, title, fmt.Sprintf("rule %q covers %s, the setup says prefix %q", d.rule.ID, scope, d.setup.Rule.Prefix), "s3repl apply updates the rule")
+	}
+	return passed(id, title, fmt.Sprintf("rule %q is Enabled and covers %s of %s", d.rule.ID, scope, d.setup.Source.Bucket))
+}
+
+func rulePrefix(r replicationRule) string {
+	if r.Prefix != nil {
+		return *r.Prefix
+	}
+	if p, ok := r.Filter["Prefix"].(string); ok {
+		return p
+	}
+	if and, ok := r.Filter["And"].(map[string]any); ok {
+		if p, ok := and["Prefix"].(string); ok {
+			return p
+		}
+	}
+	return ""
+}
+
+func (d *diagnosis) checkKMSOptIn() DoctorCheck {
+	const id, title = "kms-opt-in", "SSE-KMS objects opted in, with a replica key"
+	if !d.ruleFound {
+		return unknown(id, title, "no rule to look at")
+	}
+	optedIn := d.rule.SourceSelectionCriteria.SseKmsEncryptedObjects.Status == "Enabled"
+	key := d.rule.replicaKey()
+	switch {
+	case optedIn && key != "":
+		return passed(id, title, "SseKmsEncryptedObjects Enabled, replica key "+key)
+	case optedIn:
+		return failed(id, title, "SSE-KMS objects are opted in but the rule names no ReplicaKmsKeyID", "s3repl apply sets the replica key")
+	case key != "":
+		return failed(id, title, "the rule names a replica key but SSE-KMS objects are not opted in: they get no replication status", "s3repl apply enables SseKmsEncryptedObjects")
+	}
+	return failed(id, title, "the rule does not replicate SSE-KMS objects: they get no replication status", "s3repl apply enables SseKmsEncryptedObjects with the replica key")
+}
+
+func (d *diagnosis) checkReplicaKey() DoctorCheck {
+	const id, title = "replica-key", "Replica key: Region, state, spec, manager"
+	if !d.ruleFound || d.rule.replicaKey() == "" {
+		return unknown(id, title, "the rule names no replica key")
+	}
+	key := d.replicaKey
+	if key == nil {
+		return failed(id, title, "replica key "+d.rule.replicaKey()+" does not exist for the destination profile (DstKmsKeyNotFound)", "point the rule at an existing key (s3repl apply)")
+	}
+	if why := keyProblem(*key, d.st.Destination.Region, d.st.Destination.Identity.AccountID); why != "" {
+		return failed(id, title, "replica key "+key.ARN+" "+why, "use a customer managed, enabled, symmetric key in "+d.st.Destination.Region)
+	}
+	return passed(id, title, fmt.Sprintf("%s: %s, %s, customer managed, in %s", key.ARN, key.State, key.Spec, key.Region))
+}
+
+func (d *diagnosis) checkTrust() DoctorCheck {
+	const id, title = "role-trust", "The role trusts S3 for this bucket"
+	role := d.st.Role.Role
+	if role == nil {
+		return failed(id, title, "role "+d.roleName()+" does not exist (AssumeRoleNotPermitted)", "s3repl apply creates it")
+	}
+	srcARN := BucketARN(d.partition(), d.setup.Source.Bucket)
+	req := evaluator.Request{
+		Principal: evaluator.Principal{Service: "s3.amazonaws.com"}, Action: "sts:AssumeRole",
+		Resource: role.ARN, ResourceAccount: d.st.Source.Identity.AccountID,
+		Context: map[string][]string{"aws:SourceAccount": {d.st.Source.Identity.AccountID}, "aws:SourceArn": {srcARN}},
+	}
+	decision := evaluator.Evaluate(req, nil, role.TrustPolicy, evaluator.IAMTrust)
+	if !decision.Allowed {
+		return failed(id, title, decision.Reason+" (AssumeRoleNotPermitted)", "s3repl apply adds a trust statement for s3.amazonaws.com with aws:SourceAccount and aws:SourceArn")
+	}
+	return passed(id, title, decision.Reason)
+}
+
+func (d *diagnosis) roleName() string {
+	if d.roleARN != "" {
+		return RoleNameOf(d.roleARN)
+	}
+	return d.setup.RoleName()
+}
+
+func (d *diagnosis) partition() string { return PartitionOf(d.st.Source.Identity.ARN) }
+
+// probe is one request S3 makes with the role during replication.
+type probe struct {
+	req     evaluator.Request
+	kind    evaluator.ResourceKind
+	policy  string // the resource policy
+	reason  string // AWS's failure reason code when denied
+	missing string // what s3repl apply would add
+}
+
+func (d *diagnosis) rolePrincipal() evaluator.Principal {
+	return evaluator.Principal{ARN: d.roleARN, AccountID: d.st.Source.Identity.AccountID}
+}
+
+func (d *diagnosis) objectARN(bucket string) string {
+	return BucketARN(d.partition(), bucket) + "/" + d.setup.Rule.Prefix + "s3repl-doctor-probe"
+}
+
+func kmsContext(region, contextARN string) map[string][]string {
+	return map[string][]string{"kms:ViaService": {"s3." + region + ".amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {contextARN}}
+}
+
+// encryptionContext is what S3 passes to KMS: the object ARN, or the bucket ARN with a
+// Bucket Key.
+func (d *diagnosis) encryptionContext(bucket string, bucketKey bool) string {
+	if bucketKey {
+		return BucketARN(d.partition(), bucket)
+	}
+	return d.objectARN(bucket)
+}
+
+func (d *diagnosis) sourceProbes() []probe {
+	src, srcAccount := d.setup.Source.Bucket, d.st.Source.Identity.AccountID
+	bucketReq := func(action, resource string) evaluator.Request {
+		return evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: resource, ResourceAccount: srcAccount}
+	}
+	probes := []probe{
+		{req: bucketReq("s3:GetReplicationConfiguration", BucketARN(d.partition(), src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcBucketReplicationConfigMissing"},
+		{req: bucketReq("s3:GetObjectVersionForReplication", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetObjectNotPermitted"},
+		{req: bucketReq("s3:GetObjectVersionAcl", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetAclNotPermitted"},
+		{req: bucketReq("s3:GetObjectVersionTagging", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetTaggingNotPermitted"},
+	}
+	if key := d.st.Source.Key; key != nil && key.Manager == "CUSTOMER" {
+		probes = append(probes, probe{
+			req: evaluator.Request{Principal: d.rolePrincipal(), Action: "kms:Decrypt", Resource: key.ARN, ResourceAccount: key.AccountID,
+				Context: kmsContext(d.st.Source.Region, d.encryptionContext(src, d.st.Source.Encryption.BucketKey))},
+			kind: evaluator.KMSKey, policy: d.st.Source.KeyPolicy, reason: "SrcGetObjectNotPermitted",
+		})
+	}
+	return probes
+}
+
+func (d *diagnosis) destProbes() []probe {
+	dst, dstAccount := d.setup.Destination.Bucket, d.st.Destination.Identity.AccountID
+	objectReq := func(action string) evaluator.Request {
+		return evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: d.objectARN(dst), ResourceAccount: dstAccount}
+	}
+	probes := []probe{
+		{req: objectReq("s3:ReplicateObject"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutObjectNotPermitted"},
+		{req: objectReq("s3:ReplicateTags"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutTaggingNotPermitted"},
+		{req: objectReq("s3:ReplicateDelete"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstDelObjNotPermitted"},
+	}
+	if d.rule.Destination.AccessControlTranslation != nil {
+		probes = append(probes, probe{req: objectReq("s3:ObjectOwnerOverrideToBucketOwner"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutAclNotPermitted"})
+	}
+	if key := d.replicaKey; key != nil && key.Manager == "CUSTOMER" {
+		ctx := kmsContext(d.st.Destination.Region, d.encryptionContext(dst, d.st.Destination.Encryption.BucketKey))
+		for _, action := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
+			probes = append(probes, probe{
+				req:  evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: key.ARN, ResourceAccount: key.AccountID, Context: ctx},
+				kind: evaluator.KMSKey, policy: d.replicaPol, reason: "DstPutObjectNotPermitted",
+			})
+		}
+	}
+	return probes
+}
+
+// checkRolePermissions asks whether the role's own policies allow every request S3
+// makes with it.
+func (d *diagnosis) checkRolePermissions() DoctorCheck {
+	const id, title = "role-permissions", "The role's policies allow every replication request"
+	if d.st.Role.Role == nil {
+		return unknown(id, title, "the role does not exist")
+	}
+	var denied []string
+	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+		if decision := evaluator.EvaluateIdentity(d.rolePolicies, p.req); !decision.Allowed {
+			denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
+		}
+	}
+	if len(denied) == 0 {
+		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %d policies", len(d.sourceProbes())+len(d.destProbes()), len(d.rolePolicies)))
+	}
+	if !d.managedRead {
+		return unknown(id, title, "not allowed by the inline policies, and the managed policies could not be read:\n"+strings.Join(denied, "\n"))
+	}
+	return failed(id, title, strings.Join(denied, "\n"), "s3repl apply writes the role's permission policy "+d.setup.RolePolicyName())
+}
+
+// checkResource evaluates probes the way S3 and KMS decide them: identity and
+// resource policy together.
+func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) DoctorCheck {
+	if d.st.Role.Role == nil && d.roleARN == "" {
+		return unknown(id, title, "there is no role to check")
+	}
+	var denied, allowed []string
+	for _, p := range probes {
+		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
+		if decision.Allowed {
+			allowed = append(allowed, p.req.Action)
+			continue
+		}
+		if decision.DecidedBy&evaluator.ResourceSide == 0 && !decision.ExplicitDeny {
+			continue // the role's own policy is missing it: role-permissions reports that
+		}
+		denied = append(denied, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
+	}
+	if len(denied) > 0 {
+		return failed(id, title, strings.Join(denied, "\n"), fix)
+	}
+	if len(allowed) == 0 {
+		return unknown(id, title, "the role's own policies deny first; see role-permissions")
+	}
+	return passed(id, title, "allows "+strings.Join(allowed, ", "))
+}
+
+func (d *diagnosis) checkSourceKeyPolicy() DoctorCheck {
+	const id, title = "source-key-policy", "Source key lets the role decrypt"
+	key := d.st.Source.Key
+	if key == nil || key.Manager != "CUSTOMER" {
+		return passed(id, title, "the source bucket does not default to a customer managed key")
+	}
+	probes := d.sourceProbes()
+	return d.checkResource(id, title, probes[len(probes)-1:], "s3repl apply adds a statement for the role to the source key policy")
+}
+
+func (d *diagnosis) checkDestKeyPolicy() DoctorCheck {
+	const id, title = "destination-key-policy", "Replica key policy lets the role encrypt"
+	if d.replicaKey == nil || d.replicaKey.Manager != "CUSTOMER" {
+		return unknown(id, title, "no customer managed replica key to check")
+	}
+	var probes []probe
+	for _, p := range d.destProbes() {
+		if p.kind == evaluator.KMSKey {
+			probes = append(probes, p)
+		}
+	}
+	return d.checkResource(id, title, probes, "s3repl apply adds a statement for the role to the replica key policy")
+}
+
+func (d *diagnosis) checkDestBucketPolicy() DoctorCheck {
+	const id, title = "destination-bucket-policy", "Destination bucket policy lets the role replicate"
+	if !d.st.Destination.BucketExists {
+		return unknown(id, title, "the destination bucket does not exist")
+	}
+	var probes []probe
+	for _, p := range d.destProbes() {
+		if p.kind == evaluator.S3Bucket {
+			probes = append(probes, p)
+		}
+	}
+	return d.checkResource(id, title, probes, "s3repl apply adds statements for the role to the destination bucket policy")
+}
+
+func (d *diagnosis) checkExplicitDenies() DoctorCheck {
+	const id, title = "explicit-deny", "No explicit Deny blocks replication"
+	var denies []string
+	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+		if decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind); decision.ExplicitDeny {
+			denies = append(denies, fmt.Sprintf("%s on %s: %s", p.req.Action, p.req.Resource, decision.Reason))
+		}
+	}
+	if len(denies) > 0 {
+		return failed(id, title, strings.Join(denies, "\n"), "change the Deny statement (s3repl never removes statements it did not write)")
+	}
+	return passed(id, title, "no Deny statement applies to the role's replication requests")
+}
+
+var networkKeys = []string{"aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:vpcsourceip"}
+
+// checkNetworkConditions finds statements that limit a key or bucket to networks:
+// S3 calls from its own network during replication, so they break it.
+func (d *diagnosis) checkNetworkConditions() DoctorCheck {
+	const id, title = "network-conditions", "No network conditions on the replica key or buckets"
+	var found []string
+	for name, doc := range map[string]string{"replica key policy": d.replicaPol, "destination bucket policy": d.st.Destination.Policy, "source bucket policy": d.st.Source.Policy} {
+		for _, sid := range statementsWithConditionKeys(doc, networkKeys) {
+			found = append(found, fmt.Sprintf("%s: statement %s uses a network condition", name, sid))
+		}
+	}
+	if len(found) == 0 {
+		return passed(id, title, "none found")
+	}
+	slices.Sort(found)
+	return failed(id, title, strings.Join(found, "\n"), "exempt the replication role (or S3 calls, aws:ViaAWSService) from the network condition")
+}
+
+func statementsWithConditionKeys(doc string, keys []string) []string {
+	parsed, err := policy.Parse(doc)
+	if err != nil {
+		return nil
+	}
+	statements, err := parsed.TypedStatements()
+	if err != nil {
+		return nil
+	}
+	var sids []string
+	for i, st := range statements {
+		for _, block := range st.Condition {
+			for key := range block {
+				if slices.Contains(keys, strings.ToLower(key)) {
+					sids = append(sids, statementName(st.Sid, i))
+				}
+			}
+		}
+	}
+	return slices.Compact(sids)
+}
+
+func statementName(sid string, index int) string {
+	if sid != "" {
+		return fmt.Sprintf("%q", sid)
+	}
+	return fmt.Sprintf("#%d", index+1)
+}
+
+func (d *diagnosis) checkOwnership() DoctorCheck {
+	const id, title = "ownership", "Object Ownership and ownership override agree"
+	override := d.ruleFound && d.rule.Destination.AccessControlTranslation != nil
+	cross := d.st.Source.Identity.AccountID != d.st.Destination.Identity.AccountID
+	ownership := d.st.Destination.Ownership
+	switch {
+	case override && d.rule.Destination.Account == "":
+		return failed(id, title, "the rule overrides ownership but names no destination Account", "s3repl apply sets it")
+	case override:
+		return passed(id, title, "ownership override on; destination Object Ownership "+orNone(ownership))
+	case cross && ownership != "BucketOwnerEnforced":
+		return failed(id, title, "no ownership override, and the destination does not enforce bucket-owner ownership ("+orNone(ownership)+"): replicas stay owned by the source account",
+			"set ownerOverride: true, or BucketOwnerEnforced on the destination bucket")
+	}
+	return passed(id, title, "destination Object Ownership "+orNone(ownership))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "not set"
+	}
+	return s
+}
+
+func (d *diagnosis) checkObjectLock() DoctorCheck {
+	const id, title = "object-lock", "Object Lock on both buckets or neither"
+	src, dst := d.st.Source.ObjectLock, d.st.Destination.ObjectLock
+	if src && !dst {
+		return failed(id, title, "the source has Object Lock, the destination does not (DstBucketObjectLockConfigMissing)", "replicate into a bucket with Object Lock enabled")
+	}
+	return passed(id, title, fmt.Sprintf("source %s, destination %s", lockWord(src), lockWord(dst)))
+}
+
+func lockWord(on bool) string {
+	if on {
+		return "has Object Lock"
+	}
+	return "has no Object Lock"
+}
+
+// checkObjectKeys looks at the keys sampled objects are encrypted with: the role
+// must be able to decrypt each.
+func (d *diagnosis) checkObjectKeys() DoctorCheck {
+	const id, title = "object-keys", "The role can decrypt the keys objects are encrypted with"
+	if d.sampleErr != nil {
+		return unknown(id, title, "objects could not be sampled: "+d.sampleErr.Error())
+	}
+	keys := map[string]int{}
+	for _, s := range d.samples {
+		if s.KMSKeyID != "" {
+			keys[s.KMSKeyID]++
+		}
+	}
+	if len(keys) == 0 {
+		return passed(id, title, fmt.Sprintf("%d recent object versions sampled, none under SSE-KMS", len(d.samples)))
+	}
+	var problems []string
+	for key, count := range keys {
+		req := evaluator.Request{Principal: d.rolePrincipal(), Action: "kms:Decrypt", Resource: key,
+			Context: kmsContext(d.st.Source.Region, d.encryptionContext(d.setup.Source.Bucket, d.st.Source.Encryption.BucketKey))}
+		if decision := evaluator.EvaluateIdentity(d.rolePolicies, req); !decision.Allowed {
+			problems = append(problems, fmt.Sprintf("%d object(s) under key %s: %s", count, key, decision.Reason))
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return failed(id, title, strings.Join(problems, "\n"), "let the role decrypt with these keys (role policy and key policy), or re-encrypt the objects with the source key")
+	}
+	return passed(id, title, fmt.Sprintf("%d key(s) seen in %d sampled versions, all decryptable by the role", len(keys), len(d.samples)))
+}
+
+func (d *diagnosis) checkExistingObjects() DoctorCheck {
+	const id, title = "existing-objects", "Objects that predate the rule"
+	unreplicated := 0
+	for _, s := range d.samples {
+		if s.Status == "" {
+			unreplicated++
+		}
+	}
+	if unreplicated == 0 {
+		return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: fmt.Sprintf("none of %d sampled versions lacks a replication status", len(d.samples))}
+	}
+	return DoctorCheck{ID: id, Title: title, Status: DoctorInfo,
+		Evidence: fmt.Sprintf("%d of %d sampled versions have no replication status: objects from before the rule (or FAILED ones) are never replicated by it", unreplicated, len(d.samples)),
+		Fix:      "replicate them with S3 Batch Replication (CreateJob with operation S3ReplicateObject)"}
+}
+
+func (d *diagnosis) kmsCost() DoctorCheck {
+	note := "each replicated object costs a Decrypt in " + d.st.Source.Region + " and a GenerateDataKey in " + d.st.Destination.Region + "; at 1,000 PUT/s plan about 2,500 KMS requests/s in each"
+	if d.st.Source.Encryption.BucketKey && d.st.Destination.Encryption.BucketKey {
+		note += "; S3 Bucket Keys are on for both buckets, which cuts this sharply"
+	} else {
+		note += "; turn on S3 Bucket Keys to cut this sharply"
+	}
+	return DoctorCheck{ID: "kms-cost", Title: "KMS request cost", Status: DoctorInfo, Evidence: note}
+}
