@@ -47,7 +47,7 @@ func rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(planCommand(), applyCommand())
+	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand())
 	return root
 }
 
@@ -127,16 +127,22 @@ func applyCommand() *cobra.Command {
 	return cmd
 }
 
-// makePlan loads and checks the setup, opens both accounts, inspects them and plans.
-func makePlan(ctx context.Context, setupFile string) (*steps.Plan, steps.Accounts, error) {
+// openSetup loads and checks the setup and opens both accounts.
+func openSetup(ctx context.Context, setupFile string) (steps.Setup, steps.Accounts, error) {
 	setup, err := steps.LoadSetup(setupFile)
 	if err != nil {
-		return nil, steps.Accounts{}, err
+		return setup, steps.Accounts{}, err
 	}
 	if err := setup.Validate(); err != nil {
-		return nil, steps.Accounts{}, err
+		return setup, steps.Accounts{}, err
 	}
 	acc, err := steps.OpenAccounts(ctx, awsops.Open, setup)
+	return setup, acc, err
+}
+
+// makePlan loads and checks the setup, opens both accounts, inspects them and plans.
+func makePlan(ctx context.Context, setupFile string) (*steps.Plan, steps.Accounts, error) {
+	setup, acc, err := openSetup(ctx, setupFile)
 	if err != nil {
 		return nil, acc, err
 	}
@@ -231,4 +237,94 @@ func writeJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+func verifyCommand() *cobra.Command {
+	var flags commonFlags
+	var timeout time.Duration
+	var keep bool
+	cmd := &cobra.Command{
+		Use:   "verify -f setup.yaml [--timeout D]",
+		Short: "Upload a test object and watch it replicate (exit 0: replicated, 1: failed or timed out)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, out := cmd.Context(), cmd.OutOrStdout()
+			setup, acc, err := openSetup(ctx, flags.setupFile)
+			if err != nil {
+				return err
+			}
+			opts := steps.VerifyOptions{Timeout: timeout}
+			if !flags.json {
+				opts.OnUpdate = func(r steps.VerifyReport) { lipgloss.Fprint(out, ui.VerifyProgressLine(r)) }
+			}
+			report, err := steps.Verify(ctx, acc, setup, opts)
+			if err != nil {
+				return err
+			}
+			cleanupErr := removeTestObjects(acc, report, keep)
+			if flags.json {
+				err = writeJSON(out, report)
+			} else {
+				_, err = lipgloss.Fprint(out, "\n"+ui.VerifyText(report)+testObjectsNote(report, keep, cleanupErr))
+			}
+			if err == nil && report.Outcome != steps.OutcomeCompleted {
+				err = exitError{code: 1}
+			}
+			return err
+		},
+	}
+	flags.register(cmd)
+	cmd.Flags().DurationVar(&timeout, "timeout", 15*time.Minute, "how long to wait for the object to replicate")
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the test object and its replica")
+	return cmd
+}
+
+// removeTestObjects deletes the test object and its replica once it replicated; a
+// failed one stays for the doctor to look at.
+func removeTestObjects(acc steps.Accounts, r steps.VerifyReport, keep bool) error {
+	if keep || r.Outcome != steps.OutcomeCompleted {
+		return nil
+	}
+	return steps.RemoveTestObjects(context.Background(), acc, r)
+}
+
+func testObjectsNote(r steps.VerifyReport, keep bool, cleanupErr error) string {
+	switch {
+	case cleanupErr != nil:
+		return "could not remove the test objects: " + cleanupErr.Error() + "\n"
+	case keep || r.Outcome != steps.OutcomeCompleted:
+		return fmt.Sprintf("The test object s3://%s/%s stays (version %s).\n", r.SourceBucket, r.Key, r.VersionID)
+	}
+	return "The test object and its replica were removed.\n"
+}
+
+func doctorCommand() *cobra.Command {
+	var flags commonFlags
+	cmd := &cobra.Command{
+		Use:   "doctor -f setup.yaml",
+		Short: "Check everything replication needs and explain what is wrong (exit 0: every check passes)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, out := cmd.Context(), cmd.OutOrStdout()
+			setup, acc, err := openSetup(ctx, flags.setupFile)
+			if err != nil {
+				return err
+			}
+			report, err := steps.Doctor(ctx, acc, setup)
+			if err != nil {
+				return err
+			}
+			if flags.json {
+				err = writeJSON(out, report)
+			} else {
+				_, err = lipgloss.Fprint(out, ui.DoctorText(report))
+			}
+			if err == nil && report.Failed() {
+				err = exitError{code: 1}
+			}
+			return err
+		},
+	}
+	flags.register(cmd)
+	return cmd
 }

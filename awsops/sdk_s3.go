@@ -190,7 +190,9 @@ func (a *sdkAccount) GetObjectLockEnabled(ctx context.Context, region, bucket st
 }
 
 func (a *sdkAccount) CreateBucket(ctx context.Context, region, bucket string) error {
-	in := &s3.CreateBucketInput{Bucket: &bucket}
+	// BucketOwnerEnforced is AWS's default for new buckets; saying it keeps every
+	// S3 implementation (emulators too) alike.
+	in := &s3.CreateBucketInput{Bucket: &bucket, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
 	if region != "us-east-1" {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{
 			LocationConstraint: types.BucketLocationConstraint(region),

@@ -205,8 +205,8 @@ func TestBucketSettingsAbsentThenSet(t *testing.T) {
 			if r := get[string](t)(acc.GetBucketReplication(ctx, s.region, bucket)); r != "" {
 				t.Errorf("replication of a new bucket: %q", r)
 			}
-			if o := get[string](t)(acc.GetBucketOwnership(ctx, s.region, bucket)); o != "" {
-				t.Errorf("ownership controls of a new bucket: %q", o)
+			if o := get[string](t)(acc.GetBucketOwnership(ctx, s.region, bucket)); o != "BucketOwnerEnforced" {
+				t.Errorf("a new bucket enforces bucket-owner ownership, as on AWS: %q", o)
 			}
 			if l := get[bool](t)(acc.GetObjectLockEnabled(ctx, s.region, bucket)); l {
 				t.Error("object lock on for a new bucket")
