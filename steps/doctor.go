@@ -346,11 +346,10 @@ func (d *diagnosis) partition() string { return PartitionOf(d.st.Source.Identity
 
 // probe is one request S3 makes with the role during replication.
 type probe struct {
-	req     evaluator.Request
-	kind    evaluator.ResourceKind
-	policy  string // the resource policy
-	reason  string // AWS's failure reason code when denied
-	missing string // what s3repl apply would add
+	req    evaluator.Request
+	kind   evaluator.ResourceKind
+	policy string // the resource policy
+	reason string // AWS's failure reason code when denied
 }
 
 func (d *diagnosis) rolePrincipal() evaluator.Principal {
