@@ -94,4 +94,8 @@ type Account interface {
 	CreateRole(ctx context.Context, name, trustPolicy, description string) (Role, error)
 	UpdateAssumeRolePolicy(ctx context.Context, role, trustPolicy string) error
 	PutRolePolicy(ctx context.Context, role, policyName, policy string) error
+
+	Objects
+	ObjectSampler
+	ManagedPolicies
 }

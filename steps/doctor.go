@@ -116,11 +116,10 @@ func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*di
 }
 
 func (d *diagnosis) readManaged(ctx context.Context, acc awsops.Account, mu *sync.Mutex) error {
-	reader, ok := acc.(awsops.ManagedPolicies)
-	if !ok || d.st.Role.Role == nil {
+	if d.st.Role.Role == nil {
 		return nil
 	}
-	docs, err := reader.AttachedRolePolicies(ctx, d.st.Role.Role.Name)
+	docs, err := acc.AttachedRolePolicies(ctx, d.st.Role.Role.Name)
 	if awsops.IsAccessDenied(err) {
 		return nil // checks say "unknown" where managed policies could matter
 	}
@@ -165,13 +164,8 @@ func (d *diagnosis) readReplicaKey(ctx context.Context, acc awsops.Account) erro
 // sample looks at recent object versions in the rule's scope: their replication
 // status and the key they are encrypted with.
 func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
-	sampler, okSampler := acc.(awsops.ObjectSampler)
-	objects, okObjects := acc.(awsops.Objects)
-	if !okSampler || !okObjects {
-		return
-	}
 	region, bucket := d.st.Source.Region, d.setup.Source.Bucket
-	versions, err := sampler.ListObjectVersions(ctx, region, bucket, d.setup.Rule.Prefix, sampleSize)
+	versions, err := acc.ListObjectVersions(ctx, region, bucket, d.setup.Rule.Prefix, sampleSize)
 	if err != nil {
 		d.sampleErr = err
 		return
@@ -181,7 +175,7 @@ func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
 	g.SetLimit(8)
 	for i, v := range versions {
 		g.Go(func() error {
-			head, err := objects.HeadObject(gctx, region, bucket, v.Key, v.VersionID)
+			head, err := acc.HeadObject(gctx, region, bucket, v.Key, v.VersionID)
 			samples[i] = sampledObject{Key: v.Key, VersionID: v.VersionID, Status: head.ReplicationStatus, KMSKeyID: head.SSEKMSKeyID}
 			return err
 		})

@@ -158,11 +158,6 @@ func Verify(ctx context.Context, acc Accounts, s Setup, opts VerifyOptions) (Ver
 }
 
 func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts VerifyOptions) (*verification, error) {
-	src, okSrc := acc.Source.(awsops.Objects)
-	dst, okDst := acc.Destination.(awsops.Objects)
-	if !okSrc || !okDst {
-		return nil, errors.New("this backend cannot upload objects")
-	}
 	state, err := Inspect(ctx, acc, s)
 	if err != nil {
 		return nil, err
@@ -171,7 +166,7 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 	if !found {
 		return nil, Problems{fmt.Sprintf("the source bucket %s has no replication rule %q: run `s3repl apply` first", s.Source.Bucket, s.RuleID())}
 	}
-	v := &verification{src: src, dst: dst, opts: opts, replicaBucket: state.Destination.Encryption.BucketKey}
+	v := &verification{src: acc.Source, dst: acc.Destination, opts: opts, replicaBucket: state.Destination.Encryption.BucketKey}
 	if state.Source.Key != nil {
 		v.sourceKeyARN = state.Source.Key.ARN
 	}
@@ -340,16 +335,14 @@ func (v *verification) publish() {
 
 // RemoveTestObjects deletes the test object's version in the source and its replica.
 func RemoveTestObjects(ctx context.Context, acc Accounts, r VerifyReport) error {
-	src, okSrc := acc.Source.(awsops.Objects)
-	dst, okDst := acc.Destination.(awsops.Objects)
-	if !okSrc || !okDst || r.VersionID == "" {
+	if r.VersionID == "" {
 		return nil
 	}
 	var errs []error
-	if err := src.DeleteObjectVersion(ctx, r.SourceRegion, r.SourceBucket, r.Key, r.VersionID); err != nil {
+	if err := acc.Source.DeleteObjectVersion(ctx, r.SourceRegion, r.SourceBucket, r.Key, r.VersionID); err != nil {
 		errs = append(errs, explain("source", err))
 	}
-	if err := dst.DeleteObjectVersion(ctx, r.DestRegion, r.DestBucket, r.Key, r.VersionID); err != nil && !awsops.IsNotFound(err) {
+	if err := acc.Destination.DeleteObjectVersion(ctx, r.DestRegion, r.DestBucket, r.Key, r.VersionID); err != nil && !awsops.IsNotFound(err) {
 		errs = append(errs, explain("destination", err))
 	}
 	return errors.Join(errs...)
