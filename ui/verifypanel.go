@@ -1,0 +1,294 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3repl/s3repl/steps"
+)
+
+// VerifyFuncs are the steps the panel runs, injected so the panel works against AWS,
+// the simulated cloud or a test script alike.
+type VerifyFuncs struct {
+	Verify  func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error)
+	Doctor  func(ctx context.Context) (steps.DoctorReport, error)
+	Cleanup func(ctx context.Context, r steps.VerifyReport) error
+}
+
+type panelPhase int
+
+const (
+	phaseWatching panelPhase = iota
+	phaseDiagnosing
+	phaseDeciding // the user chooses to keep or delete the test objects
+	phaseCleaning
+	phaseDone
+)
+
+type (
+	verifyUpdateMsg struct{ report steps.VerifyReport }
+	verifyDoneMsg   struct {
+		report steps.VerifyReport
+		err    error
+	}
+	doctorDoneMsg struct {
+		report steps.DoctorReport
+		err    error
+	}
+	cleanupDoneMsg struct{ err error }
+)
+
+// VerifyPanel is the live replication-status panel: the test object's checks turning
+// green or red, then the doctor's findings when replication fails.
+type VerifyPanel struct {
+	funcs   VerifyFuncs
+	ctx     context.Context
+	stop    context.CancelFunc
+	updates chan steps.VerifyReport
+
+	phase   panelPhase
+	report  steps.VerifyReport
+	err     error
+	doctor  *steps.DoctorReport
+	cleaned string
+
+	spinner  spinner.Model
+	viewport viewport.Model
+	help     help.Model
+	keys     KeyMap
+	width    int
+	height   int
+}
+
+// NewVerifyPanel makes the panel; cancelling ctx, or ctrl+c, stops watching.
+func NewVerifyPanel(ctx context.Context, funcs VerifyFuncs) VerifyPanel {
+	ctx, stop := context.WithCancel(ctx)
+	return VerifyPanel{
+		funcs: funcs, ctx: ctx, stop: stop, updates: make(chan steps.VerifyReport, 16),
+		spinner:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(StyleHunk)),
+		viewport: viewport.New(), help: help.New(), keys: Keys, width: 80, height: 24,
+	}
+}
+
+// Report is the verification's outcome so far.
+func (p VerifyPanel) Report() steps.VerifyReport { return p.report }
+
+// Err is why the verification could not run, if it could not.
+func (p VerifyPanel) Err() error { return p.err }
+
+func (p VerifyPanel) Init() tea.Cmd {
+	return tea.Batch(p.spinner.Tick, p.runVerify(), p.listen())
+}
+
+// runVerify runs the verification; its observations arrive through the channel.
+func (p VerifyPanel) runVerify() tea.Cmd {
+	run, ctx, updates := p.funcs.Verify, p.ctx, p.updates
+	return func() tea.Msg {
+		report, err := run(ctx, func(r steps.VerifyReport) {
+			select {
+			case updates <- r:
+			default: // the panel shows the next one
+			}
+		})
+		close(updates)
+		return verifyDoneMsg{report: report, err: err}
+	}
+}
+
+func (p VerifyPanel) listen() tea.Cmd {
+	updates := p.updates
+	return func() tea.Msg {
+		r, ok := <-updates
+		if !ok {
+			return nil
+		}
+		return verifyUpdateMsg{report: r}
+	}
+}
+
+func (p VerifyPanel) runDoctor() tea.Cmd {
+	doctor, ctx := p.funcs.Doctor, context.WithoutCancel(p.ctx)
+	return func() tea.Msg {
+		report, err := doctor(ctx)
+		return doctorDoneMsg{report: report, err: err}
+	}
+}
+
+func (p VerifyPanel) runCleanup() tea.Cmd {
+	cleanup, ctx, report := p.funcs.Cleanup, context.WithoutCancel(p.ctx), p.report
+	return func() tea.Msg { return cleanupDoneMsg{err: cleanup(ctx, report)} }
+}
+
+func (p VerifyPanel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		p.width, p.height = msg.Width, msg.Height
+		p.layout()
+		return p, nil
+	case tea.KeyPressMsg:
+		return p.handleKey(msg)
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		p.spinner, cmd = p.spinner.Update(msg)
+		return p, cmd
+	case verifyUpdateMsg:
+		p.report = msg.report
+		return p, p.listen()
+	case verifyDoneMsg:
+		return p.finishWatching(msg)
+	case doctorDoneMsg:
+		p.phase = phaseDeciding
+		if msg.err != nil {
+			p.doctor = &steps.DoctorReport{FixError: msg.err.Error()}
+		} else {
+			p.doctor = &msg.report
+		}
+		p.layout()
+		return p, nil
+	case cleanupDoneMsg:
+		p.phase, p.cleaned = phaseDone, "The test object and its replica were removed."
+		if msg.err != nil {
+			p.cleaned = "Could not remove the test objects: " + msg.err.Error()
+		}
+		return p, tea.Quit
+	}
+	return p, nil
+}
+
+func (p VerifyPanel) finishWatching(msg verifyDoneMsg) (tea.Model, tea.Cmd) {
+	p.report, p.err = msg.report, msg.err
+	switch {
+	case msg.err != nil || p.report.VersionID == "":
+		p.phase = phaseDone
+		return p, nil
+	case p.report.Outcome == steps.OutcomeFailed || p.report.Outcome == steps.OutcomeTimedOut:
+		if p.funcs.Doctor != nil {
+			p.phase = phaseDiagnosing
+			return p, p.runDoctor()
+		}
+	}
+	p.phase = phaseDeciding
+	return p, nil
+}
+
+func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, p.keys.Quit):
+		if p.phase == phaseWatching {
+			p.stop() // stop watching; the verification ends as STOPPED
+			return p, nil
+		}
+		return p, tea.Quit
+	case key.Matches(msg, p.keys.Help):
+		p.help.ShowAll = !p.help.ShowAll
+		p.layout()
+		return p, nil
+	case key.Matches(msg, p.keys.Keep) && p.phase == phaseDeciding:
+		p.phase, p.cleaned = phaseDone, fmt.Sprintf("The test object s3://%s/%s stays (version %s).", p.report.SourceBucket, p.report.Key, p.report.VersionID)
+		return p, tea.Quit
+	case key.Matches(msg, p.keys.Delete) && p.phase == phaseDeciding && p.funcs.Cleanup != nil:
+		p.phase = phaseCleaning
+		return p, p.runCleanup()
+	}
+	var cmd tea.Cmd
+	p.viewport, cmd = p.viewport.Update(msg)
+	return p, cmd
+}
+
+// layout gives the doctor's findings the room left under the panel.
+func (p *VerifyPanel) layout() {
+	p.viewport.SetWidth(p.width)
+	p.viewport.SetHeight(max(3, p.height-lineCount(p.top())-lineCount(p.bottom())))
+	if p.doctor != nil {
+		p.viewport.SetContent(DoctorText(*p.doctor))
+	}
+}
+
+func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
+
+func (p VerifyPanel) View() tea.View {
+	parts := []string{p.top()}
+	if p.doctor != nil {
+		parts = append(parts, p.viewport.View())
+	}
+	parts = append(parts, p.bottom())
+	return tea.NewView(strings.Join(parts, "\n"))
+}
+
+// top is the panel proper: the object, its checks and the outcome.
+func (p VerifyPanel) top() string {
+	var b strings.Builder
+	b.WriteString(StyleTitle.Render("Replication status") + "\n")
+	r := p.report
+	if r.Key == "" {
+		b.WriteString(p.spinner.View() + " uploading a test object…\n")
+	} else {
+		b.WriteString(truncate(fmt.Sprintf("s3://%s/%s", r.SourceBucket, r.Key), p.width) + "\n")
+		b.WriteString(StyleMuted.Render(truncate(fmt.Sprintf("→ s3://%s (%s)", r.DestBucket, r.DestRegion), p.width)) + "\n\n")
+	}
+	for _, c := range r.Checks {
+		b.WriteString(p.checkLine(c) + "\n")
+	}
+	b.WriteString("\n" + p.statusLine())
+	return b.String()
+}
+
+func (p VerifyPanel) checkLine(c steps.VerifyCheck) string {
+	mark := checkMark(c.Status)
+	if c.Status == steps.CheckWaiting && p.phase == phaseWatching {
+		mark = p.spinner.View()
+	}
+	line := mark + " " + c.Name
+	if c.Detail != "" {
+		line += StyleMuted.Render(" " + truncate(c.Detail, max(10, p.width-len(c.Name)-4)))
+	}
+	return line
+}
+
+func (p VerifyPanel) statusLine() string {
+	r := p.report
+	switch {
+	case p.err != nil:
+		return StyleError.Render("Could not verify: ") + p.err.Error()
+	case p.phase == phaseWatching:
+		status := "waiting for S3"
+		if n := len(r.Timeline); n > 0 && r.Timeline[n-1].SourceStatus != "" {
+			status = r.Timeline[n-1].SourceStatus
+		}
+		return fmt.Sprintf("%s %s · %s elapsed", p.spinner.View(), status, r.Elapsed.Round(time.Second))
+	case p.phase == phaseDiagnosing:
+		return outcomeLine(r) + "\n" + p.spinner.View() + " running the doctor…"
+	}
+	return outcomeLine(r)
+}
+
+func (p VerifyPanel) bottom() string {
+	var b strings.Builder
+	switch p.phase {
+	case phaseDeciding:
+		b.WriteString(StyleWarning.Render("Keep the test object and its replica? ") + "k keep · d delete\n")
+	case phaseCleaning:
+		b.WriteString(p.spinner.View() + " removing the test objects…\n")
+	case phaseDone:
+		if p.cleaned != "" {
+			b.WriteString(p.cleaned + "\n")
+		}
+	}
+	b.WriteString(p.help.View(p.keys.forPanel(p.phase)))
+	return b.String()
+}
+
+func truncate(s string, width int) string {
+	if width <= 1 || len([]rune(s)) <= width {
+		return s
+	}
+	return string([]rune(s)[:width-1]) + "…"
+}
