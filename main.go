@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/spf13/cobra"
 
@@ -253,6 +254,9 @@ func verifyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !flags.json && isTerminal(os.Stdout) {
+				return runVerifyPanel(ctx, acc, setup, timeout)
+			}
 			opts := steps.VerifyOptions{Timeout: timeout}
 			if !flags.json {
 				opts.OnUpdate = func(r steps.VerifyReport) { lipgloss.Fprint(out, ui.VerifyProgressLine(r)) }
@@ -327,4 +331,28 @@ func doctorCommand() *cobra.Command {
 	}
 	flags.register(cmd)
 	return cmd
+}
+
+// runVerifyPanel shows the live status panel in the terminal; the exit code says
+// whether the object replicated.
+func runVerifyPanel(ctx context.Context, acc steps.Accounts, setup steps.Setup, timeout time.Duration) error {
+	panel := ui.NewVerifyPanel(ctx, ui.VerifyFuncs{
+		Verify: func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error) {
+			return steps.Verify(ctx, acc, setup, steps.VerifyOptions{Timeout: timeout, OnUpdate: onUpdate})
+		},
+		Doctor:  func(ctx context.Context) (steps.DoctorReport, error) { return steps.Doctor(ctx, acc, setup) },
+		Cleanup: func(ctx context.Context, r steps.VerifyReport) error { return steps.RemoveTestObjects(ctx, acc, r) },
+	})
+	final, err := tea.NewProgram(panel, tea.WithContext(ctx)).Run()
+	if err != nil {
+		return err
+	}
+	done := final.(ui.VerifyPanel)
+	if done.Err() != nil {
+		return done.Err()
+	}
+	if done.Report().Outcome != steps.OutcomeCompleted {
+		return exitError{code: 1}
+	}
+	return nil
 }

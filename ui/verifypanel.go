@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/s3repl/s3repl/steps"
 )
@@ -208,7 +209,7 @@ func (p *VerifyPanel) layout() {
 	p.viewport.SetWidth(p.width)
 	p.viewport.SetHeight(max(3, p.height-lineCount(p.top())-lineCount(p.bottom())))
 	if p.doctor != nil {
-		p.viewport.SetContent(DoctorText(*p.doctor))
+		p.viewport.SetContent(lipgloss.Wrap(DoctorText(*p.doctor), p.width, " "))
 	}
 }
 
@@ -237,7 +238,7 @@ func (p VerifyPanel) top() string {
 	for _, c := range r.Checks {
 		b.WriteString(p.checkLine(c) + "\n")
 	}
-	b.WriteString("\n" + p.statusLine())
+	b.WriteString("\n" + lipgloss.Wrap(p.statusLine(), p.width, " "))
 	return b.String()
 }
 
