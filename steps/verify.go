@@ -135,6 +135,7 @@ func TestObjectKey(s Setup, now time.Time) string {
 // verification is what Verify needs to know about the setup as it is in AWS.
 type verification struct {
 	src, dst      awsops.Objects
+	rule          replicationRule
 	report        VerifyReport
 	sourceKeyARN  string
 	replicaBucket bool // the destination bucket defaults to a Bucket Key
@@ -166,7 +167,7 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 	if !found {
 		return nil, Problems{fmt.Sprintf("the source bucket %s has no replication rule %q: run `s3repl apply` first", s.Source.Bucket, s.RuleID())}
 	}
-	v := &verification{src: acc.Source, dst: acc.Destination, opts: opts, replicaBucket: state.Destination.Encryption.BucketKey}
+	v := &verification{src: acc.Source, dst: acc.Destination, rule: rule, opts: opts, replicaBucket: state.Destination.Encryption.BucketKey}
 	if state.Source.Key != nil {
 		v.sourceKeyARN = state.Source.Key.ARN
 	}
@@ -245,7 +246,7 @@ func (v *verification) observe(ctx context.Context) bool {
 	case "":
 		r.Timeline = append(r.Timeline, event)
 		v.set(CheckSourceStatus, CheckFailed, "no replication status: the object matched no rule")
-		v.finish(OutcomeNotMatched, "the object got no replication status, so it matched no enabled rule: check the rule's scope (prefix, tags) and that it replicates SSE-KMS objects (SseKmsEncryptedObjects Enabled)")
+		v.finish(OutcomeNotMatched, "the object got no replication status, so it matched no enabled rule: "+v.whyNotMatched(head))
 		return true
 	case "PENDING":
 		r.Timeline = append(r.Timeline, event)
@@ -293,6 +294,32 @@ func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool
 	}
 	v.finish(OutcomeCompleted, fmt.Sprintf("replicated in %s", event.Elapsed.Round(time.Second)))
 	return true
+}
+
+// whyNotMatched names the reason S3 left the test object out, as far as the rule
+// tells.
+func (v *verification) whyNotMatched(head awsops.ObjectHead) string {
+	rule := v.rule
+	prefix := rulePrefix(rule)
+	switch {
+	case rule.Status != "Enabled":
+		return fmt.Sprintf("rule %q is %s", rule.ID, rule.Status)
+	case !strings.HasPrefix(v.report.Key, prefix):
+		return fmt.Sprintf("the key %s is outside the rule's prefix %q", v.report.Key, prefix)
+	case head.SSEAlgorithm != "" && strings.HasPrefix(head.SSEAlgorithm, "aws:kms") && rule.SourceSelectionCriteria.SseKmsEncryptedObjects.Status != "Enabled":
+		return fmt.Sprintf("the object is SSE-KMS encrypted and rule %q does not opt in SSE-KMS objects (SseKmsEncryptedObjects)", rule.ID)
+	case ruleHasTags(rule):
+		return fmt.Sprintf("rule %q filters on tags; the test object carries the setup's tags, check they match the rule's", rule.ID)
+	}
+	return "the rule's scope and KMS opt-in match the object; if the configuration changed moments ago, run verify again"
+}
+
+func ruleHasTags(r replicationRule) bool {
+	if _, ok := r.Filter["Tag"]; ok {
+		return true
+	}
+	and, ok := r.Filter["And"].(map[string]any)
+	return ok && and["Tags"] != nil
 }
 
 func passIf(ok bool) CheckStatus {

@@ -20,6 +20,7 @@ type scriptedObjects struct {
 	statuses []string
 	replica  *awsops.ObjectHead
 	heads    int
+	sse      string
 }
 
 func (s *scriptedObjects) PutObject(context.Context, string, string, string, []byte, awsops.PutOptions) (string, error) {
@@ -35,7 +36,7 @@ func (s *scriptedObjects) HeadObject(_ context.Context, region, bucket, key, ver
 	}
 	status := s.statuses[min(s.heads, len(s.statuses)-1)]
 	s.heads++
-	return awsops.ObjectHead{VersionID: version, ReplicationStatus: status}, nil
+	return awsops.ObjectHead{VersionID: version, ReplicationStatus: status, SSEAlgorithm: s.sse}, nil
 }
 
 func (s *scriptedObjects) DeleteObjectVersion(context.Context, string, string, string, string) error {
@@ -165,5 +166,16 @@ func TestVerifyWithoutTheRuleSaysApplyFirst(t *testing.T) {
 	_, err := steps.Verify(w.ctx, steps.Accounts{Source: &scriptedObjects{recorder: w.src}, Destination: &scriptedObjects{recorder: w.dst}}, s, steps.VerifyOptions{})
 	if err == nil || !strings.Contains(err.Error(), "does not exist") && !strings.Contains(err.Error(), "s3repl apply") {
 		t.Fatalf("want advice to apply first: %v", err)
+	}
+}
+
+func TestVerifyNotMatchedSaysWhy(t *testing.T) {
+	t.Parallel()
+	w, s, _ := verifyWorld(t)
+	w.editRule(s.Source.Bucket, func(rule map[string]any) { delete(rule, "SourceSelectionCriteria") })
+	src := &scriptedObjects{recorder: w.src, statuses: []string{""}, sse: "aws:kms"}
+	report, _, _ := runVerify(t, w, s, src, &scriptedObjects{recorder: w.dst}, time.Minute)
+	if report.Outcome != steps.OutcomeNotMatched || !strings.Contains(report.Explanation, "does not opt in SSE-KMS objects") {
+		t.Fatalf("%s: %s", report.Outcome, report.Explanation)
 	}
 }
