@@ -234,6 +234,20 @@ func ids(changes []steps.Change) []string {
 	return out
 }
 
+// printReport prints a report as JSON or text and exits 1 when it failed.
+func printReport(out io.Writer, asJSON bool, report any, text string, failed bool) error {
+	var err error
+	if asJSON {
+		err = writeJSON(out, report)
+	} else {
+		_, err = lipgloss.Fprint(out, text)
+	}
+	if err == nil && failed {
+		err = exitError{code: 1}
+	}
+	return err
+}
+
 func writeJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
@@ -266,15 +280,8 @@ func verifyCommand() *cobra.Command {
 				return err
 			}
 			cleanupErr := removeTestObjects(acc, report, keep)
-			if flags.json {
-				err = writeJSON(out, report)
-			} else {
-				_, err = lipgloss.Fprint(out, "\n"+ui.VerifyText(report)+testObjectsNote(report, keep, cleanupErr))
-			}
-			if err == nil && report.Outcome != steps.OutcomeCompleted {
-				err = exitError{code: 1}
-			}
-			return err
+			text := "\n" + ui.VerifyText(report) + testObjectsNote(report, keep, cleanupErr)
+			return printReport(out, flags.json, report, text, report.Outcome != steps.OutcomeCompleted)
 		},
 	}
 	flags.register(cmd)
@@ -318,15 +325,7 @@ func doctorCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if flags.json {
-				err = writeJSON(out, report)
-			} else {
-				_, err = lipgloss.Fprint(out, ui.DoctorText(report))
-			}
-			if err == nil && report.Failed() {
-				err = exitError{code: 1}
-			}
-			return err
+			return printReport(out, flags.json, report, ui.DoctorText(report), report.Failed())
 		},
 	}
 	flags.register(cmd)
