@@ -107,6 +107,22 @@ rule:
 	if code != 0 || !strings.Contains(out, "Nothing to change") {
 		t.Fatalf("second apply: exit %d\n%s", code, out)
 	}
+
+	out, code = runCLI(t, "doctor", "-f", setup, "--json")
+	var doctor struct {
+		Checks []struct{ ID, Status string }
+		Fixes  []any
+	}
+	if err := json.Unmarshal([]byte(out), &doctor); err != nil || code != 0 || len(doctor.Checks) < 15 || len(doctor.Fixes) != 0 {
+		t.Fatalf("doctor after apply: exit %d %v\n%s", code, err, out)
+	}
+	// moto stores replication configurations but never replicates, so the test object
+	// gets no status: verify must say so and fail.
+	out, code = runCLI(t, "verify", "-f", setup, "--json", "--timeout", "5s")
+	var verify struct{ Outcome, Key string }
+	if err := json.Unmarshal([]byte(out), &verify); err != nil || code != 1 || verify.Outcome != "NOT_MATCHED" || !strings.HasPrefix(verify.Key, "s3repl-test-") {
+		t.Fatalf("verify against moto: exit %d %v\n%s", code, err, out)
+	}
 }
 
 func TestCLIErrorsExitOne(t *testing.T) {
