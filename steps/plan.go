@@ -3,12 +3,10 @@ package steps
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
-	iam "github.com/micahhausler/aws-iam-policy/policy"
-
 	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/evaluator"
 	"github.com/s3repl/s3repl/awsops/policy"
 )
 
@@ -290,24 +288,18 @@ func (b *planBuilder) role() error {
 	return nil
 }
 
-// trustsS3ForBucket reports whether a trust policy already lets S3 assume the role
-// without conditions, or carries our own statement unchanged.
+// trustsS3ForBucket reports whether the trust policy already lets S3 assume the role
+// for the source bucket through a statement that is not ours (ours is kept current).
 func trustsS3ForBucket(trust *policy.Document, f Facts) bool {
-	statements, err := trust.TypedStatements()
-	if err != nil {
+	if _, ours := trust.Statement(f.TrustSid()); ours {
 		return false
 	}
-	for _, st := range statements {
-		if st.Sid == f.TrustSid() || st.Effect != iam.EffectAllow || st.Principal == nil || st.Condition != nil {
-			continue
-		}
-		service := st.Principal.Service()
-		if service != nil && slices.Contains(service.Values(), "s3.amazonaws.com") && st.Action != nil &&
-			slices.Contains(st.Action.Values(), "sts:AssumeRole") {
-			return true
-		}
+	req := evaluator.Request{
+		Principal: evaluator.Principal{Service: "s3.amazonaws.com"}, Action: "sts:AssumeRole",
+		Resource: f.RoleARN, ResourceAccount: f.SourceAccount,
+		Context: map[string][]string{"aws:SourceAccount": {f.SourceAccount}, "aws:SourceArn": {f.srcBucketARN()}},
 	}
-	return false
+	return evaluator.Evaluate(req, nil, trust.String(), evaluator.IAMTrust).Allowed
 }
 
 func (b *planBuilder) destKey() error {
@@ -400,7 +392,7 @@ func (b *planBuilder) destKeyPolicy() error {
 	if dst.Key == nil {
 		return nil // the key s3repl creates gets its whole policy at creation
 	}
-	needed := b.f.CrossAccount() || !keyDelegates(dst.KeyPolicy, b.f.Partition, b.f.DestAccount, "kms:GenerateDataKey")
+	needed := b.f.CrossAccount() || !keyLetsRoleIn(dst.KeyPolicy, b.f, dst.Key, "kms:GenerateDataKey", b.f.DestRegion, b.f.DestBucket)
 	return b.keyPolicy("dst-key-policy", "Let the role encrypt replicas with key "+dst.Key.ARN,
 		DestinationSide, dst.Key, dst.KeyPolicy, b.f.DestKeyStatement(), needed)
 }
@@ -410,7 +402,7 @@ func (b *planBuilder) sourceKeyPolicy() error {
 	if src.Key == nil || src.Key.Manager != "CUSTOMER" || src.Key.AccountID != b.f.SourceAccount || src.KeyPolicy == "" {
 		return nil
 	}
-	if keyDelegates(src.KeyPolicy, b.f.Partition, b.f.SourceAccount, "kms:Decrypt") {
+	if keyLetsRoleIn(src.KeyPolicy, b.f, src.Key, "kms:Decrypt", b.f.SourceRegion, b.f.SourceBucket) {
 		return nil
 	}
 	return b.keyPolicy("src-key-policy", "Let the role decrypt source objects with key "+src.Key.ARN,
@@ -435,13 +427,17 @@ func (b *planBuilder) keyPolicy(id, title string, side Side, key *awsops.KeyInfo
 	return nil
 }
 
-func keyDelegates(keyPolicy, partition, account, action string) bool {
-	doc, err := policy.Parse(keyPolicy)
-	if err != nil {
-		return false
+// keyLetsRoleIn reports whether a key policy already lets the role (of the key's own
+// account) make the request, by naming it or by delegating to the account's IAM
+// policies, which s3repl writes.
+func keyLetsRoleIn(keyPolicy string, f Facts, key *awsops.KeyInfo, action, region, bucket string) bool {
+	bucketARN := BucketARN(f.Partition, bucket)
+	req := evaluator.Request{
+		Principal: evaluator.Principal{ARN: f.RoleARN, AccountID: f.SourceAccount},
+		Action:    action, Resource: key.ARN, ResourceAccount: key.AccountID,
+		Context: map[string][]string{"kms:ViaService": {"s3." + region + ".amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {bucketARN + "/" + f.Prefix + "object"}},
 	}
-	statements, err := doc.TypedStatements()
-	return err == nil && grantsAccount(statements, partition, account, action)
+	return evaluator.EvaluateResource(keyPolicy, req).Allowed
 }
 
 func (b *planBuilder) destBucketPolicy() error {

@@ -1,8 +1,6 @@
 package steps
 
 import (
-	"slices"
-
 	iam "github.com/micahhausler/aws-iam-policy/policy"
 
 	"github.com/s3repl/s3repl/awsops/policy"
@@ -233,26 +231,4 @@ func (f Facts) DefaultKeyPolicy() string {
 		Resource:  strs("*"),
 	}, f.DestKeyStatement())
 	return doc.String()
-}
-
-// grantsAccount reports whether a key policy has an unconditional Allow of kms:* (or
-// the action) to the account itself, which delegates the decision to IAM policies.
-func grantsAccount(statements []policy.Statement, partition, account, action string) bool {
-	root := AccountRoot(partition, account)
-	for _, st := range statements {
-		if st.Effect != iam.EffectAllow || st.Principal == nil || st.Condition != nil || st.Action == nil {
-			continue
-		}
-		principals := st.Principal.AWS()
-		if principals == nil {
-			continue
-		}
-		if !slices.Contains(principals.Values(), root) && !slices.Contains(principals.Values(), account) {
-			continue
-		}
-		if slices.Contains(st.Action.Values(), "kms:*") || slices.Contains(st.Action.Values(), action) {
-			return true
-		}
-	}
-	return false
 }
