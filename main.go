@@ -45,8 +45,11 @@ func rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "s3repl",
 		Short:         "Set up cross-account, cross-Region, SSE-KMS replication for Amazon S3",
+		Long:          "With no command, s3repl opens the interactive wizard.",
+		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return runWizard(cmd.Context(), cmd.OutOrStdout()) },
 	}
 	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand())
 	return root
@@ -354,4 +357,19 @@ func runVerifyPanel(ctx context.Context, acc steps.Accounts, setup steps.Setup, 
 		return exitError{code: 1}
 	}
 	return nil
+}
+
+// runWizard runs the interactive wizard against the real profiles; what it did stays
+// printed after its full-screen view closes.
+func runWizard(ctx context.Context, out io.Writer) error {
+	wizard := ui.NewWizard(ctx, ui.Deps{
+		Open:     awsops.Open,
+		Profiles: steps.ListProfiles,
+		Journal:  func() (*steps.Journal, error) { return openJournal("") },
+	})
+	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
+		return err
+	}
+	_, err := lipgloss.Fprint(out, wizard.Farewell())
+	return err
 }

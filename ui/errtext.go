@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// explained is an error as the wizard shows it: what went wrong in a few words, the
+// full message, and what to do.
+type explained struct {
+	headline string
+	detail   string
+	advice   string
+}
+
+func explainError(err error) explained {
+	var e explained
+	var side *steps.SideError
+	if errors.As(err, &side) {
+		e.advice = side.Advice
+		err = side.Err
+	}
+	var op *awsops.OpError
+	var problems steps.Problems
+	switch {
+	case errors.As(err, &op):
+		e.headline = op.Kind.String() + ": " + op.Op + " on " + op.Resource + " (" + profileLabel(op.Profile) + ")"
+		if op.Err != nil {
+			e.detail = op.Err.Error()
+		}
+	case errors.As(err, &problems):
+		e.headline = problems.Error()
+	default:
+		e.headline = err.Error()
+	}
+	if e.advice == "" {
+		e.advice = awsops.Advice(err)
+	}
+	return e
+}
+
+func profileLabel(profile string) string {
+	if profile == "" {
+		return "default credentials"
+	}
+	return "profile " + profile
+}
+
+// renderError shows an error in place: the headline, at most two lines of detail,
+// and what to do, wrapped to width.
+func renderError(th Theme, err error, width int) string {
+	e := explainError(err)
+	lines := []string{th.Error.Render("✗ ") + lipgloss.Wrap(e.headline, width-2, " ")}
+	if e.detail != "" {
+		detail := strings.Split(lipgloss.Wrap(e.detail, width-2, " /:"), "\n")
+		if len(detail) > 2 {
+			detail = append(detail[:2], "…")
+		}
+		lines = append(lines, th.Muted.Render(indentLines(strings.Join(detail, "\n"), "  ")))
+	}
+	if e.advice != "" {
+		lines = append(lines, th.Advice.Render(indentLines(lipgloss.Wrap("→ "+e.advice, width-2, " "), "  ")))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func indentLines(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}

@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// Messages: every result of AWS or file work reaches the wizard as one of these.
+type (
+	profilesMsg struct {
+		task     taskID
+		profiles []string
+		err      error
+	}
+	identityMsg struct {
+		task    taskID
+		profile string
+		acc     awsops.Account
+		id      awsops.Identity
+		err     error
+	}
+	bucketsMsg struct {
+		task    taskID
+		profile string
+		buckets []awsops.BucketSummary
+		err     error
+	}
+	summaryMsg struct {
+		task    taskID
+		key     summaryKey
+		summary steps.BucketSummary
+		err     error
+	}
+	regionsMsg struct {
+		task    taskID
+		profile string
+		list    steps.RegionList
+		err     error
+	}
+	keysMsg struct {
+		task    taskID
+		key     keysKey
+		choices []steps.KeyChoice
+		err     error
+	}
+	nameTakenMsg struct {
+		task    taskID
+		name    string
+		problem string
+		err     error
+	}
+	planMsg struct {
+		task taskID
+		plan *steps.Plan
+		err  error
+	}
+	applyProgressMsg struct {
+		change steps.Change
+		phase  string
+		err    error
+	}
+	applyDoneMsg struct {
+		task    taskID
+		result  steps.ApplyResult
+		journal string
+		err     error
+	}
+	savedMsg struct {
+		task taskID
+		path string
+		err  error
+	}
+	// dueMsg ends a short pause after the cursor moved; the wizard then loads what
+	// the highlighted row needs, unless the cursor has moved on.
+	dueMsg struct {
+		what  string
+		value string
+	}
+)
+
+// summaryKey names a bucket of a profile.
+type summaryKey struct{ profile, bucket string }
+
+// keysKey names the keys of a profile in a Region.
+type keysKey struct{ profile, region string }
+
+// debounce is how long the cursor rests before the wizard reads what it points at.
+const debounce = 150 * time.Millisecond
+
+func due(what, value string) tea.Cmd {
+	return tea.Tick(debounce, func(time.Time) tea.Msg { return dueMsg{what: what, value: value} })
+}
+
+func listProfiles(id taskID, list func() ([]string, error)) tea.Cmd {
+	return func() tea.Msg {
+		profiles, err := list()
+		return profilesMsg{task: id, profiles: profiles, err: err}
+	}
+}
+
+func openAccount(ctx context.Context, id taskID, open steps.Opener, profile string, side steps.Side) tea.Cmd {
+	return func() tea.Msg {
+		acc, err := open(ctx, profile)
+		if err != nil {
+			return identityMsg{task: id, profile: profile, err: &steps.SideError{Side: string(side), Advice: awsops.Advice(err), Err: err}}
+		}
+		who, err := steps.LookupIdentity(ctx, acc, side)
+		return identityMsg{task: id, profile: profile, acc: acc, id: who, err: err}
+	}
+}
+
+func listBuckets(ctx context.Context, id taskID, acc awsops.Account, side steps.Side) tea.Cmd {
+	profile := acc.Profile()
+	return func() tea.Msg {
+		buckets, err := steps.ListBuckets(ctx, acc, side)
+		return bucketsMsg{task: id, profile: profile, buckets: buckets, err: err}
+	}
+}
+
+func summarize(ctx context.Context, id taskID, acc awsops.Account, side steps.Side, key summaryKey, region string) tea.Cmd {
+	return func() tea.Msg {
+		sum, err := steps.SummarizeBucket(ctx, acc, side, region, key.bucket)
+		return summaryMsg{task: id, key: key, summary: sum, err: err}
+	}
+}
+
+func listRegions(ctx context.Context, id taskID, acc awsops.Account) tea.Cmd {
+	profile := acc.Profile()
+	return func() tea.Msg {
+		list, err := steps.Regions(ctx, acc)
+		return regionsMsg{task: id, profile: profile, list: list, err: err}
+	}
+}
+
+func listKeys(ctx context.Context, id taskID, acc awsops.Account, key keysKey, account string) tea.Cmd {
+	return func() tea.Msg {
+		choices, err := steps.KeyChoices(ctx, acc, steps.DestinationSide, key.region, account)
+		return keysMsg{task: id, key: key, choices: choices, err: err}
+	}
+}
+
+func checkNameTaken(ctx context.Context, id taskID, acc awsops.Account, name string) tea.Cmd {
+	return func() tea.Msg {
+		problem, err := steps.BucketNameTaken(ctx, acc, steps.DestinationSide, name)
+		return nameTakenMsg{task: id, name: name, problem: problem, err: err}
+	}
+}
+
+func makePlan(ctx context.Context, id taskID, acc steps.Accounts, setup steps.Setup) tea.Cmd {
+	return func() tea.Msg {
+		state, err := steps.Inspect(ctx, acc, setup)
+		if err != nil {
+			return planMsg{task: id, err: err}
+		}
+		plan, err := steps.BuildPlan(setup, state)
+		return planMsg{task: id, plan: plan, err: err}
+	}
+}
+
+// runApply applies the plan; progress goes into the channel, which is closed when
+// Apply returns.
+func runApply(ctx context.Context, id taskID, acc steps.Accounts, plan *steps.Plan, journal func() (*steps.Journal, error), progress chan<- applyProgressMsg) tea.Cmd {
+	return func() tea.Msg {
+		defer close(progress)
+		opts := steps.ApplyOptions{OnProgress: func(c steps.Change, phase string, err error) {
+			select {
+			case progress <- applyProgressMsg{change: c, phase: phase, err: err}:
+			case <-ctx.Done():
+			}
+		}}
+		var path string
+		if journal != nil {
+			j, err := journal()
+			if err != nil {
+				return applyDoneMsg{task: id, err: err}
+			}
+			defer j.Close()
+			opts.Journal, path = j, tildePath(j.Path())
+		}
+		result, err := steps.Apply(ctx, acc, plan, opts)
+		return applyDoneMsg{task: id, result: result, journal: path, err: err}
+	}
+}
+
+// nextProgress waits for the next progress report of a running apply.
+func nextProgress(progress <-chan applyProgressMsg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-progress
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+}
+
+// saveSetup writes the setup file, refusing to overwrite one that exists.
+func saveSetup(id taskID, path string, setup steps.Setup) tea.Cmd {
+	return func() tea.Msg {
+		data, err := setup.Marshal()
+		if err != nil {
+			return savedMsg{task: id, path: path, err: err}
+		}
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			return savedMsg{task: id, path: path, err: errors.New(path + " exists already: choose another name")}
+		}
+		if err != nil {
+			return savedMsg{task: id, path: path, err: err}
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return savedMsg{task: id, path: path, err: err}
+	}
+}

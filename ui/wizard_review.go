@@ -1,0 +1,414 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/s3repl/s3repl/steps"
+)
+
+// Steps 5 and 6: review the plan, apply it, save the setup.
+
+func (w *Wizard) accountsForSetup() steps.Accounts {
+	return steps.Accounts{Source: w.accounts[w.src.profile].acc, Destination: w.accounts[w.dst.profile].acc}
+}
+
+func (w *Wizard) enterReview() tea.Cmd {
+	w.review.plan, w.review.err, w.review.cursor, w.review.confirming = nil, nil, 0, false
+	w.save = saveState{input: w.save.input}
+	ctx, id := w.tasks.start("plan", scrReview)
+	return makePlan(ctx, id, w.accountsForSetup(), w.review.setup)
+}
+
+func (w *Wizard) onPlan(msg planMsg) tea.Cmd {
+	if !w.tasks.finish(msg.task) {
+		return nil
+	}
+	w.review.plan, w.review.err = msg.plan, msg.err
+	if msg.plan != nil {
+		for i, c := range msg.plan.Changes {
+			if c.Pending() {
+				w.review.cursor = i
+				break
+			}
+		}
+	}
+	w.layout()
+	w.showDiff()
+	return nil
+}
+
+// reviewEntries counts the rows of the change list: the changes, then the warnings.
+func (w *Wizard) reviewEntries() int {
+	plan := w.review.plan
+	if plan == nil {
+		return 0
+	}
+	n := len(plan.Changes)
+	if len(plan.Warnings) > 0 {
+		n++
+	}
+	return n
+}
+
+func (w *Wizard) reviewListRows(height int) int {
+	return min(w.reviewEntries(), max(3, height/3))
+}
+
+func (w *Wizard) layoutReview(width, height int) {
+	w.review.diff.SetWidth(width)
+	w.review.diff.SetHeight(max(3, height-1-w.reviewListRows(height)-1-1))
+	w.review.diff.SoftWrap = true
+}
+
+// showDiff puts the selected change's diff, or the warnings, into the pane. It runs
+// when the selection changes, not per frame: a diff of large policies is costly.
+func (w *Wizard) showDiff() {
+	plan := w.review.plan
+	if plan == nil {
+		w.review.diff.SetContent("")
+		return
+	}
+	w.review.diff.SetContent(entryContent(w.theme, plan, w.review.cursor))
+	w.review.diff.GotoTop()
+}
+
+func entryContent(th Theme, plan *steps.Plan, i int) string {
+	if i >= len(plan.Changes) {
+		var b strings.Builder
+		for _, warning := range plan.Warnings {
+			b.WriteString(th.Warning.Render("! ") + warning + "\n")
+		}
+		return b.String()
+	}
+	c := plan.Changes[i]
+	switch {
+	case c.After == "":
+		return th.Muted.Render("no document")
+	case !c.Pending():
+		return th.Muted.Render("No change; the document stays:\n" + c.After)
+	}
+	return ColorDiff(UnifiedDiff(c.ID, c.Before, c.After))
+}
+
+func (w *Wizard) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := w.keys
+	if w.review.confirming {
+		w.review.confirming = false
+		if key.Matches(msg, k.Yes) {
+			return w.goTo(scrApply)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		return w.goTo(scrRule)
+	case key.Matches(msg, k.Refresh):
+		return w.enterReview()
+	case w.review.plan == nil:
+		return nil
+	case key.Matches(msg, k.Up):
+		w.selectEntry(w.review.cursor - 1)
+	case key.Matches(msg, k.Down):
+		w.selectEntry(w.review.cursor + 1)
+	case key.Matches(msg, k.ScrollDown):
+		w.review.diff.PageDown()
+	case key.Matches(msg, k.ScrollUp):
+		w.review.diff.PageUp()
+	case key.Matches(msg, k.Save):
+		return w.startSave()
+	case key.Matches(msg, k.Apply):
+		if len(w.review.plan.Pending()) == 0 {
+			w.notice = "nothing to apply: the setup is already in place"
+			return nil
+		}
+		w.review.confirming = true
+	}
+	return nil
+}
+
+func (w *Wizard) selectEntry(i int) {
+	if i < 0 || i >= w.reviewEntries() || i == w.review.cursor {
+		return
+	}
+	w.review.cursor = i
+	w.showDiff()
+}
+
+func (w *Wizard) reviewBody() string {
+	th := w.theme
+	plan, width, height := w.review.plan, w.width, w.bodyHeight()
+	switch {
+	case w.review.err != nil:
+		return th.Heading.Render("Review") + "\n" + renderError(th, w.review.err, width) + "\n\n" +
+			th.Muted.Render("Nothing was changed. esc to change your choices · r plan again")
+	case plan == nil:
+		return th.Heading.Render("Review") + "\n" + w.spinnerLine("reading both accounts and planning the changes…")
+	}
+	pending := len(plan.Pending())
+	title := th.Heading.Render(fmt.Sprintf("Review · %s to make, in this order", plural(pending, "change"))) +
+		th.Muted.Render(" · nothing is written until you apply")
+	if pending == 0 {
+		title = th.OK.Render("Nothing to change:") + " the setup is already in place."
+	}
+	rows := w.reviewListRows(height)
+	offset := max(0, min(w.review.cursor-rows+1, w.reviewEntries()-rows))
+	var lines []string
+	for i := offset; i < offset+rows && i < w.reviewEntries(); i++ {
+		lines = append(lines, w.entryLine(plan, i, width))
+	}
+	return title + "\n" + strings.Join(lines, "\n") + "\n" + w.paneRule(plan, width) + "\n" +
+		w.review.diff.View() + "\n" + w.reviewFooter()
+}
+
+func (w *Wizard) entryLine(plan *steps.Plan, i, width int) string {
+	th := w.theme
+	marker := "  "
+	if i == w.review.cursor {
+		marker = th.Cursor.Render("› ")
+	}
+	if i >= len(plan.Changes) {
+		return marker + th.Warning.Render(fmt.Sprintf("! Good to know (%d)", len(plan.Warnings)))
+	}
+	c := plan.Changes[i]
+	where := fmt.Sprintf("%s %s · %s", c.Side, c.Account, c.Region)
+	var line string
+	if c.Pending() {
+		line = marker + badge(c.Action) + " " + c.Title + "  " + th.Muted.Render(where)
+	} else {
+		line = marker + th.Muted.Render("  =    "+c.Title+" (no change)")
+	}
+	return ansi.Truncate(line, width, "…")
+}
+
+func badge(a steps.Action) string {
+	label := fmt.Sprintf("%-6s", a)
+	if a == steps.ActionCreate {
+		return StyleCreate.Render(label)
+	}
+	return StyleUpdate.Render(label)
+}
+
+// paneRule heads the diff pane with what it shows and how far it is scrolled.
+func (w *Wizard) paneRule(plan *steps.Plan, width int) string {
+	label := "warnings"
+	if w.review.cursor < len(plan.Changes) {
+		label = plan.Changes[w.review.cursor].Resource
+	}
+	pos := fmt.Sprintf(" %3.0f%% ", w.review.diff.ScrollPercent()*100)
+	text := "── " + label + " "
+	fill := max(0, width-ansi.StringWidth(text)-len(pos))
+	return w.theme.Muted.Render(ansi.Truncate(text, width-len(pos), "…") + strings.Repeat("─", fill) + pos)
+}
+
+func (w *Wizard) reviewFooter() string {
+	th := w.theme
+	if w.review.confirming {
+		accounts := w.accountsForSetup()
+		who := w.accounts[w.src.profile].id.AccountID
+		if accounts.Source != accounts.Destination {
+			who += " and " + w.accounts[w.dst.profile].id.AccountID
+		}
+		return th.Warning.Render(fmt.Sprintf("Apply %s in account %s? ", plural(len(w.review.plan.Pending()), "change"), who)) + "y apply · n not yet"
+	}
+	return w.saveLine()
+}
+
+func (w *Wizard) enterApply() tea.Cmd {
+	plan := w.review.plan
+	w.apply = applyState{changes: plan.Pending(), status: map[string]changeStatus{}, progress: make(chan applyProgressMsg, 16)}
+	ctx, id := w.tasks.start("apply", scrApply)
+	return tea.Batch(runApply(ctx, id, w.accountsForSetup(), plan, w.deps.Journal, w.apply.progress), nextProgress(w.apply.progress))
+}
+
+func (w *Wizard) onApplyProgress(msg applyProgressMsg) tea.Cmd {
+	if !w.apply.done {
+		w.apply.status[msg.change.ID] = changeStatus{phase: msg.phase, err: msg.err}
+	}
+	return nextProgress(w.apply.progress)
+}
+
+// onApplyDone settles every change from the result, whatever progress reports are
+// still on their way.
+func (w *Wizard) onApplyDone(msg applyDoneMsg) tea.Cmd {
+	if !w.tasks.finish(msg.task) {
+		return nil
+	}
+	w.apply.done, w.apply.journal, w.apply.err = true, msg.journal, msg.err
+	for _, c := range msg.result.Applied {
+		w.apply.status[c.ID] = changeStatus{phase: "done"}
+	}
+	if f := msg.result.Failed; f != nil {
+		var applyErr *steps.ApplyError
+		cause := msg.err
+		if errors.As(msg.err, &applyErr) {
+			cause = applyErr.Err
+		}
+		w.apply.status[f.ID] = changeStatus{phase: "failed", err: cause}
+	}
+	for _, c := range msg.result.NotApplied {
+		w.apply.status[c.ID] = changeStatus{phase: "skipped"}
+	}
+	return nil
+}
+
+func (w *Wizard) applyKey(msg tea.KeyPressMsg) tea.Cmd {
+	if !w.apply.done {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, w.keys.Save):
+		return w.startSave()
+	case w.apply.err != nil && key.Matches(msg, w.keys.Retry):
+		return w.goTo(scrReview)
+	}
+	return nil
+}
+
+func (w *Wizard) applyBody() string {
+	th := w.theme
+	a := w.apply
+	title := th.Heading.Render("Applying " + plural(len(a.changes), "change"))
+	if a.done {
+		title = th.Heading.Render("Apply")
+	}
+	if a.journal != "" {
+		title += th.Muted.Render(" · journal " + a.journal)
+	}
+	lines := []string{title}
+	for _, c := range a.changes {
+		lines = append(lines, w.applyLine(c, a.status[c.ID]))
+	}
+	lines = append(lines, "", lipgloss.Wrap(w.applyOutcome(), w.width, " "), w.saveLine())
+	return strings.Join(lines, "\n")
+}
+
+func (w *Wizard) applyLine(c steps.Change, st changeStatus) string {
+	th := w.theme
+	switch st.phase {
+	case "begin":
+		return w.spin.View() + " " + c.Title
+	case "done":
+		return th.OK.Render("✓ ") + c.Title
+	case "failed":
+		return th.Error.Render("✗ ") + c.Title + "\n" + indentLines(renderError(th, st.err, w.width-2), "  ")
+	case "skipped":
+		return th.Muted.Render("- " + c.Title + " (not applied)")
+	}
+	return th.Muted.Render("· " + c.Title)
+}
+
+func (w *Wizard) applyOutcome() string {
+	th := w.theme
+	a := w.apply
+	switch {
+	case !a.done:
+		return th.Muted.Render("Each resource is read again before it is written; the journal records every write.")
+	case a.err != nil && a.status[failedID(a)].phase != "failed":
+		return renderError(th, a.err, w.width)
+	case a.err != nil:
+		return th.Error.Render("Stopped: ") + "the changes after the failed one were not applied. Fix the cause, then r to plan again: it plans only what is still missing."
+	}
+	return th.OK.Render("✓ Applied "+plural(len(a.changes), "change")+".") + " Save the setup (s) and run " +
+		"`s3repl verify -f FILE` to watch a test object replicate."
+}
+
+func failedID(a applyState) string {
+	for id, st := range a.status {
+		if st.phase == "failed" {
+			return id
+		}
+	}
+	return ""
+}
+
+func (w *Wizard) startSave() tea.Cmd {
+	if w.save.input.Value() == "" {
+		w.save.input.SetValue(fmt.Sprintf("s3repl-%s-to-%s.yaml", w.src.bucket.Name, w.dst.bucket.Name))
+		w.save.input.CursorEnd()
+	}
+	w.save.editing, w.save.err = true, nil
+	return w.save.input.Focus()
+}
+
+func (w *Wizard) saveKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, w.keys.Back):
+		w.save.editing = false
+		w.save.input.Blur()
+		return nil
+	case key.Matches(msg, w.keys.Choose):
+		_, id := w.tasks.start("save", w.screen)
+		return saveSetup(id, w.save.input.Value(), w.review.setup)
+	}
+	return w.typeText(msg)
+}
+
+func (w *Wizard) onSaved(msg savedMsg) tea.Cmd {
+	if !w.tasks.finish(msg.task) {
+		return nil
+	}
+	w.save.err = msg.err
+	if msg.err == nil {
+		w.save.saved, w.save.editing = msg.path, false
+		w.save.input.Blur()
+	}
+	return nil
+}
+
+const saveLabel = "Save the setup as "
+
+func (w *Wizard) saveLine() string {
+	th := w.theme
+	switch {
+	case w.save.editing && w.save.err != nil:
+		return saveLabel + w.save.input.View() + "\n" + th.Error.Render("✗ ") + w.save.err.Error()
+	case w.save.editing:
+		return saveLabel + w.save.input.View()
+	case w.save.saved != "":
+		return th.OK.Render("✓ ") + "saved " + w.save.saved + th.Muted.Render(" · s3repl apply|verify|doctor -f "+w.save.saved)
+	}
+	return ""
+}
+
+// tildePath shows a path under the home directory with ~.
+func tildePath(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.Join("~", rel)
+	}
+	return path
+}
+
+// Farewell is what stays printed after the wizard's full-screen view closes: what
+// was applied and saved, and what to run next.
+func (w *Wizard) Farewell() string {
+	var b strings.Builder
+	if w.apply.done {
+		applied := 0
+		for _, st := range w.apply.status {
+			if st.phase == "done" {
+				applied++
+			}
+		}
+		b.WriteString(ApplySummary(applied, w.apply.journal))
+		if w.apply.err != nil {
+			b.WriteString(StyleError.Render("error: ") + w.apply.err.Error() + "\n")
+		}
+	}
+	if w.save.saved != "" {
+		b.WriteString("Setup saved to " + w.save.saved + ": run `s3repl verify -f " + w.save.saved + "` to watch a test object replicate.\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,52 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// wizardKeys is every key the wizard answers to; screens pick from it for their help.
+type wizardKeys struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	Choose, Back, Filter, Refresh         key.Binding
+	Toggle, Apply, Yes, No, Save, Retry   key.Binding
+	ScrollUp, ScrollDown                  key.Binding
+	Help, Quit                            key.Binding
+}
+
+func newWizardKeys() wizardKeys {
+	return wizardKeys{
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Home:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "first")),
+		End:        key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "last")),
+		Choose:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Refresh:    key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh")),
+		Toggle:     key.NewBinding(key.WithKeys("space", "left", "right", "h", "l"), key.WithHelp("space/←/→", "change")),
+		Apply:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "apply")),
+		Yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		No:         key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no")),
+		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save setup file")),
+		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "plan again")),
+		ScrollUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll diff")),
+		ScrollDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", "space"), key.WithHelp("pgdn/space", "scroll diff")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// keyHelp is the help of one screen: a short line, and everything for "?".
+type keyHelp struct{ short, more []key.Binding }
+
+func (h keyHelp) ShortHelp() []key.Binding { return h.short }
+
+// FullHelp lays the short and the further keys out in columns of four.
+func (h keyHelp) FullHelp() [][]key.Binding {
+	all := append(append([]key.Binding{}, h.short...), h.more...)
+	var columns [][]key.Binding
+	for start := 0; start < len(all); start += 4 {
+		columns = append(columns, all[start:min(start+4, len(all))])
+	}
+	return columns
+}
