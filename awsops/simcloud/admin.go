@@ -1,0 +1,285 @@
+package simcloud
+
+import (
+	"maps"
+	"strings"
+
+	"github.com/s3repl/s3repl/awsops"
+)
+
+// The methods here set the cloud up for demos and tests, or change it behind s3repl's
+// back, as someone in the console would. They bypass permissions but not AWS's rules.
+
+// KeySpec describes a KMS key to add.
+type KeySpec struct {
+	AccountID   string
+	Region      string
+	Description string
+	Policy      string // "" gives KMS's default policy
+	Spec        string // SYMMETRIC_DEFAULT when ""
+	Usage       string // ENCRYPT_DECRYPT when ""
+	Manager     string // CUSTOMER when ""
+	State       string // Enabled when ""
+	MultiRegion bool
+	Alias       string // "alias/NAME" to point at the key, "" for none
+}
+
+func (s KeySpec) withDefaults() KeySpec {
+	defaults := []struct {
+		field *string
+		value string
+	}{
+		{&s.Spec, "SYMMETRIC_DEFAULT"}, {&s.Usage, "ENCRYPT_DECRYPT"}, {&s.Manager, "CUSTOMER"},
+		{&s.State, "Enabled"}, {&s.Policy, DefaultKeyPolicy(s.AccountID)},
+	}
+	for _, d := range defaults {
+		if *d.field == "" {
+			*d.field = d.value
+		}
+	}
+	return s
+}
+
+func (c *Cloud) addKey(spec KeySpec) *kmsKey {
+	spec = spec.withDefaults()
+	id := c.newKeyID(spec.MultiRegion)
+	k := &kmsKey{
+		id: id, arn: keyARN(spec.AccountID, spec.Region, id), account: spec.AccountID, region: spec.Region,
+		state: spec.State, spec: spec.Spec, usage: spec.Usage, manager: spec.Manager,
+		multiRegion: spec.MultiRegion, description: spec.Description, policy: spec.Policy,
+		created: c.now(),
+	}
+	c.keys = append(c.keys, k)
+	if spec.Alias != "" {
+		c.aliases[aliasRef{spec.AccountID, spec.Region, spec.Alias}] = k.arn
+	}
+	return k
+}
+
+// AddKey adds a key of any spec, state and manager, which CreateKey does not offer.
+func (c *Cloud) AddKey(spec KeySpec) (awsops.KeyInfo, error) {
+	var info awsops.KeyInfo
+	err := c.locked(func() error {
+		if spec.Alias != "" && c.aliases[aliasRef{spec.AccountID, spec.Region, spec.Alias}] != "" {
+			return conflict("AlreadyExistsException", "An alias with the name %s already exists", spec.Alias)
+		}
+		k := c.addKey(spec)
+		info = k.info(c.aliasesOf(k))
+		return nil
+	})
+	return info, opError("simcloud:AddKey", "", spec.Alias, err)
+}
+
+// ManagedS3Key returns the account's aws/s3 key in region, creating it as S3 would.
+func (c *Cloud) ManagedS3Key(account, region string) awsops.KeyInfo {
+	var info awsops.KeyInfo
+	_ = c.locked(func() error {
+		k := c.managedS3Key(account, region)
+		info = k.info(c.aliasesOf(k))
+		return nil
+	})
+	return info
+}
+
+// SetKeyState sets a key's state: Enabled, Disabled, PendingDeletion, ...
+func (c *Cloud) SetKeyState(keyARN, state string) error {
+	err := c.locked(func() error {
+		k := c.keyByARN(keyARN)
+		if k == nil {
+			return notFound("NotFoundException", "Key '%s' does not exist", keyARN)
+		}
+		k.state = state
+		return nil
+	})
+	return opError("simcloud:SetKeyState", "", keyARN, err)
+}
+
+// SetKeyPolicy replaces a key policy without the checks PutKeyPolicy makes, as a
+// broken setup may need.
+func (c *Cloud) SetKeyPolicy(keyARN, policy string) error {
+	err := c.locked(func() error {
+		k := c.keyByARN(keyARN)
+		if k == nil {
+			return notFound("NotFoundException", "Key '%s' does not exist", keyARN)
+		}
+		k.policy = policy
+		return nil
+	})
+	return opError("simcloud:SetKeyPolicy", "", keyARN, err)
+}
+
+// AddRole creates a role with a path, such as "/service-role/".
+func (c *Cloud) AddRole(account, path, name, trustPolicy string) (awsops.Role, error) {
+	var out awsops.Role
+	err := c.locked(func() error {
+		r, err := c.createRole(account, path, name, trustPolicy, "")
+		if err == nil {
+			out = r.info()
+		}
+		return err
+	})
+	return out, opError("simcloud:AddRole", "", name, err)
+}
+
+// AttachRolePolicy attaches a managed policy, given as its document, to a role.
+func (c *Cloud) AttachRolePolicy(account, roleName, document string) error {
+	err := c.locked(func() error {
+		r := c.roleNamed(account, roleName)
+		if r == nil {
+			return noSuchRole(roleName)
+		}
+		if err := c.checkIAMPolicy(document, identityPolicyKind); err != nil {
+			return err
+		}
+		r.managed = append(r.managed, document)
+		return nil
+	})
+	return opError("simcloud:AttachRolePolicy", "", roleName, err)
+}
+
+// DeleteRole deletes a role with its policies.
+func (c *Cloud) DeleteRole(account, roleName string) error {
+	err := c.locked(func() error {
+		ref := roleRef{account, strings.ToLower(roleName)}
+		if c.roles[ref] == nil {
+			return noSuchRole(roleName)
+		}
+		delete(c.roles, ref)
+		return nil
+	})
+	return opError("simcloud:DeleteRole", "", roleName, err)
+}
+
+func (c *Cloud) bucketNamed(name string) (*bucket, error) {
+	if b := c.buckets[name]; b != nil {
+		return b, nil
+	}
+	return nil, notFound("NoSuchBucket", "The specified bucket does not exist")
+}
+
+// SetBucketVersioning sets versioning to Enabled or Suspended. Like S3 it refuses to
+// suspend it on a bucket with a replication configuration.
+func (c *Cloud) SetBucketVersioning(bucketName, status string) error {
+	err := c.locked(func() error {
+		b, err := c.bucketNamed(bucketName)
+		switch {
+		case err != nil:
+			return err
+		case status != "Enabled" && status != "Suspended":
+			return malformedXML()
+		case status == "Suspended" && b.replication != nil:
+			return invalid("InvalidBucketState", "Versioning cannot be suspended on a bucket with a replication configuration")
+		}
+		b.versioning = status
+		return nil
+	})
+	return opError("simcloud:SetBucketVersioning", "", bucketName, err)
+}
+
+// MakeUnversioned puts a bucket back to never having been versioned, which S3 never
+// allows, to stage the states it cannot reach any more.
+func (c *Cloud) MakeUnversioned(bucketName string) error {
+	err := c.locked(func() error {
+		b, err := c.bucketNamed(bucketName)
+		if err == nil {
+			b.versioning = ""
+		}
+		return err
+	})
+	return opError("simcloud:MakeUnversioned", "", bucketName, err)
+}
+
+// EnableObjectLock turns Object Lock on, which also enables versioning.
+func (c *Cloud) EnableObjectLock(bucketName string) error {
+	err := c.locked(func() error {
+		b, err := c.bucketNamed(bucketName)
+		if err == nil {
+			b.objectLock, b.versioning = true, "Enabled"
+		}
+		return err
+	})
+	return opError("simcloud:EnableObjectLock", "", bucketName, err)
+}
+
+// SetBucketOwnership sets Object Ownership: BucketOwnerEnforced,
+// BucketOwnerPreferred, ObjectWriter, or "" for no ownership controls.
+func (c *Cloud) SetBucketOwnership(bucketName, ownership string) error {
+	err := c.locked(func() error {
+		b, err := c.bucketNamed(bucketName)
+		if err == nil {
+			b.ownership = ownership
+		}
+		return err
+	})
+	return opError("simcloud:SetBucketOwnership", "", bucketName, err)
+}
+
+// SetBucketPolicy replaces a bucket policy without PutBucketPolicy's checks.
+func (c *Cloud) SetBucketPolicy(bucketName, policy string) error {
+	err := c.locked(func() error {
+		b, err := c.bucketNamed(bucketName)
+		if err == nil {
+			b.policy = policy
+		}
+		return err
+	})
+	return opError("simcloud:SetBucketPolicy", "", bucketName, err)
+}
+
+// DeleteBucketReplication removes a bucket's replication configuration.
+func (c *Cloud) DeleteBucketReplication(bucketName string) error {
+	err := c.locked(func() error {
+		b, err := c.bucketNamed(bucketName)
+		if err == nil {
+			b.replication = nil
+		}
+		return err
+	})
+	return opError("simcloud:DeleteBucketReplication", "", bucketName, err)
+}
+
+// DeleteBucket deletes a bucket with its objects.
+func (c *Cloud) DeleteBucket(bucketName string) error {
+	err := c.locked(func() error {
+		if _, err := c.bucketNamed(bucketName); err != nil {
+			return err
+		}
+		delete(c.buckets, bucketName)
+		return nil
+	})
+	return opError("simcloud:DeleteBucket", "", bucketName, err)
+}
+
+// BucketOwner tells which account owns a bucket, "" when it does not exist.
+func (c *Cloud) BucketOwner(bucketName string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.buckets[bucketName]; b != nil {
+		return b.owner
+	}
+	return ""
+}
+
+// ObjectOwner tells which account owns an object version, "" when it does not exist.
+func (c *Cloud) ObjectOwner(bucketName, key, versionID string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.buckets[bucketName]; b != nil {
+		if v := b.version(key, versionID); v != nil {
+			return v.owner
+		}
+	}
+	return ""
+}
+
+// ObjectTags returns an object version's tags.
+func (c *Cloud) ObjectTags(bucketName, key, versionID string) map[string]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b := c.buckets[bucketName]; b != nil {
+		if v := b.version(key, versionID); v != nil {
+			return maps.Clone(v.tags)
+		}
+	}
+	return nil
+}

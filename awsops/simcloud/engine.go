@@ -1,0 +1,371 @@
+package simcloud
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops/evaluator"
+)
+
+// Failure is why S3 did not replicate an object version to one destination.
+type Failure struct {
+	Destination string    // the destination bucket
+	Reason      string    // S3's failure reason, e.g. DstPutObjectNotPermitted
+	Detail      string    // what the simulation found, for people
+	Time        time.Time // when replication was attempted
+}
+
+type versionRef struct{ bucket, key, versionID string }
+
+// replicationTask is the replication of one object version to one destination.
+type replicationTask struct {
+	source      versionRef
+	ruleID      string
+	destination string
+	due         time.Time
+}
+
+// scheduleReplication marks a new version PENDING towards each destination whose
+// rule covers it. Replicas are never replicated again.
+func (c *Cloud) scheduleReplication(b *bucket, v *objectVersion) {
+	if b.replication == nil || b.versioning != "Enabled" || v.replica {
+		return
+	}
+	for _, r := range b.replication.rulesFor(v) {
+		dst := r.destinationBucket()
+		if v.destinations == nil {
+			v.destinations = map[string]string{}
+		}
+		v.destinations[dst] = "PENDING"
+		c.queue = append(c.queue, replicationTask{
+			source: versionRef{b.name, v.key, v.versionID}, ruleID: r.ID, destination: dst,
+			due: c.now().Add(c.latency),
+		})
+	}
+}
+
+// runDue replicates what is due by now.
+func (c *Cloud) runDue() {
+	now := c.now()
+	c.runWhere(func(t replicationTask) bool { return !t.due.After(now) })
+}
+
+func (c *Cloud) runWhere(due func(replicationTask) bool) int {
+	var later []replicationTask
+	ran := 0
+	for _, t := range c.queue {
+		if !due(t) {
+			later = append(later, t)
+			continue
+		}
+		c.replicate(t)
+		ran++
+	}
+	c.queue = later
+	return ran
+}
+
+// Step replicates everything pending now, whatever the latency, and reports how many
+// replications it attempted.
+func (c *Cloud) Step() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runWhere(func(replicationTask) bool { return true })
+}
+
+// PendingReplications counts the replications not attempted yet.
+func (c *Cloud) PendingReplications() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.runDue()
+	return len(c.queue)
+}
+
+// ReplicationFailures lists why a version failed to replicate, one Failure per
+// destination that failed; none when it did not fail (yet).
+func (c *Cloud) ReplicationFailures(bucket, key, versionID string) []Failure {
+	var out []Failure
+	_ = c.locked(func() error {
+		out = slices.Clone(c.failures[versionRef{bucket, key, versionID}])
+		return nil
+	})
+	return out
+}
+
+// ReplicationFailure is the first of ReplicationFailures, for the usual single
+// destination.
+func (c *Cloud) ReplicationFailure(bucket, key, versionID string) (Failure, bool) {
+	failures := c.ReplicationFailures(bucket, key, versionID)
+	if len(failures) == 0 {
+		return Failure{}, false
+	}
+	return failures[0], true
+}
+
+func (c *Cloud) replicate(t replicationTask) {
+	src := c.buckets[t.source.bucket]
+	var v *objectVersion
+	if src != nil {
+		v = src.version(t.source.key, t.source.versionID)
+	}
+	failure := c.attempt(t, src, v)
+	if failure != nil {
+		c.failures[t.source] = append(c.failures[t.source], *failure)
+	}
+	if v == nil {
+		return
+	}
+	v.destinations[t.destination] = "COMPLETED"
+	if failure != nil {
+		v.destinations[t.destination] = "FAILED"
+	}
+}
+
+// replication is one attempt to replicate a version, with what the checks found.
+type replication struct {
+	c       *Cloud
+	task    replicationTask
+	src     *bucket
+	obj     *objectVersion
+	rule    replicationRule
+	role    *role
+	session evaluator.Principal
+	dst     *bucket
+
+	replicaAlgorithm string
+	replicaKey       *kmsKey
+	replicaBucketKey bool
+}
+
+// attempt makes the checks S3 makes, in the order it needs each permission, and
+// writes the replica when all pass.
+func (c *Cloud) attempt(t replicationTask, src *bucket, v *objectVersion) *Failure {
+	r := &replication{c: c, task: t, src: src, obj: v}
+	steps := []func() *Failure{
+		r.checkSource, r.assumeRole, r.readSource, r.decryptSource, r.checkDestination,
+		r.permitReplicate, r.chooseReplicaEncryption, r.permitEncrypt, r.permitOwnerOverride,
+		r.permitTags, r.write,
+	}
+	for _, step := range steps {
+		if f := step(); f != nil {
+			f.Destination, f.Time = t.destination, c.now()
+			return f
+		}
+	}
+	return nil
+}
+
+func fail(reason, format string, args ...any) *Failure {
+	return &Failure{Reason: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+func (r *replication) checkSource() *Failure {
+	switch {
+	case r.src == nil:
+		return fail("SrcBucketNotFound", "source bucket %s does not exist any more", r.task.source.bucket)
+	case r.obj == nil:
+		return fail("SrcVersionNotFound", "version %s of %s was deleted before S3 replicated it", r.task.source.versionID, r.task.source.key)
+	case r.src.replication == nil:
+		return fail("SrcBucketReplicationConfigMissing", "source bucket %s has no replication configuration any more", r.src.name)
+	}
+	rule, ok := r.src.replication.rule(r.task.ruleID)
+	if !ok || rule.Status != "Enabled" || rule.destinationBucket() != r.task.destination {
+		return fail("SrcBucketReplicationConfigMissing", "rule %q for %s is no longer in the replication configuration of %s", r.task.ruleID, r.task.destination, r.src.name)
+	}
+	r.rule = rule
+	return nil
+}
+
+// assumeRole: S3 assumes the configuration's role with aws:SourceAccount and
+// aws:SourceArn naming the source bucket.
+func (r *replication) assumeRole() *Failure {
+	arn := r.src.replication.Role
+	role := r.c.roleByARN(arn)
+	switch {
+	case role == nil:
+		return fail("AssumeRoleNotPermitted", "role %s does not exist", arn)
+	case role.account != r.src.owner:
+		return fail("AssumeRoleNotPermitted", "role %s is not in the source bucket's account %s", arn, r.src.owner)
+	}
+	req := evaluator.Request{
+		Principal: evaluator.Principal{Service: "s3.amazonaws.com"}, Action: "sts:AssumeRole",
+		Resource: role.arn, ResourceAccount: role.account,
+		Context: map[string][]string{"aws:SourceAccount": {r.src.owner}, "aws:SourceArn": {r.src.arn()}},
+	}
+	if d := evaluator.Evaluate(req, nil, role.trust, evaluator.IAMTrust); !d.Allowed {
+		return fail("AssumeRoleNotPermitted", "%s", d.Reason)
+	}
+	r.role = role
+	r.session = evaluator.Principal{
+		ARN:       "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/s3-replication",
+		AccountID: role.account,
+	}
+	return nil
+}
+
+// decide evaluates a request of the role's session against its identity policies and
+// a resource policy.
+func (r *replication) decide(action, resource, owner, policy string, kind evaluator.ResourceKind, context map[string][]string) evaluator.Decision {
+	ctx := map[string][]string{"aws:PrincipalArn": {r.role.arn}}
+	maps.Copy(ctx, context)
+	req := evaluator.Request{Principal: r.session, Action: action, Resource: resource, ResourceAccount: owner, Context: ctx}
+	return evaluator.Evaluate(req, r.role.policies(), policy, kind)
+}
+
+func (r *replication) onSource(action, resource, reason string) *Failure {
+	if d := r.decide(action, resource, r.src.owner, r.src.policy, evaluator.S3Bucket, s3Context()); !d.Allowed {
+		return fail(reason, "%s", d.Reason)
+	}
+	return nil
+}
+
+func (r *replication) readSource() *Failure {
+	object := objectARN(r.src.name, r.obj.key)
+	checks := []struct{ action, resource, reason string }{
+		{"s3:GetReplicationConfiguration", r.src.arn(), "SrcBucketReplicationConfigMissing"},
+		{"s3:GetObjectVersionForReplication", object, "SrcGetObjectNotPermitted"},
+		{"s3:GetObjectVersionAcl", object, "SrcGetAclNotPermitted"},
+	}
+	if len(r.obj.tags) > 0 {
+		checks = append(checks, struct{ action, resource, reason string }{"s3:GetObjectVersionTagging", object, "SrcGetTaggingNotPermitted"})
+	}
+	for _, check := range checks {
+		if f := r.onSource(check.action, check.resource, check.reason); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// decryptSource: S3 decrypts an SSE-KMS source with the role, through S3 in the
+// source Region, in the context of the object (or of the bucket with a Bucket Key).
+func (r *replication) decryptSource() *Failure {
+	if !isKMSAlgorithm(r.obj.sseAlgorithm) {
+		return nil
+	}
+	k := r.c.keyByARN(r.obj.kmsKeyARN)
+	switch {
+	case k == nil:
+		return fail("SrcKmsKeyInvalidState", "source key %s does not exist", r.obj.kmsKeyARN)
+	case k.state != "Enabled":
+		return fail("SrcKmsKeyInvalidState", "source key %s is %s", k.arn, k.state)
+	}
+	context := kmsContext(r.role.account, map[string][]string{
+		"kms:ViaService":                   {viaS3(r.src.region)},
+		"kms:EncryptionContext:aws:s3:arn": {encryptionContext(r.src.name, r.obj.key, r.obj.bucketKey)},
+	})
+	if d := r.decide("kms:Decrypt", k.arn, k.account, k.policy, evaluator.KMSKey, context); !d.Allowed {
+		return fail("SrcGetObjectNotPermitted", "%s", d.Reason)
+	}
+	return nil
+}
+
+func (r *replication) checkDestination() *Failure {
+	r.dst = r.c.buckets[r.task.destination]
+	switch {
+	case r.dst == nil:
+		return fail("DstBucketNotFound", "destination bucket %s does not exist", r.task.destination)
+	case r.dst.versioning != "Enabled":
+		return fail("DstBucketUnversioned", "versioning is not enabled on destination bucket %s", r.dst.name)
+	case r.src.objectLock && !r.dst.objectLock:
+		return fail("DstBucketObjectLockConfigMissing", "source bucket %s has Object Lock, destination bucket %s does not", r.src.name, r.dst.name)
+	}
+	return nil
+}
+
+func (r *replication) onDestination(action, reason string) *Failure {
+	object := objectARN(r.dst.name, r.obj.key)
+	if d := r.decide(action, object, r.dst.owner, r.dst.policy, evaluator.S3Bucket, s3Context()); !d.Allowed {
+		return fail(reason, "%s", d.Reason)
+	}
+	return nil
+}
+
+func (r *replication) permitReplicate() *Failure {
+	return r.onDestination("s3:ReplicateObject", "DstPutObjectNotPermitted")
+}
+
+// chooseReplicaEncryption: an SSE-KMS source is re-encrypted with the rule's replica
+// key; anything else gets the destination bucket's default encryption.
+func (r *replication) chooseReplicaEncryption() *Failure {
+	account, ref := r.role.account, r.rule.replicaKey()
+	r.replicaAlgorithm = r.obj.sseAlgorithm
+	if !isKMSAlgorithm(r.obj.sseAlgorithm) {
+		account, ref, r.replicaAlgorithm = r.dst.owner, r.dst.encryption.KMSKeyID, r.dst.encryption.Algorithm
+	}
+	if !isKMSAlgorithm(r.replicaAlgorithm) {
+		r.replicaAlgorithm = "AES256"
+		return nil
+	}
+	if ref == "" {
+		ref = s3ManagedAlias
+	}
+	k, err := r.c.lookupKey(account, r.dst.region, ref)
+	switch {
+	case err != nil:
+		return fail("DstKmsKeyNotFound", "replica key %s does not exist in %s", ref, r.dst.region)
+	case k.state != "Enabled":
+		return fail("DstKmsKeyInvalidState", "replica key %s is %s", k.arn, k.state)
+	case !k.symmetric():
+		return fail("DstKmsKeyInvalidState", "replica key %s is %s for %s, not a symmetric encryption key", k.arn, k.spec, k.usage)
+	}
+	r.replicaKey, r.replicaBucketKey = k, r.dst.encryption.BucketKey
+	return nil
+}
+
+// permitEncrypt: the role needs a data key from the replica key through S3 in the
+// destination Region; with a Bucket Key it decrypts it again too. A key policy that
+// does not let the role in shows up as DstPutObjectNotPermitted, as in AWS.
+func (r *replication) permitEncrypt() *Failure {
+	k := r.replicaKey
+	if k == nil {
+		return nil
+	}
+	actions := []string{"kms:GenerateDataKey"}
+	if r.replicaBucketKey {
+		actions = append(actions, "kms:Decrypt")
+	}
+	context := kmsContext(r.role.account, map[string][]string{
+		"kms:ViaService":                   {viaS3(r.dst.region)},
+		"kms:EncryptionContext:aws:s3:arn": {encryptionContext(r.dst.name, r.obj.key, r.replicaBucketKey)},
+	})
+	for _, action := range actions {
+		if d := r.decide(action, k.arn, k.account, k.policy, evaluator.KMSKey, context); !d.Allowed {
+			return fail("DstPutObjectNotPermitted", "%s", d.Reason)
+		}
+	}
+	return nil
+}
+
+func (r *replication) permitOwnerOverride() *Failure {
+	if !r.rule.overridesOwner() {
+		return nil
+	}
+	return r.onDestination("s3:ObjectOwnerOverrideToBucketOwner", "DstPutAclNotPermitted")
+}
+
+func (r *replication) permitTags() *Failure {
+	if len(r.obj.tags) == 0 {
+		return nil
+	}
+	return r.onDestination("s3:ReplicateTags", "DstPutTaggingNotPermitted")
+}
+
+// write stores the replica under the source's version id.
+func (r *replication) write() *Failure {
+	replica := &objectVersion{
+		key: r.obj.key, versionID: r.obj.versionID, body: slices.Clone(r.obj.body),
+		sseAlgorithm: r.replicaAlgorithm, replica: true, owner: r.obj.owner,
+		tags: maps.Clone(r.obj.tags), lastModified: r.c.now(),
+	}
+	if r.replicaKey != nil {
+		replica.kmsKeyARN, replica.bucketKey = r.replicaKey.arn, r.replicaBucketKey
+	}
+	if r.rule.overridesOwner() || r.dst.ownership == "BucketOwnerEnforced" {
+		replica.owner = r.dst.owner
+	}
+	r.c.store(r.dst, replica)
+	return nil
+}

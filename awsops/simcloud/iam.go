@@ -1,0 +1,207 @@
+package simcloud
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops"
+)
+
+// role is an IAM role. IAM hands its documents out URL-encoded; this cloud hands
+// them out as stored, which is what the SDK-backed Account returns after decoding.
+type role struct {
+	name, path, arn, account string
+	trust, description       string
+	inline                   map[string]string
+	managed                  []string // documents of the attached managed policies
+	created                  time.Time
+}
+
+// roleRef finds a role: IAM role names are unique in an account regardless of case.
+type roleRef struct{ account, lowerName string }
+
+func (r *role) info() awsops.Role {
+	return awsops.Role{Name: r.name, ARN: r.arn, Path: r.path, TrustPolicy: r.trust}
+}
+
+// policies are the role's identity policies: inline, then managed.
+func (r *role) policies() []string {
+	docs := make([]string, 0, len(r.inline)+len(r.managed))
+	for _, name := range r.inlineNames() {
+		docs = append(docs, r.inline[name])
+	}
+	return append(docs, r.managed...)
+}
+
+func (r *role) inlineNames() []string {
+	names := make([]string, 0, len(r.inline))
+	for name := range r.inline {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (c *Cloud) roleNamed(account, name string) *role {
+	return c.roles[roleRef{account, strings.ToLower(name)}]
+}
+
+// roleByARN finds the role an ARN names; the path in the ARN must be the role's.
+func (c *Cloud) roleByARN(arn string) *role {
+	parsed, ok := parseARN(arn)
+	if !ok || parsed.service != "iam" || !strings.HasPrefix(parsed.resource, "role/") {
+		return nil
+	}
+	if r := c.roleNamed(parsed.account, lastSegment(parsed.resource)); r != nil && r.arn == arn {
+		return r
+	}
+	return nil
+}
+
+func noSuchRole(name string) error {
+	return notFound("NoSuchEntity", "The role with name %s cannot be found.", name)
+}
+
+func (a *Account) role(name string) (*role, error) {
+	if r := a.cloud.roleNamed(a.accountID(), name); r != nil {
+		return r, nil
+	}
+	return nil, noSuchRole(name)
+}
+
+func (a *Account) GetRole(ctx context.Context, name string) (awsops.Role, error) {
+	var out awsops.Role
+	err := a.do(ctx, "iam:GetRole", name, func() error {
+		r, err := a.role(name)
+		if err == nil {
+			out = r.info()
+		}
+		return err
+	})
+	return out, err
+}
+
+func (a *Account) ListRolePolicies(ctx context.Context, name string) ([]string, error) {
+	var names []string
+	err := a.do(ctx, "iam:ListRolePolicies", name, func() error {
+		r, err := a.role(name)
+		if err == nil {
+			names = r.inlineNames()
+		}
+		return err
+	})
+	return names, err
+}
+
+func (a *Account) GetRolePolicy(ctx context.Context, name, policyName string) (string, error) {
+	var doc string
+	err := a.do(ctx, "iam:GetRolePolicy", name+"/"+policyName, func() error {
+		r, err := a.role(name)
+		if err != nil {
+			return err
+		}
+		found, ok := r.inline[policyName]
+		if !ok {
+			return notFound("NoSuchEntity", "The role policy with name %s cannot be found.", policyName)
+		}
+		doc = found
+		return nil
+	})
+	return doc, err
+}
+
+// AttachedRolePolicies returns the documents of the managed policies attached to the
+// role (see Cloud.AttachRolePolicy).
+func (a *Account) AttachedRolePolicies(ctx context.Context, name string) ([]string, error) {
+	var docs []string
+	err := a.do(ctx, "iam:ListAttachedRolePolicies", name, func() error {
+		r, err := a.role(name)
+		if err == nil {
+			docs = slices.Clone(r.managed)
+		}
+		return err
+	})
+	return docs, err
+}
+
+// CreateRole creates a role at path "/".
+func (a *Account) CreateRole(ctx context.Context, name, trustPolicy, description string) (awsops.Role, error) {
+	var out awsops.Role
+	err := a.do(ctx, "iam:CreateRole", name, func() error {
+		r, err := a.cloud.createRole(a.accountID(), "/", name, trustPolicy, description)
+		if err == nil {
+			out = r.info()
+		}
+		return err
+	})
+	return out, err
+}
+
+func (a *Account) UpdateAssumeRolePolicy(ctx context.Context, name, trustPolicy string) error {
+	return a.do(ctx, "iam:UpdateAssumeRolePolicy", name, func() error {
+		r, err := a.role(name)
+		if err != nil {
+			return err
+		}
+		if err := a.cloud.checkIAMPolicy(trustPolicy, trustPolicyKind); err != nil {
+			return err
+		}
+		r.trust = trustPolicy
+		return nil
+	})
+}
+
+func (a *Account) PutRolePolicy(ctx context.Context, name, policyName, policy string) error {
+	return a.do(ctx, "iam:PutRolePolicy", name+"/"+policyName, func() error {
+		r, err := a.role(name)
+		if err != nil {
+			return err
+		}
+		if !policyNamePattern.MatchString(policyName) {
+			return invalid("ValidationError", "The specified value for policyName is invalid.")
+		}
+		if err := a.cloud.checkIAMPolicy(policy, identityPolicyKind); err != nil {
+			return err
+		}
+		r.inline[policyName] = policy
+		return nil
+	})
+}
+
+var (
+	roleNamePattern   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	policyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	rolePathPattern   = regexp.MustCompile(`^/([\x21-\x7e]*/)?$`)
+)
+
+func (c *Cloud) createRole(account, path, name, trust, description string) (*role, error) {
+	switch {
+	case !roleNamePattern.MatchString(name):
+		return nil, invalid("ValidationError", "The specified value for roleName is invalid.")
+	case !rolePathPattern.MatchString(path):
+		return nil, invalid("ValidationError", "The specified value for path is invalid.")
+	case c.roleNamed(account, name) != nil:
+		return nil, conflict("EntityAlreadyExists", "Role with name %s already exists.", name)
+	}
+	if err := c.checkIAMPolicy(trust, trustPolicyKind); err != nil {
+		return nil, err
+	}
+	r := &role{
+		name: name, path: path, account: account, trust: trust, description: description,
+		arn:     "arn:aws:iam::" + account + ":role" + path + name,
+		inline:  map[string]string{},
+		created: c.now(),
+	}
+	c.roles[roleRef{account, strings.ToLower(name)}] = r
+	return r, nil
+}
+
+func (c *Cloud) checkIAMPolicy(doc string, kind policyKind) error {
+	if why := c.policyProblem(doc, kind, ""); why != "" {
+		return invalid("MalformedPolicyDocument", "%s", why)
+	}
+	return nil
+}

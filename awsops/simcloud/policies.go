@@ -1,0 +1,224 @@
+package simcloud
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	iam "github.com/micahhausler/aws-iam-policy/policy"
+)
+
+// policyKind says which AWS service validates a policy document, and how.
+type policyKind int
+
+const (
+	bucketPolicyKind   policyKind = iota // S3 bucket policy
+	keyPolicyKind                        // KMS key policy
+	trustPolicyKind                      // IAM role trust policy
+	identityPolicyKind                   // IAM identity-based (inline or managed) policy
+)
+
+var (
+	policyMembers    = map[string]bool{"Version": true, "Id": true, "Statement": true}
+	statementMembers = map[string]bool{
+		"Sid": true, "Effect": true, "Principal": true, "NotPrincipal": true, "Action": true,
+		"NotAction": true, "Resource": true, "NotResource": true, "Condition": true,
+	}
+)
+
+// policyProblem says what the service would refuse in doc, "" when nothing. bucket is
+// the bucket a bucket policy is for.
+func (c *Cloud) policyProblem(doc string, kind policyKind, bucket string) string {
+	doc = strings.TrimSpace(doc)
+	if !strings.HasPrefix(doc, "{") {
+		return "Policies must be valid JSON and the first byte must be '{'"
+	}
+	if why := unknownMembers(doc); why != "" {
+		return why
+	}
+	var p iam.Policy
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return "This policy contains invalid Json: " + err.Error()
+	}
+	if p.Version != "" && p.Version != iam.Version2012_10_17 && p.Version != iam.Version2008_10_17 {
+		return "The policy must contain a valid version string"
+	}
+	if p.Statements == nil || len(p.Statements.Values()) == 0 {
+		return "Policy has no statements"
+	}
+	for _, s := range p.Statements.Values() {
+		if why := c.statementProblem(s, kind, bucket); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// unknownMembers finds members AWS does not know, such as a misspelt "Statment".
+func unknownMembers(doc string) string {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(doc), &top); err != nil {
+		return "This policy contains invalid Json: " + err.Error()
+	}
+	for name := range top {
+		if !policyMembers[name] {
+			return fmt.Sprintf("Unknown field %s", name)
+		}
+	}
+	statements, ok := statementObjects(top["Statement"])
+	if !ok {
+		return "Statement must be an object or a list of objects"
+	}
+	for _, s := range statements {
+		for name := range s {
+			if !statementMembers[name] {
+				return fmt.Sprintf("Unknown field %s", name)
+			}
+		}
+	}
+	return ""
+}
+
+// statementObjects reads the Statement member, a single statement or a list of them.
+func statementObjects(raw json.RawMessage) ([]map[string]json.RawMessage, bool) {
+	if len(raw) == 0 {
+		return nil, true
+	}
+	var list []map[string]json.RawMessage
+	if json.Unmarshal(raw, &list) == nil {
+		return list, true
+	}
+	var one map[string]json.RawMessage
+	if json.Unmarshal(raw, &one) == nil {
+		return []map[string]json.RawMessage{one}, true
+	}
+	return nil, false
+}
+
+func (c *Cloud) statementProblem(s iam.Statement, kind policyKind, bucket string) string {
+	switch {
+	case s.Effect != iam.EffectAllow && s.Effect != iam.EffectDeny:
+		return fmt.Sprintf("Invalid effect: %q", s.Effect)
+	case s.Action == nil && s.NotAction == nil:
+		return "Missing required field Action"
+	case s.Action != nil && s.NotAction != nil:
+		return "Statement has both Action and NotAction"
+	}
+	hasPrincipal := s.Principal != nil || s.NotPrincipal != nil
+	hasResource := s.Resource != nil || s.NotResource != nil
+	switch {
+	case kind == identityPolicyKind && hasPrincipal:
+		return "Policy document should not specify a principal."
+	case kind != identityPolicyKind && !hasPrincipal:
+		return "Missing required field Principal"
+	case kind == trustPolicyKind && hasResource:
+		return "Has prohibited field Resource"
+	case (kind == identityPolicyKind || kind == bucketPolicyKind) && !hasResource:
+		return "Missing required field Resource"
+	case kind == bucketPolicyKind && !resourcesInBucket(s, bucket):
+		return "Policy has invalid resource"
+	}
+	for _, element := range []*iam.Principal{s.Principal, s.NotPrincipal} {
+		if p := c.invalidPrincipal(element); p != "" {
+			return fmt.Sprintf("Invalid principal in policy: %q", p)
+		}
+	}
+	return ""
+}
+
+func resourcesInBucket(s iam.Statement, bucket string) bool {
+	arn := bucketARN(bucket)
+	for _, element := range []*iam.StringOrSlice{s.Resource, s.NotResource} {
+		for _, r := range stringValues(element) {
+			if r != arn && !strings.HasPrefix(r, arn+"/") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// invalidPrincipal returns the first AWS principal of element that does not exist.
+func (c *Cloud) invalidPrincipal(element *iam.Principal) string {
+	if element == nil {
+		return ""
+	}
+	for _, p := range stringValues(element.AWS()) {
+		if !c.principalExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// principalExists reports whether AWS would accept p in a Principal element: everyone,
+// an account, an existing role, a profile's user, or a session of an existing role.
+// Wildcards inside ARNs are not allowed there.
+func (c *Cloud) principalExists(p string) bool {
+	if p == "*" || isAccountID(p) {
+		return true
+	}
+	parsed, ok := parseARN(p)
+	if !ok || strings.Contains(p, "*") {
+		return false
+	}
+	switch {
+	case parsed.service == "iam" && parsed.resource == "root":
+		return isAccountID(parsed.account)
+	case parsed.service == "iam" && strings.HasPrefix(parsed.resource, "role/"):
+		r := c.roles[roleRef{parsed.account, strings.ToLower(lastSegment(parsed.resource))}]
+		return r != nil && r.arn == p
+	case parsed.service == "iam" && strings.HasPrefix(parsed.resource, "user/"):
+		return c.isProfileUser(p)
+	case parsed.service == "sts" && strings.HasPrefix(parsed.resource, "assumed-role/"):
+		name, _, _ := strings.Cut(strings.TrimPrefix(parsed.resource, "assumed-role/"), "/")
+		return c.roles[roleRef{parsed.account, strings.ToLower(name)}] != nil
+	}
+	return false
+}
+
+func (c *Cloud) isProfileUser(arn string) bool {
+	for _, p := range c.profiles {
+		if p.PrincipalARN == arn {
+			return true
+		}
+	}
+	return false
+}
+
+func stringValues(s *iam.StringOrSlice) []string {
+	if s == nil {
+		return nil
+	}
+	return s.Values()
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+type arnParts struct {
+	partition, service, region, account, resource string
+}
+
+func parseARN(s string) (arnParts, bool) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return arnParts{}, false
+	}
+	return arnParts{parts[1], parts[2], parts[3], parts[4], parts[5]}, true
+}
+
+func lastSegment(path string) string { return path[strings.LastIndex(path, "/")+1:] }
+
+func bucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }
+
+func objectARN(bucket, key string) string { return bucketARN(bucket) + "/" + key }

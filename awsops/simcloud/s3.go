@@ -1,0 +1,278 @@
+package simcloud
+
+import (
+	"context"
+	"net"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/evaluator"
+)
+
+// bucket is an S3 bucket and its objects.
+type bucket struct {
+	name, owner, region string
+	created             time.Time
+	versioning          string // "", Enabled or Suspended
+	encryption          awsops.Encryption
+	policy              string
+	ownership           string // BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter or ""
+	objectLock          bool
+	replication         *replicationConfig
+	objects             map[string][]*objectVersion // by key, oldest version first
+}
+
+func (b *bucket) arn() string { return bucketARN(b.name) }
+
+// s3Context is what every request to S3 carries: s3repl talks HTTPS only.
+func s3Context() map[string][]string {
+	return map[string][]string{"aws:SecureTransport": {"true"}}
+}
+
+// bucket finds a bucket for a call made against region's endpoint and checks the
+// caller may make it: its own account lets it (it is an administrator) unless the
+// bucket policy denies; another account needs the bucket policy to allow it.
+func (a *Account) bucket(region, name, action, resource string) (*bucket, error) {
+	b := a.cloud.buckets[name]
+	if b == nil {
+		return nil, notFound("NoSuchBucket", "The specified bucket does not exist")
+	}
+	if region != "" && region != b.region {
+		return nil, newFault("PermanentRedirect", awsops.KindWrongRegion,
+			"The bucket you are attempting to access must be addressed using the specified endpoint: it is in %s", b.region)
+	}
+	if resource == "" {
+		resource = b.arn()
+	}
+	if d := a.authorize(action, resource, b.owner, b.policy, evaluator.S3Bucket, s3Context()); !d.Allowed {
+		return nil, accessDenied("AccessDenied", "Access Denied")
+	}
+	return b, nil
+}
+
+// ownBucket is bucket for the calls S3 answers only for the bucket owner's account,
+// such as those on the bucket policy.
+func (a *Account) ownBucket(region, name, action string) (*bucket, error) {
+	b, err := a.bucket(region, name, action, "")
+	if err == nil && b.owner != a.accountID() {
+		return nil, accessDenied("AccessDenied", "Access Denied")
+	}
+	return b, err
+}
+
+func (a *Account) ListBuckets(ctx context.Context) ([]awsops.BucketSummary, error) {
+	var out []awsops.BucketSummary
+	err := a.do(ctx, "s3:ListAllMyBuckets", "buckets", func() error {
+		for _, b := range a.cloud.buckets {
+			if b.owner == a.accountID() {
+				out = append(out, awsops.BucketSummary{Name: b.name, Region: b.region})
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+		return nil
+	})
+	return out, err
+}
+
+// BucketRegion answers for any existing bucket, also another account's: like the
+// SDK-backed Account, which reads HeadBucket's x-amz-bucket-region header, sent even
+// with AccessDenied.
+func (a *Account) BucketRegion(ctx context.Context, name string) (string, error) {
+	var region string
+	err := a.do(ctx, "s3:GetBucketLocation", name, func() error {
+		b := a.cloud.buckets[name]
+		if b == nil {
+			return notFound("NoSuchBucket", "The specified bucket does not exist")
+		}
+		region = b.region
+		return nil
+	})
+	return region, err
+}
+
+func (a *Account) GetBucketVersioning(ctx context.Context, region, name string) (string, error) {
+	var status string
+	err := a.do(ctx, "s3:GetBucketVersioning", name, func() error {
+		b, err := a.bucket(region, name, "s3:GetBucketVersioning", "")
+		if err == nil {
+			status = b.versioning
+		}
+		return err
+	})
+	return status, err
+}
+
+func (a *Account) GetBucketEncryption(ctx context.Context, region, name string) (awsops.Encryption, error) {
+	var enc awsops.Encryption
+	err := a.do(ctx, "s3:GetEncryptionConfiguration", name, func() error {
+		b, err := a.bucket(region, name, "s3:GetEncryptionConfiguration", "")
+		if err == nil {
+			enc = b.encryption
+		}
+		return err
+	})
+	return enc, err
+}
+
+func (a *Account) GetBucketPolicy(ctx context.Context, region, name string) (string, error) {
+	var doc string
+	err := a.do(ctx, "s3:GetBucketPolicy", name, func() error {
+		b, err := a.ownBucket(region, name, "s3:GetBucketPolicy")
+		if err == nil {
+			doc = b.policy
+		}
+		return err
+	})
+	return doc, err
+}
+
+func (a *Account) GetBucketOwnership(ctx context.Context, region, name string) (string, error) {
+	var ownership string
+	err := a.do(ctx, "s3:GetBucketOwnershipControls", name, func() error {
+		b, err := a.bucket(region, name, "s3:GetBucketOwnershipControls", "")
+		if err == nil {
+			ownership = b.ownership
+		}
+		return err
+	})
+	return ownership, err
+}
+
+func (a *Account) GetObjectLockEnabled(ctx context.Context, region, name string) (bool, error) {
+	var enabled bool
+	err := a.do(ctx, "s3:GetBucketObjectLockConfiguration", name, func() error {
+		b, err := a.bucket(region, name, "s3:GetBucketObjectLockConfiguration", "")
+		if err == nil {
+			enabled = b.objectLock
+		}
+		return err
+	})
+	return enabled, err
+}
+
+// CreateBucket creates a bucket as S3 does today: Object Ownership
+// BucketOwnerEnforced, default encryption SSE-S3, versioning never enabled.
+func (a *Account) CreateBucket(ctx context.Context, region, name string) error {
+	return a.do(ctx, "s3:CreateBucket", name, func() error {
+		if err := checkBucketName(name); err != nil {
+			return err
+		}
+		if !slices.Contains(a.cloud.regions, region) {
+			return invalid("InvalidLocationConstraint", "The specified location-constraint %q is not valid", region)
+		}
+		if existing := a.cloud.buckets[name]; existing != nil {
+			if existing.owner == a.accountID() {
+				return conflict("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.")
+			}
+			return conflict("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.")
+		}
+		a.cloud.buckets[name] = &bucket{
+			name: name, owner: a.accountID(), region: region, created: a.cloud.now(),
+			encryption: awsops.Encryption{Algorithm: "AES256"},
+			ownership:  "BucketOwnerEnforced",
+			objects:    map[string][]*objectVersion{},
+		}
+		return nil
+	})
+}
+
+var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+func checkBucketName(name string) error {
+	if !bucketNamePattern.MatchString(name) || strings.Contains(name, "..") || net.ParseIP(name) != nil {
+		return invalid("InvalidBucketName", "The specified bucket is not valid.")
+	}
+	return nil
+}
+
+func (a *Account) PutBucketVersioning(ctx context.Context, region, name string) error {
+	return a.do(ctx, "s3:PutBucketVersioning", name, func() error {
+		b, err := a.bucket(region, name, "s3:PutBucketVersioning", "")
+		if err == nil {
+			b.versioning = "Enabled"
+		}
+		return err
+	})
+}
+
+// PutBucketEncryption sets the default encryption; an empty Algorithm means SSE-KMS,
+// as with the SDK-backed Account. S3 does not look the key up here.
+func (a *Account) PutBucketEncryption(ctx context.Context, region, name string, enc awsops.Encryption) error {
+	return a.do(ctx, "s3:PutEncryptionConfiguration", name, func() error {
+		b, err := a.bucket(region, name, "s3:PutEncryptionConfiguration", "")
+		if err != nil {
+			return err
+		}
+		if enc.Algorithm == "" {
+			enc.Algorithm = "aws:kms"
+		}
+		switch {
+		case enc.Algorithm != "AES256" && !isKMSAlgorithm(enc.Algorithm):
+			return invalid("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+		case enc.Algorithm == "AES256" && enc.KMSKeyID != "":
+			return invalid("InvalidArgument", "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse")
+		case enc.Algorithm == "AES256":
+			enc.BucketKey = false
+		}
+		b.encryption = enc
+		return nil
+	})
+}
+
+func isKMSAlgorithm(algorithm string) bool {
+	return algorithm == "aws:kms" || algorithm == "aws:kms:dsse"
+}
+
+func (a *Account) PutBucketPolicy(ctx context.Context, region, name, policy string) error {
+	return a.do(ctx, "s3:PutBucketPolicy", name, func() error {
+		b, err := a.ownBucket(region, name, "s3:PutBucketPolicy")
+		if err != nil {
+			return err
+		}
+		if why := a.cloud.policyProblem(policy, bucketPolicyKind, name); why != "" {
+			return invalid("MalformedPolicy", "%s", why)
+		}
+		b.policy = policy
+		return nil
+	})
+}
+
+func (a *Account) GetBucketReplication(ctx context.Context, region, name string) (string, error) {
+	var doc string
+	err := a.do(ctx, "s3:GetReplicationConfiguration", name, func() error {
+		b, err := a.bucket(region, name, "s3:GetReplicationConfiguration", "")
+		if err != nil || b.replication == nil {
+			return err
+		}
+		doc, err = b.replication.document()
+		return err
+	})
+	return doc, err
+}
+
+// PutBucketReplication replaces the bucket's replication configuration after the
+// checks S3 makes. Like S3 it does not look at the role or the replica key.
+func (a *Account) PutBucketReplication(ctx context.Context, region, name, config string) error {
+	return a.do(ctx, "s3:PutReplicationConfiguration", name, func() error {
+		b, err := a.bucket(region, name, "s3:PutReplicationConfiguration", "")
+		if err != nil {
+			return err
+		}
+		if b.versioning != "Enabled" {
+			return invalid("InvalidRequest", "Versioning must be 'Enabled' on the bucket to apply a replication configuration")
+		}
+		parsed, err := parseReplicationConfig(config)
+		if err != nil {
+			return err
+		}
+		if err := a.cloud.checkReplicationConfig(b, parsed); err != nil {
+			return err
+		}
+		b.replication = parsed
+		return nil
+	})
+}

@@ -1,0 +1,126 @@
+package simcloud_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// demoRun drives s3repl's own steps against the demo cloud, with a clock that only
+// moves when Verify sleeps.
+type demoRun struct {
+	t     *testing.T
+	ctx   context.Context
+	cloud *simcloud.Cloud
+	clock *simcloud.ManualClock
+	acc   steps.Accounts
+}
+
+func newDemoRun(t *testing.T) *demoRun {
+	t.Helper()
+	clock := simcloud.NewManualClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	cloud := simcloud.NewDemo(simcloud.WithClock(clock), simcloud.WithLatency(3*time.Second))
+	r := &demoRun{t: t, ctx: context.Background(), cloud: cloud, clock: clock}
+	s := r.setup()
+	acc, err := steps.OpenAccounts(r.ctx, cloud.Open, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.acc = acc
+	return r
+}
+
+func (r *demoRun) setup() steps.Setup {
+	return steps.Setup{
+		Source:      steps.SourceSetup{Profile: simcloud.DemoSourceProfile, Bucket: simcloud.DemoSourceBucket},
+		Destination: steps.DestinationSetup{Profile: simcloud.DemoDestProfile, Region: simcloud.DemoDestRegion, Bucket: simcloud.DemoDestBucket, KMSKey: simcloud.DemoReplicaKey},
+		Rule:        steps.RuleSetup{ID: "to-backup"},
+	}
+}
+
+func (r *demoRun) plan(s steps.Setup) *steps.Plan {
+	r.t.Helper()
+	st, err := steps.Inspect(r.ctx, r.acc, s)
+	if err != nil {
+		r.t.Fatalf("inspect: %v", err)
+	}
+	plan, err := steps.BuildPlan(s, st)
+	if err != nil {
+		r.t.Fatalf("plan: %v", err)
+	}
+	return plan
+}
+
+func (r *demoRun) apply(s steps.Setup) {
+	r.t.Helper()
+	if _, err := steps.Apply(r.ctx, r.acc, r.plan(s), steps.ApplyOptions{PropagationWait: time.Millisecond}); err != nil {
+		r.t.Fatalf("apply: %v", err)
+	}
+	if pending := r.plan(s).Pending(); len(pending) > 0 {
+		r.t.Fatalf("a second plan still has %d changes, the first %q", len(pending), pending[0].Title)
+	}
+}
+
+func (r *demoRun) verify(s steps.Setup) steps.VerifyReport {
+	r.t.Helper()
+	report, err := steps.Verify(r.ctx, r.acc, s, steps.VerifyOptions{
+		Timeout: time.Minute, Now: r.clock.Now,
+		Sleep: func(_ context.Context, d time.Duration) error { r.clock.Advance(d); return nil },
+	})
+	if err != nil {
+		r.t.Fatalf("verify: %v", err)
+	}
+	return report
+}
+
+func changeTo(plan *steps.Plan, id string) steps.Change {
+	for _, c := range plan.Changes {
+		if c.ID == id {
+			return c
+		}
+	}
+	return steps.Change{}
+}
+
+func TestPlanApplyVerifyAgainstTheDemo(t *testing.T) {
+	r := newDemoRun(t)
+	s := r.setup()
+	plan := r.plan(s)
+	for id, kept := range map[string]string{
+		"dst-bucket-policy": `"AuditorRead"`,
+		"src-replication":   simcloud.DemoExistingRule,
+		"dst-key-policy":    "Enable IAM User Permissions",
+	} {
+		c := changeTo(plan, id)
+		if c.Action != steps.ActionUpdate || !strings.Contains(c.After, kept) {
+			t.Errorf("change %s: %s, want an update that keeps %s; after:\n%s", id, c.Action, kept, c.After)
+		}
+	}
+	if c := changeTo(plan, "role-policy"); !strings.Contains(c.Resource, "role/service-role/"+simcloud.DemoExistingRole) {
+		t.Errorf("the plan should extend the existing role, got %s", c.Resource)
+	}
+	r.apply(s)
+
+	report := r.verify(s)
+	if report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify: %s (%s); checks %+v", report.Outcome, report.Explanation, report.Checks)
+	}
+	replica, err := r.acc.Destination.HeadObject(r.ctx, simcloud.DemoDestRegion, simcloud.DemoDestBucket, report.Key, report.VersionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := r.acc.Destination.DescribeKey(r.ctx, simcloud.DemoDestRegion, simcloud.DemoReplicaKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replica.ReplicationStatus != "REPLICA" || replica.SSEKMSKeyID != key.ARN || !replica.BucketKey {
+		t.Errorf("replica %+v, want REPLICA under %s with a Bucket Key", replica, key.ARN)
+	}
+	if report.Elapsed < 3*time.Second {
+		t.Errorf("replicated after %s, before the cloud's latency", report.Elapsed)
+	}
+}
