@@ -38,7 +38,9 @@ func (k *kmsKey) info(aliases []string) awsops.KeyInfo {
 	return info
 }
 
-func (k *kmsKey) symmetric() bool { return k.spec == "SYMMETRIC_DEFAULT" && k.usage == "ENCRYPT_DECRYPT" }
+func (k *kmsKey) symmetric() bool {
+	return k.spec == "SYMMETRIC_DEFAULT" && k.usage == "ENCRYPT_DECRYPT"
+}
 
 func (c *Cloud) aliasesOf(k *kmsKey) []string {
 	var names []string

@@ -17,15 +17,15 @@ type replicationConfig struct {
 }
 
 type replicationRule struct {
-	ID                        string              `json:"ID,omitempty"`
-	Priority                  *int                `json:"Priority,omitempty"`
-	Prefix                    *string             `json:"Prefix,omitempty"` // the V1 schema's scope
-	Filter                    *ruleFilter         `json:"Filter,omitempty"`
-	Status                    string              `json:"Status"`
-	SourceSelectionCriteria   *selectionCriteria  `json:"SourceSelectionCriteria,omitempty"`
-	ExistingObjectReplication *statusMember       `json:"ExistingObjectReplication,omitempty"`
-	Destination               *ruleDestination    `json:"Destination"`
-	DeleteMarkerReplication   *statusMember       `json:"DeleteMarkerReplication,omitempty"`
+	ID                        string             `json:"ID,omitempty"`
+	Priority                  *int               `json:"Priority,omitempty"`
+	Prefix                    *string            `json:"Prefix,omitempty"` // the V1 schema's scope
+	Filter                    *ruleFilter        `json:"Filter,omitempty"`
+	Status                    string             `json:"Status"`
+	SourceSelectionCriteria   *selectionCriteria `json:"SourceSelectionCriteria,omitempty"`
+	ExistingObjectReplication *statusMember      `json:"ExistingObjectReplication,omitempty"`
+	Destination               *ruleDestination   `json:"Destination"`
+	DeleteMarkerReplication   *statusMember      `json:"DeleteMarkerReplication,omitempty"`
 }
 
 type ruleFilter struct {
