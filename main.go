@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -367,9 +368,36 @@ func runWizard(ctx context.Context, out io.Writer) error {
 		Profiles: steps.ListProfiles,
 		Journal:  func() (*steps.Journal, error) { return openJournal("") },
 	})
-	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
+	restore := stderrToLog()
+	_, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run()
+	restore()
+	if err != nil {
 		return err
 	}
-	_, err := lipgloss.Fprint(out, wizard.Farewell())
+	_, err = lipgloss.Fprint(out, wizard.Farewell())
 	return err
+}
+
+// stderrToLog sends what libraries write to stderr (the AWS SDK logs warnings there,
+// e.g. when a cancelled request leaves a body unread) to a log file while the
+// full-screen wizard runs, so it cannot tear the screen. It returns the undo.
+func stderrToLog() func() {
+	dir, err := steps.DefaultJournalDir()
+	if err != nil {
+		return func() {}
+	}
+	path := filepath.Join(filepath.Dir(dir), "wizard.log")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return func() {}
+	}
+	log, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return func() {}
+	}
+	saved := os.Stderr
+	os.Stderr = log
+	return func() {
+		os.Stderr = saved
+		log.Close()
+	}
 }

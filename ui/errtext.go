@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/steps"
@@ -51,22 +52,49 @@ func profileLabel(profile string) string {
 	return "profile " + profile
 }
 
-// renderError shows an error in place: the headline, at most two lines of detail,
-// and what to do, wrapped to width.
+// renderError shows an error in place: the headline, what to do, and at most two
+// lines of detail, wrapped to width. The detail comes last, to be cut first.
 func renderError(th Theme, err error, width int) string {
 	e := explainError(err)
-	lines := []string{th.Error.Render("✗ ") + lipgloss.Wrap(e.headline, width-2, " ")}
+	lines := []string{th.Error.Render("✗ ") + wrapText(e.headline, width-2)}
+	if e.advice != "" {
+		lines = append(lines, th.Advice.Render(indentLines(wrapText("→ "+e.advice, width-2), "  ")))
+	}
 	if e.detail != "" {
-		detail := strings.Split(lipgloss.Wrap(e.detail, width-2, " /:"), "\n")
+		detail := strings.Split(lipgloss.Wrap(e.detail, width-4, " /:"), "\n")
 		if len(detail) > 2 {
 			detail = append(detail[:2], "…")
 		}
 		lines = append(lines, th.Muted.Render(indentLines(strings.Join(detail, "\n"), "  ")))
 	}
-	if e.advice != "" {
-		lines = append(lines, th.Advice.Render(indentLines(lipgloss.Wrap("→ "+e.advice, width-2, " "), "  ")))
-	}
 	return strings.Join(lines, "\n")
+}
+
+// wrapText wraps prose at spaces only, so names such as no-credentials or
+// --profile stay whole; a word wider than the line is cut into pieces.
+func wrapText(s string, width int) string {
+	width = max(width, 8)
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line, lineWidth := "", 0
+		for _, word := range strings.Fields(para) {
+			for _, piece := range strings.Split(ansi.Hardwrap(word, width, false), "\n") {
+				w := ansi.StringWidth(piece)
+				if lineWidth > 0 && lineWidth+1+w > width {
+					out = append(out, line)
+					line, lineWidth = "", 0
+				}
+				if lineWidth > 0 {
+					line += " "
+					lineWidth++
+				}
+				line += piece
+				lineWidth += w
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 func indentLines(s, prefix string) string {

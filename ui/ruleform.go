@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/steps"
@@ -280,12 +279,12 @@ func (f ruleForm) render(th Theme, width int) string {
 		lines = append(lines, f.renderField(th, field, i == f.cursor, inline, width))
 	}
 	c := f.fields[f.cursor]
-	lines = append(lines, "", th.Muted.Render(lipgloss.Wrap(c.explain, width, " ")))
+	lines = append(lines, "", th.Muted.Render(wrapText(c.explain, width)))
 	if c.locked != "" {
-		lines = append(lines, th.Warning.Render(lipgloss.Wrap("fixed: "+c.locked, width, " ")))
+		lines = append(lines, th.Warning.Render(wrapText("fixed: "+c.locked, width)))
 	}
 	for _, p := range f.problems {
-		lines = append(lines, th.Error.Render("✗ ")+lipgloss.Wrap(p, width-2, " "))
+		lines = append(lines, th.Error.Render("✗ ")+wrapText(p, width-2))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/steps"
@@ -271,7 +270,7 @@ func (w *Wizard) aliasBody() string {
 	}
 	about := "s3repl creates a symmetric, customer managed key in " + w.dest.region + " with this alias. " +
 		"Its key policy keeps the account's administrators in control and lets the replication role encrypt with it."
-	return title + "\n\n" + w.key.alias.View() + "\n" + verdict + "\n\n" + th.Muted.Render(lipgloss.Wrap(about, w.width, " "))
+	return title + "\n\n" + w.key.alias.View() + "\n" + verdict + "\n\n" + th.Muted.Render(wrapText(about, w.width))
 }
 
 func (w *Wizard) enterRule() tea.Cmd {

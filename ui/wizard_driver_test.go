@@ -71,9 +71,12 @@ func (d *driver) waitFor(want ...string) string {
 	return ""
 }
 
+// containsAll looks for each want with runs of white space (line ends too) taken as
+// one space, so text that wraps still matches.
 func containsAll(s string, want []string) bool {
+	s = strings.Join(strings.Fields(s), " ")
 	for _, w := range want {
-		if !strings.Contains(s, w) {
+		if !strings.Contains(s, strings.Join(strings.Fields(w), " ")) {
 			return false
 		}
 	}

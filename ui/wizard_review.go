@@ -9,7 +9,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/steps"
@@ -287,7 +286,7 @@ func (w *Wizard) applyBody() string {
 	for _, c := range a.changes {
 		lines = append(lines, w.applyLine(c, a.status[c.ID]))
 	}
-	lines = append(lines, "", lipgloss.Wrap(w.applyOutcome(), w.width, " "), w.saveLine())
+	lines = append(lines, "", wrapText(w.applyOutcome(), w.width), w.saveLine())
 	return strings.Join(lines, "\n")
 }
 

@@ -193,7 +193,7 @@ func (w *Wizard) profileInfo(s *sidePicks) string {
 	case !known:
 		return ""
 	case res.err != nil:
-		return "\n" + fit(renderError(th, res.err, w.width), w.width, profileInfoLines-1)
+		return "\n" + renderError(th, res.err, w.width)
 	}
 	return "\n" + th.OK.Render("✓ ") + "account " + res.id.AccountID + th.Muted.Render("  "+res.id.ARN)
 }
