@@ -2,6 +2,7 @@ package simcloud
 
 import (
 	"context"
+	"maps"
 	"sync/atomic"
 
 	"github.com/s3repl/s3repl/awsops"
@@ -68,8 +69,10 @@ const adminPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Act
 
 // authorize decides a request of the caller against a resource policy.
 func (a *Account) authorize(action, resource, owner, resourcePolicy string, kind evaluator.ResourceKind, context map[string][]string) evaluator.Decision {
+	ctx := map[string][]string{"aws:PrincipalIsAWSService": {"false"}}
+	maps.Copy(ctx, context)
 	req := evaluator.Request{
-		Principal: a.principal(), Action: action, Resource: resource, ResourceAccount: owner, Context: context,
+		Principal: a.principal(), Action: action, Resource: resource, ResourceAccount: owner, Context: ctx,
 	}
 	return evaluator.Evaluate(req, []string{adminPolicy}, resourcePolicy, kind)
 }

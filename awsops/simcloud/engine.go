@@ -208,7 +208,7 @@ func (r *replication) assumeRole() *Failure {
 // decide evaluates a request of the role's session against its identity policies and
 // a resource policy.
 func (r *replication) decide(action, resource, owner, policy string, kind evaluator.ResourceKind, context map[string][]string) evaluator.Decision {
-	ctx := map[string][]string{"aws:PrincipalArn": {r.role.arn}}
+	ctx := map[string][]string{"aws:PrincipalArn": {r.role.arn}, "aws:PrincipalIsAWSService": {"false"}}
 	maps.Copy(ctx, context)
 	req := evaluator.Request{Principal: r.session, Action: action, Resource: resource, ResourceAccount: owner, Context: ctx}
 	return evaluator.Evaluate(req, r.role.policies(), policy, kind)
@@ -252,10 +252,7 @@ func (r *replication) decryptSource() *Failure {
 	case k.state != "Enabled":
 		return fail("SrcKmsKeyInvalidState", "source key %s is %s", k.arn, k.state)
 	}
-	context := kmsContext(r.role.account, map[string][]string{
-		"kms:ViaService":                   {viaS3(r.src.region)},
-		"kms:EncryptionContext:aws:s3:arn": {encryptionContext(r.src.name, r.obj.key, r.obj.bucketKey)},
-	})
+	context := kmsContext(r.role.account, throughS3(r.src.region, encryptionContext(r.src.name, r.obj.key, r.obj.bucketKey)))
 	if d := r.decide("kms:Decrypt", k.arn, k.account, k.policy, evaluator.KMSKey, context); !d.Allowed {
 		return fail("SrcGetObjectNotPermitted", "%s", d.Reason)
 	}
@@ -327,10 +324,7 @@ func (r *replication) permitEncrypt() *Failure {
 	if r.replicaBucketKey {
 		actions = append(actions, "kms:Decrypt")
 	}
-	context := kmsContext(r.role.account, map[string][]string{
-		"kms:ViaService":                   {viaS3(r.dst.region)},
-		"kms:EncryptionContext:aws:s3:arn": {encryptionContext(r.dst.name, r.obj.key, r.replicaBucketKey)},
-	})
+	context := kmsContext(r.role.account, throughS3(r.dst.region, encryptionContext(r.dst.name, r.obj.key, r.replicaBucketKey)))
 	for _, action := range actions {
 		if d := r.decide(action, k.arn, k.account, k.policy, evaluator.KMSKey, context); !d.Allowed {
 			return fail("DstPutObjectNotPermitted", "%s", d.Reason)

@@ -115,10 +115,7 @@ func (a *Account) encrypt(b *bucket, v *objectVersion, keyID string) error {
 		return err
 	}
 	v.bucketKey = b.encryption.BucketKey
-	context := map[string][]string{
-		"kms:ViaService":                   {viaS3(b.region)},
-		"kms:EncryptionContext:aws:s3:arn": {encryptionContext(b.name, v.key, v.bucketKey)},
-	}
+	context := throughS3(b.region, encryptionContext(b.name, v.key, v.bucketKey))
 	if err := a.authorizeKey(k, "kms:GenerateDataKey", context); err != nil {
 		return accessDenied("AccessDenied", "User: %s is not authorized to perform: kms:GenerateDataKey on resource: %s", a.profile.PrincipalARN, k.arn)
 	}
@@ -139,7 +136,15 @@ func usableForS3(k *kmsKey) error {
 	return nil
 }
 
-func viaS3(region string) string { return "s3." + region + ".amazonaws.com" }
+// throughS3 is the context of a KMS request S3 makes for a principal: through S3 in
+// region, for the object (or bucket) contextARN.
+func throughS3(region, contextARN string) map[string][]string {
+	return map[string][]string{
+		"kms:ViaService":                   {"s3." + region + ".amazonaws.com"},
+		"kms:EncryptionContext:aws:s3:arn": {contextARN},
+		"aws:ViaAWSService":                {"true"},
+	}
+}
 
 // encryptionContext is the aws:s3:arn S3 gives KMS: the object ARN, or with an S3
 // Bucket Key the bucket ARN.
