@@ -537,3 +537,45 @@ func TestTheDemosExistingRuleReplicates(t *testing.T) {
 		t.Errorf("an object outside invoices/ got status %q", head.ReplicationStatus)
 	}
 }
+
+func TestReplicaOwnerWithoutOverride(t *testing.T) {
+	s := newReplication(t, func(s *replicationSetup) {
+		s.config = strings.Replace(s.config, `,"AccessControlTranslation":{"Owner":"Destination"}`, ``, 1)
+	})
+	s.must(s.cloud.SetBucketOwnership("dst-bucket", "ObjectWriter"))
+	version := s.upload("k", awsops.PutOptions{})
+	if status := s.statusAfterLatency("k", version); status != "COMPLETED" {
+		t.Fatalf("status %q", status)
+	}
+	if owner := s.cloud.ObjectOwner("dst-bucket", "k", version); owner != srcAccount {
+		t.Errorf("without override into an ObjectWriter bucket the replica belongs to %s, want the source account", owner)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	s := newReplication(t)
+	done := make(chan error)
+	for i := range 8 {
+		go func() {
+			key := "parallel/" + string(rune('a'+i))
+			version, err := s.src.PutObject(ctx, srcRegion, "src-bucket", key, nil, awsops.PutOptions{})
+			if err == nil {
+				s.clock.Advance(latency)
+				_, err = s.dst.ListObjectVersions(ctx, dstRegion, "dst-bucket", "", 0)
+			}
+			if err == nil {
+				_, err = s.src.HeadObject(ctx, srcRegion, "src-bucket", key, version)
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		s.must(<-done)
+	}
+	s.cloud.Step()
+	versions, err := s.dst.ListObjectVersions(ctx, dstRegion, "dst-bucket", "parallel/", 0)
+	s.must(err)
+	if len(versions) != 8 {
+		t.Errorf("%d replicas, want 8", len(versions))
+	}
+}

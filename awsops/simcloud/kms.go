@@ -140,8 +140,20 @@ func (a *Account) authorizeKey(k *kmsKey, action string, extra map[string][]stri
 	return nil
 }
 
+// checkRegion refuses a call to a Region the account has not enabled, as its
+// endpoint refuses the account's credentials.
+func (a *Account) checkRegion(region string) error {
+	if !slices.Contains(a.cloud.regions, region) {
+		return newFault("UnrecognizedClientException", awsops.KindNoCredentials, "The security token included in the request is invalid for %s", region)
+	}
+	return nil
+}
+
 // key finds a key for a call and checks the caller may make it.
 func (a *Account) key(region, ref, action string) (*kmsKey, error) {
+	if err := a.checkRegion(region); err != nil {
+		return nil, err
+	}
 	k, err := a.cloud.lookupKey(a.accountID(), region, ref)
 	if err != nil {
 		return nil, err
@@ -153,6 +165,9 @@ func (a *Account) key(region, ref, action string) (*kmsKey, error) {
 func (a *Account) ListKeys(ctx context.Context, region string) ([]awsops.KeyInfo, error) {
 	var keys []awsops.KeyInfo
 	err := a.do(ctx, "kms:ListKeys", "keys in "+region, func() error {
+		if err := a.checkRegion(region); err != nil {
+			return err
+		}
 		for _, k := range a.cloud.keys {
 			if k.account == a.accountID() && k.region == region {
 				keys = append(keys, k.info(a.cloud.aliasesOf(k)))
@@ -227,8 +242,8 @@ func (a *Account) checkKeyPolicy(arn, policy string) error {
 func (a *Account) CreateKey(ctx context.Context, region, description, policy string) (awsops.KeyInfo, error) {
 	var info awsops.KeyInfo
 	err := a.do(ctx, "kms:CreateKey", "a key in "+region, func() error {
-		if !slices.Contains(a.cloud.regions, region) {
-			return newFault("UnrecognizedClientException", awsops.KindNoCredentials, "The security token included in the request is invalid for %s", region)
+		if err := a.checkRegion(region); err != nil {
+			return err
 		}
 		if policy == "" {
 			policy = DefaultKeyPolicy(a.accountID())

@@ -124,3 +124,11 @@ func TestVersioningCannotBeSuspendedUnderReplication(t *testing.T) {
 	wantErr(t, w.cloud.SetBucketVersioning("src-bucket", "Suspended"), awsops.KindInvalidRequest, "InvalidBucketState")
 	w.must(w.cloud.SetBucketVersioning("dst-bucket", "Suspended"))
 }
+
+func TestReplicationOnAMissingBucket(t *testing.T) {
+	w := replicationWorld(t)
+	err := w.src.PutBucketReplication(ctx, srcRegion, "no-such-bucket", configJSON(ruleJSON("one", 1)))
+	wantErr(t, err, awsops.KindNotFound, "NoSuchBucket")
+	_, err = w.src.GetBucketReplication(ctx, srcRegion, "no-such-bucket")
+	wantErr(t, err, awsops.KindNotFound, "NoSuchBucket")
+}
