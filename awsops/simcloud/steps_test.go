@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/policy"
 	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
@@ -198,4 +199,55 @@ func TestVerifyAndDoctorAfterTheKeyPolicyLostTheRole(t *testing.T) {
 	if strings.Join(failed, ",") != "destination-key-policy" || len(diagnosis.Fixes) == 0 {
 		t.Errorf("doctor: failed checks %v with %d fixes, want destination-key-policy and a fix", failed, len(diagnosis.Fixes))
 	}
+}
+
+func TestTheDemoAsTheWizardListsIt(t *testing.T) {
+	r := newDemoRun(t)
+	choices, err := steps.KeyChoices(r.ctx, r.acc.Destination, steps.DestinationSide, simcloud.DemoDestRegion, simcloud.DemoDestAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range choices {
+		got = append(got, c.Label()+": "+c.Problem)
+	}
+	want := []string{
+		simcloud.DemoReplicaKey + ": ",
+		"alias/aws/s3: AWS managed: not usable across accounts",
+		simcloud.DemoSigningKey + ": asymmetric (RSA_2048)",
+		simcloud.DemoDisabledKey + ": disabled",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("key choices\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	source, err := steps.ListBuckets(r.ctx, r.acc.Source, steps.SourceSide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := bucketNames(source); names != "acme-prod-logs acme-prod-orders acme-prod-orders-archive" {
+		t.Errorf("source buckets: %s", names)
+	}
+	dest, err := steps.ListBuckets(r.ctx, r.acc.Destination, steps.DestinationSide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := bucketNames(steps.BucketsIn(dest, simcloud.DemoDestRegion)); names != simcloud.DemoDestBucket {
+		t.Errorf("destination buckets in %s: %s", simcloud.DemoDestRegion, names)
+	}
+	regions, err := steps.Regions(r.ctx, r.acc.Destination)
+	if err != nil || !regions.Live || !strings.Contains(strings.Join(regions.Regions, " "), simcloud.DemoOtherRegion) {
+		t.Errorf("regions %+v, %v", regions, err)
+	}
+	if taken, err := steps.BucketNameTaken(r.ctx, r.acc.Destination, steps.DestinationSide, simcloud.DemoSourceBucket); err != nil || taken == "" {
+		t.Errorf("the source bucket's name should be taken for the destination profile: %q, %v", taken, err)
+	}
+}
+
+func bucketNames(buckets []awsops.BucketSummary) string {
+	names := make([]string, len(buckets))
+	for i, b := range buckets {
+		names[i] = b.Name
+	}
+	return strings.Join(names, " ")
 }
