@@ -176,7 +176,8 @@ func (c *Cloud) Account(profile string) (*Account, error) {
 	return a, nil
 }
 
-// Open is Account in the shape of steps.Opener.
+// Open is Account with awsops.Open's signature, so the cloud stands in for AWS
+// wherever accounts are opened.
 func (c *Cloud) Open(_ context.Context, profile string) (awsops.Account, error) {
 	a, err := c.Account(profile)
 	if err != nil {

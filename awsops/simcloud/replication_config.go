@@ -106,10 +106,11 @@ func (c *replicationConfig) document() (string, error) {
 	return string(doc), err
 }
 
+const maxRuleID = 255
+
 var (
-	roleARNPattern   = regexp.MustCompile(`^arn:aws:iam::\d{12}:role/.+$`)
-	storageClasses   = []string{"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR"}
-	maxReplicationID = 255
+	roleARNPattern = regexp.MustCompile(`^arn:aws:iam::\d{12}:role/.+$`)
+	storageClasses = []string{"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR"}
 )
 
 // checkReplicationConfig makes the checks S3's PutBucketReplication makes on the
@@ -126,7 +127,6 @@ func (c *Cloud) checkReplicationConfig(src *bucket, cfg *replicationConfig) erro
 	if err := checkSchema(cfg.Rules); err != nil {
 		return err
 	}
-	ids, priorities := map[string]bool{}, map[int]bool{}
 	for i := range cfg.Rules {
 		r := &cfg.Rules[i]
 		if r.ID == "" {
@@ -135,16 +135,25 @@ func (c *Cloud) checkReplicationConfig(src *bucket, cfg *replicationConfig) erro
 		if err := c.checkRule(src, r); err != nil {
 			return err
 		}
+	}
+	return checkUnique(cfg.Rules)
+}
+
+// checkUnique refuses two rules with the same ID or the same priority.
+func checkUnique(rules []replicationRule) error {
+	ids, priorities := map[string]bool{}, map[int]bool{}
+	for _, r := range rules {
 		if ids[r.ID] {
 			return invalid("InvalidArgument", "Rule Id must be unique. Found same ID for more than one rule: %s", r.ID)
 		}
 		ids[r.ID] = true
-		if r.Priority != nil && priorities[*r.Priority] {
+		if r.Priority == nil {
+			continue
+		}
+		if priorities[*r.Priority] {
 			return invalid("InvalidRequest", "Found two rules with same priority %d", *r.Priority)
 		}
-		if r.Priority != nil {
-			priorities[*r.Priority] = true
-		}
+		priorities[*r.Priority] = true
 	}
 	return nil
 }
@@ -174,8 +183,8 @@ func checkSchema(rules []replicationRule) error {
 
 func (c *Cloud) checkRule(src *bucket, r *replicationRule) error {
 	switch {
-	case len(r.ID) > maxReplicationID:
-		return invalid("InvalidArgument", "The ID of a rule can be at most %d characters", maxReplicationID)
+	case len(r.ID) > maxRuleID:
+		return invalid("InvalidArgument", "The ID of a rule can be at most %d characters", maxRuleID)
 	case !isStatus(r.Status) || r.Destination == nil:
 		return malformedXML()
 	case r.Filter != nil && !r.Filter.wellFormed():
