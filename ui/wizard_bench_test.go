@@ -1,0 +1,145 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// bucketListWizard is the wizard on the source bucket list with n buckets, the
+// first one's panel read.
+func bucketListWizard(tb testing.TB, n, width, height int) *Wizard {
+	tb.Helper()
+	src, dst := newFakes(n)
+	w := NewWizard(context.Background(), fakeDeps(src, dst))
+	w.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	w.src.profile, w.src.chosen = "src", true
+	w.accounts["src"] = accountResult{acc: src, id: awsops.Identity{AccountID: src.account}}
+	buckets, err := steps.ListBuckets(context.Background(), src, steps.SourceSide)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w.buckets["src"] = bucketsResult{buckets: buckets}
+	w.screen = scrSourceBucket
+	w.refreshBucketItems(&w.src)
+	w.layout()
+	sum, _ := steps.SummarizeBucket(context.Background(), src, steps.SourceSide, buckets[0].Region, buckets[0].Name)
+	w.summaries[summaryKey{"src", buckets[0].Name}] = summaryResult{summary: sum}
+	return w
+}
+
+// BenchmarkBucketListView draws the bucket list; with 100 buckets for comparison,
+// as a frame should cost the same whatever the number of buckets.
+func BenchmarkBucketListView(b *testing.B) {
+	for _, n := range []int{100, 10_000} {
+		for _, size := range sizes {
+			b.Run(fmt.Sprintf("%d-buckets-%dx%d", n, size[0], size[1]), func(b *testing.B) {
+				w := bucketListWizard(b, n, size[0], size[1])
+				w.src.buckets.move(n / 2)
+				for b.Loop() {
+					_ = w.View()
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkBucketFilterKeystroke is one key typed into the filter of 10,000 buckets
+// and the frame after it; keys alternate between typing and deleting, so half of
+// them refilter everything.
+func BenchmarkBucketFilterKeystroke(b *testing.B) {
+	w := bucketListWizard(b, 10_000, 120, 40)
+	w.Update(keyPress("/"))
+	w.Update(keyPress("t"))
+	w.Update(keyPress("e"))
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			w.Update(keyPress("a"))
+		} else {
+			w.Update(keyPress("backspace"))
+		}
+		_ = w.View()
+		i++
+	}
+}
+
+// BenchmarkBucketListArrives is the cost of turning 10,000 listed buckets into rows.
+func BenchmarkBucketListArrives(b *testing.B) {
+	w := bucketListWizard(b, 10_000, 120, 40)
+	for b.Loop() {
+		w.refreshBucketItems(&w.src)
+	}
+}
+
+// bigPolicy is a policy document of about size bytes, as IAM would hold.
+func bigPolicy(size int, sidPrefix string) string {
+	var statements []map[string]any
+	doc := map[string]any{"Version": "2012-10-17"}
+	for i := 0; ; i++ {
+		statements = append(statements, map[string]any{
+			"Sid": fmt.Sprintf("%sStatement%03d", sidPrefix, i), "Effect": "Allow",
+			"Principal": map[string]any{"AWS": fmt.Sprintf("arn:aws:iam::123456789012:role/team-%03d", i)},
+			"Action":    []string{"s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"},
+			"Resource":  fmt.Sprintf("arn:aws:s3:::bucket-%03d/*", i),
+		})
+		doc["Statement"] = statements
+		out, _ := json.MarshalIndent(doc, "", "  ")
+		if len(out) >= size {
+			return string(out)
+		}
+	}
+}
+
+// reviewWizard is the review screen of a plan with two bucket-policy changes whose
+// documents are about 20 KB each.
+func reviewWizard(tb testing.TB, width, height int) *Wizard {
+	w := NewWizard(context.Background(), fakeDeps(newFakes(1)))
+	w.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	before := bigPolicy(10_000, "Old")
+	after := bigPolicy(20_000, "New")
+	w.review.plan = &steps.Plan{
+		Changes: []steps.Change{
+			{ID: "dst-bucket-policy", Title: "Let the role replicate into the bucket", Side: steps.DestinationSide, Account: "222222222222", Region: "eu-west-1", Resource: "arn:aws:s3:::dst", Action: steps.ActionUpdate, Before: before, After: after},
+			{ID: "other-policy", Title: "Another policy", Side: steps.DestinationSide, Account: "222222222222", Region: "eu-west-1", Resource: "arn:aws:s3:::other", Action: steps.ActionCreate, After: after},
+		},
+		Warnings: []string{"objects that are already in the source bucket are not replicated"},
+	}
+	w.screen = scrReview
+	w.layout()
+	w.showDiff()
+	if len(after) < 20_000 {
+		tb.Fatalf("policy of %d bytes", len(after))
+	}
+	return w
+}
+
+func BenchmarkReviewView(b *testing.B) {
+	for _, size := range sizes {
+		b.Run(fmt.Sprintf("20KB-diff-%dx%d", size[0], size[1]), func(b *testing.B) {
+			w := reviewWizard(b, size[0], size[1])
+			w.review.diff.PageDown()
+			for b.Loop() {
+				_ = w.View()
+			}
+		})
+	}
+}
+
+// BenchmarkReviewSelectChange moves between two 20 KB changes: the diff is made and
+// coloured once per move, not per frame.
+func BenchmarkReviewSelectChange(b *testing.B) {
+	w := reviewWizard(b, 120, 40)
+	i := 0
+	for b.Loop() {
+		w.selectEntry(1 - i%2)
+		_ = w.View()
+		i++
+	}
+}

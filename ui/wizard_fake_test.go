@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// fakeAccount answers the catalog's reads from memory; anything else panics through
+// the nil embedded Account.
+type fakeAccount struct {
+	awsops.Account
+	profile string
+	account string
+	buckets []awsops.BucketSummary
+	taken   map[string]string // bucket names of other accounts, by Region
+}
+
+func (f *fakeAccount) Profile() string { return f.profile }
+
+func (f *fakeAccount) Identity(context.Context) (awsops.Identity, error) {
+	return awsops.Identity{AccountID: f.account, ARN: "arn:aws:iam::" + f.account + ":user/tester"}, nil
+}
+
+func (f *fakeAccount) ListBuckets(context.Context) ([]awsops.BucketSummary, error) {
+	return f.buckets, nil
+}
+
+func (f *fakeAccount) GetBucketVersioning(context.Context, string, string) (string, error) {
+	return "Enabled", nil
+}
+
+func (f *fakeAccount) GetBucketEncryption(context.Context, string, string) (awsops.Encryption, error) {
+	return awsops.Encryption{Algorithm: "AES256"}, nil
+}
+
+func (f *fakeAccount) GetObjectLockEnabled(context.Context, string, string) (bool, error) {
+	return false, nil
+}
+
+func (f *fakeAccount) GetBucketReplication(context.Context, string, string) (string, error) {
+	return "", nil
+}
+
+func (f *fakeAccount) ListKeys(context.Context, string) ([]awsops.KeyInfo, error) { return nil, nil }
+
+func (f *fakeAccount) BucketRegion(_ context.Context, name string) (string, error) {
+	if region, ok := f.taken[name]; ok {
+		return region, nil
+	}
+	return "", &awsops.OpError{Op: "s3:GetBucketLocation", Resource: name, Kind: awsops.KindNotFound, Err: errors.New("NoSuchBucket")}
+}
+
+func manyBuckets(n int) []awsops.BucketSummary {
+	regions := []string{"us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"}
+	buckets := make([]awsops.BucketSummary, n)
+	for i := range buckets {
+		buckets[i] = awsops.BucketSummary{Name: fmt.Sprintf("team-%03d-data-%05d", i%97, i), Region: regions[i%len(regions)]}
+	}
+	return buckets
+}
+
+// fakeDeps gives two profiles, src and dst, in two accounts.
+func fakeDeps(src, dst *fakeAccount) Deps {
+	accounts := map[string]*fakeAccount{"src": src, "dst": dst}
+	return Deps{
+		Profiles: func() ([]string, error) { return []string{"dst", "src"}, nil },
+		Open: func(_ context.Context, profile string) (awsops.Account, error) {
+			return accounts[profile], nil
+		},
+	}
+}
+
+func newFakes(buckets int) (*fakeAccount, *fakeAccount) {
+	return &fakeAccount{profile: "src", account: "111111111111", buckets: manyBuckets(buckets)},
+		&fakeAccount{profile: "dst", account: "222222222222", taken: map[string]string{"someone-elses": "ap-south-1"}}
+}
+
+// TestWizardResizesLive puts the bucket panel beside the list once the window is
+// wide enough, and back below it when it narrows.
+func TestWizardResizesLive(t *testing.T) {
+	d := startWizard(t, fakeDeps(newFakes(50)), 80, 24)
+	chooseProfile(d, "src")
+	narrow := d.waitFor("Source bucket", "versioning")
+	if panelBeside(narrow) {
+		t.Fatalf("at 80 columns the panel should be below the list:\n%s", ansi.Strip(narrow))
+	}
+	d.tm.Send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	wide := d.waitFor("Source bucket", "versioning")
+	for try := 0; !panelBeside(wide); try++ {
+		if try == 100 {
+			t.Fatalf("at 120 columns the panel should be beside the list:\n%s", ansi.Strip(wide))
+		}
+		wide = d.waitFor("Source bucket", "versioning")
+	}
+	if got := strings.Count(ansi.Strip(wide), "\n") + 1; got != 40 {
+		t.Fatalf("the screen has %d lines at 40 rows", got)
+	}
+	d.finish()
+}
+
+func panelBeside(screen string) bool {
+	for _, line := range strings.Split(ansi.Strip(screen), "\n") {
+		row := strings.HasPrefix(line, "  team-") || strings.HasPrefix(line, "› team-")
+		if row && strings.Contains(line, "│") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestWizardNewBucketNameValidatedAsYouType: a bad name and a name taken by another
+// account are refused while typing; a free name passes.
+func TestWizardNewBucketNameValidatedAsYouType(t *testing.T) {
+	d := startWizard(t, fakeDeps(newFakes(3)), 80, 24)
+	chooseProfile(d, "src")
+	d.waitFor("Source bucket", "versioning")
+	d.press("enter")
+	d.waitFor("› dst")
+	d.press("enter")
+	d.waitFor("Destination Region")
+	d.press("enter")
+	d.waitFor("+ new bucket in")
+	d.press("enter")
+	d.waitFor("-replica is free")
+	retype := func(name string) {
+		d.press("ctrl+u")
+		d.typeText(name)
+	}
+	retype("Bad_Name")
+	d.waitFor("✗ the name may use only lowercase letters")
+	retype("someone-elses")
+	d.waitFor("someone-elses exists already (in ap-south-1)")
+	d.press("enter")
+	d.waitFor("New destination bucket") // refused: still here
+	retype("fresh-name")
+	d.waitFor("✓ fresh-name is free")
+	d.press("enter")
+	d.waitFor("Replica key in")
+	if w := d.finish(); w.dst.bucket.Name != "fresh-name" || !w.dest.newBucket {
+		t.Fatalf("destination %+v, new %v", w.dst.bucket, w.dest.newBucket)
+	}
+}
+
+// TestWizardThemeFollowsTheBackground restyles for a light terminal.
+func TestWizardThemeFollowsTheBackground(t *testing.T) {
+	w := NewWizard(context.Background(), fakeDeps(newFakes(1)))
+	dark := w.theme.Brand.GetForeground()
+	w.Update(tea.BackgroundColorMsg{Color: color.White})
+	if light := w.theme.Brand.GetForeground(); light == dark {
+		t.Fatal("the theme did not change for a light background")
+	}
+}
+
+// TestSaveSetupRefusesToOverwrite writes the setup once and refuses a second time.
+func TestSaveSetupRefusesToOverwrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "setup.yaml")
+	setup := steps.Setup{Source: steps.SourceSetup{Profile: "src", Bucket: "a-bucket"}}
+	if msg := saveSetup(taskID{}, path, setup)().(savedMsg); msg.err != nil {
+		t.Fatal(msg.err)
+	}
+	loaded, err := steps.LoadSetup(path)
+	if err != nil || loaded.Source.Bucket != "a-bucket" {
+		t.Fatalf("loaded %+v, %v", loaded, err)
+	}
+	msg := saveSetup(taskID{}, path, setup)().(savedMsg)
+	if msg.err == nil || !strings.Contains(msg.err.Error(), "exists already") {
+		t.Fatalf("second save: %v", msg.err)
+	}
+	if data, _ := os.ReadFile(path); len(data) == 0 {
+		t.Fatal("the first file was damaged")
+	}
+}
