@@ -55,8 +55,13 @@ func profileLabel(profile string) string {
 // renderError shows an error in place: the headline, what to do, and at most two
 // lines of detail, wrapped to width. The detail comes last, to be cut first.
 func renderError(th Theme, err error, width int) string {
+	return th.Error.Render("✗ ") + renderErrorText(th, err, width)
+}
+
+// renderErrorText is renderError without the mark, under a line that has one.
+func renderErrorText(th Theme, err error, width int) string {
 	e := explainError(err)
-	lines := []string{th.Error.Render("✗ ") + wrapText(e.headline, width-2)}
+	lines := []string{wrapText(e.headline, width-2)}
 	if e.advice != "" {
 		lines = append(lines, th.Advice.Render(indentLines(wrapText("→ "+e.advice, width-2), "  ")))
 	}

@@ -61,10 +61,13 @@ type (
 		plan *steps.Plan
 		err  error
 	}
+	// applyProgressMsg reports a change starting or ending; the first one of a run
+	// has the phase "journal" and names the journal instead.
 	applyProgressMsg struct {
-		change steps.Change
-		phase  string
-		err    error
+		change  steps.Change
+		phase   string
+		err     error
+		journal string
 	}
 	applyDoneMsg struct {
 		task    taskID
@@ -183,6 +186,10 @@ func runApply(ctx context.Context, id taskID, acc steps.Accounts, plan *steps.Pl
 			}
 			defer j.Close()
 			opts.Journal, path = j, tildePath(j.Path())
+			select {
+			case progress <- applyProgressMsg{phase: "journal", journal: path}:
+			case <-ctx.Done():
+			}
 		}
 		result, err := steps.Apply(ctx, acc, plan, opts)
 		return applyDoneMsg{task: id, result: result, journal: path, err: err}

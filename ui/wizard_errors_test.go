@@ -193,3 +193,40 @@ func driveToReview(d *driver) {
 	d.press("enter")
 	d.waitFor("Review · ")
 }
+
+// deniedBucketPolicy refuses to write bucket policies.
+type deniedBucketPolicy struct{ passThrough }
+
+func (a deniedBucketPolicy) PutBucketPolicy(_ context.Context, _, bucket, _ string) error {
+	return &awsops.OpError{Op: "s3:PutBucketPolicy", Profile: a.Profile(), Resource: bucket,
+		Code: "AccessDenied", Kind: awsops.KindAccessDenied, Err: errors.New("api error AccessDenied: Access Denied")}
+}
+
+// TestWizardApplyFailureSaysWhatToDo: a write AWS refuses shows ✗ with the error and
+// the permission to grant, the changes after it are not applied, and r plans again
+// with only what is missing.
+func TestWizardApplyFailureSaysWhatToDo(t *testing.T) {
+	srv := mototest.Start(t)
+	for _, size := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			seedAccounts(t, srv)
+			open := motoOpener(func(profile string, acc awsops.Account) awsops.Account {
+				if profile == mototest.DestProfile {
+					return deniedBucketPolicy{passThrough{acc}}
+				}
+				return passThrough{acc}
+			})
+			d := startWizard(t, testDeps(open), size[0], size[1])
+			driveToReview(d)
+			d.press("a", "y")
+			requireScreen(t, "failed", d.waitFor("✗ Let the role replicate into bucket acme-logs-replica",
+				"grant s3:PutBucketPolicy on acme-logs-replica to the identity of profile dst",
+				"(not applied)", "r plan again"))
+			d.press("r")
+			d.waitFor("Review · 2 changes to make")
+			if w := d.finish(); w.Applied() {
+				t.Fatal("a failed apply counts as applied")
+			}
+		})
+	}
+}

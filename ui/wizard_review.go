@@ -229,7 +229,10 @@ func (w *Wizard) enterApply() tea.Cmd {
 }
 
 func (w *Wizard) onApplyProgress(msg applyProgressMsg) tea.Cmd {
-	if !w.apply.done {
+	switch {
+	case msg.phase == "journal":
+		w.apply.journal = msg.journal
+	case !w.apply.done:
 		w.apply.status[msg.change.ID] = changeStatus{phase: msg.phase, err: msg.err}
 	}
 	return nextProgress(w.apply.progress)
@@ -298,7 +301,7 @@ func (w *Wizard) applyLine(c steps.Change, st changeStatus) string {
 	case "done":
 		return th.OK.Render("✓ ") + c.Title
 	case "failed":
-		return th.Error.Render("✗ ") + c.Title + "\n" + indentLines(renderError(th, st.err, w.width-2), "  ")
+		return th.Error.Render("✗ ") + c.Title + "\n" + indentLines(renderErrorText(th, st.err, w.width-2), "  ")
 	case "skipped":
 		return th.Muted.Render("- " + c.Title + " (not applied)")
 	}
@@ -394,13 +397,21 @@ func tildePath(path string) string {
 // was applied and saved, and what to run next.
 func (w *Wizard) Farewell() string {
 	var b strings.Builder
-	if w.apply.done {
-		applied := 0
-		for _, st := range w.apply.status {
-			if st.phase == "done" {
-				applied++
-			}
+	applied := 0
+	for _, st := range w.apply.status {
+		if st.phase == "done" {
+			applied++
 		}
+	}
+	switch {
+	case w.screen != scrApply:
+	case !w.apply.done:
+		b.WriteString(StyleWarning.Render("Apply stopped: ") + fmt.Sprintf("%d of %s applied before you quit. ", applied, plural(len(w.apply.changes), "change")) +
+			"Run the wizard again, or s3repl apply with the saved setup, to finish: it plans only what is missing.\n")
+		if w.apply.journal != "" {
+			b.WriteString(StyleMuted.Render("Journal: "+w.apply.journal) + "\n")
+		}
+	default:
 		b.WriteString(ApplySummary(applied, w.apply.journal))
 		if w.apply.err != nil {
 			b.WriteString(StyleError.Render("error: ") + w.apply.err.Error() + "\n")
