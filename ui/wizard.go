@@ -446,9 +446,6 @@ func (w *Wizard) typeText(msg tea.Msg) tea.Cmd {
 }
 
 func (w *Wizard) screenKey(msg tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(msg, w.keys.Back) && w.screen.back() != w.screen {
-		return w.goTo(w.screen.back())
-	}
 	switch w.screen {
 	case scrReview:
 		return w.reviewKey(msg)
@@ -456,6 +453,9 @@ func (w *Wizard) screenKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.applyKey(msg)
 	case scrRule:
 		return w.ruleKey(msg)
+	}
+	if key.Matches(msg, w.keys.Back) && w.screen.back() != w.screen {
+		return w.goTo(w.screen.back())
 	}
 	if p := w.currentPicker(); p != nil {
 		return w.pickerKey(p, msg)

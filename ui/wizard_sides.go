@@ -41,7 +41,7 @@ func (w *Wizard) onProfiles(msg profilesMsg) tea.Cmd {
 	w.profiles = &msg
 	w.refreshProfileItems()
 	if !w.dst.chosen {
-		w.selectOtherProfile(&w.dst.profiles, w.src.profile)
+		selectFirstOther(&w.dst.profiles, w.src.profile)
 	}
 	return w.resolveHighlighted()
 }
@@ -92,7 +92,8 @@ func (w *Wizard) profileDetail(s *sidePicks, profile string) string {
 	return joinNonEmpty(" · ", "account "+res.id.AccountID, same)
 }
 
-func (w *Wizard) selectOtherProfile(p *picker, other string) {
+// selectFirstOther puts the cursor on the first row whose value is not other.
+func selectFirstOther(p *picker, other string) {
 	for _, idx := range p.shown {
 		if p.items[idx].value != other {
 			p.selectValue(p.items[idx].value)
@@ -433,7 +434,7 @@ func (w *Wizard) refreshRegionItems() {
 	case home != "" && home != w.src.bucket.Region:
 		w.dest.regions.selectValue(home)
 	default:
-		w.selectOtherProfile(&w.dest.regions, w.src.bucket.Region)
+		selectFirstOther(&w.dest.regions, w.src.bucket.Region)
 	}
 }
 
