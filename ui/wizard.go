@@ -128,6 +128,9 @@ type destPicks struct {
 	newName   textinput.Model
 	newBucket bool
 	check     nameCheck
+	// submitted is set when enter was pressed while the name was being checked: the
+	// wizard goes on once the answer is yes.
+	submitted bool
 }
 
 type keyPicks struct {

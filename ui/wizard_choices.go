@@ -39,7 +39,7 @@ func (w *Wizard) nameChanged() tea.Cmd {
 	if w.dest.check.name == name {
 		return nil
 	}
-	w.dest.check = nameCheck{name: name}
+	w.dest.check, w.dest.submitted = nameCheck{name: name}, false
 	w.tasks.cancelSlot("name")
 	if w.localNameProblem(name) != "" {
 		return nil
@@ -48,7 +48,7 @@ func (w *Wizard) nameChanged() tea.Cmd {
 }
 
 func (w *Wizard) checkName(name string) tea.Cmd {
-	if w.screen != scrDestNewBucket || w.dest.newName.Value() != name || w.dest.check.done {
+	if w.screen != scrDestNewBucket || w.dest.newName.Value() != name || w.dest.check.done || w.tasks.isRunning("name") {
 		return nil
 	}
 	ctx, id := w.tasks.start("name", w.screen)
@@ -60,6 +60,9 @@ func (w *Wizard) onNameTaken(msg nameTakenMsg) tea.Cmd {
 		return nil
 	}
 	w.dest.check = nameCheck{name: msg.name, problem: msg.problem, err: msg.err, done: true}
+	if w.dest.submitted {
+		return w.submitNewBucket()
+	}
 	return nil
 }
 
@@ -82,12 +85,13 @@ func (w *Wizard) submitNewBucket() tea.Cmd {
 		w.notice = "the name " + w.localNameProblem(name)
 		return nil
 	case !check.done:
-		w.notice = "checking whether " + name + " is free…"
+		w.dest.submitted = true // goes on when the answer comes
 		return w.checkName(name)
 	case check.problem != "":
 		w.notice = name + " " + check.problem
 		return nil
 	}
+	w.dest.submitted = false
 	w.dest.newName.Blur()
 	w.dst.bucket = awsops.BucketSummary{Name: name, Region: w.dest.region}
 	w.dest.newBucket = true
@@ -103,7 +107,7 @@ func (w *Wizard) newBucketBody() string {
 	case w.localNameProblem(name) != "":
 		verdict = th.Error.Render("✗ ") + "the name " + w.localNameProblem(name)
 	case w.tasks.isRunning("name"):
-		verdict = w.spinnerLine("checking whether " + name + " is free…")
+		verdict = w.spinnerLine("asking S3 whether the name is taken…")
 	case !check.done:
 		verdict = th.Muted.Render("…")
 	case check.err != nil:

@@ -34,9 +34,12 @@ func TestWizardExplainsProfilesThatCannotBeUsed(t *testing.T) {
 	}
 }
 
-// chooseProfile filters the profile list to text and chooses the match.
+// chooseProfile filters the profile list to text and chooses the match, once the
+// list shows it.
 func chooseProfile(d *driver, text string) {
-	d.press("/", "esc", "/")
+	d.press("/", "esc")
+	d.waitFor(text)
+	d.press("/")
 	d.typeText(text)
 	d.press("enter")
 }
@@ -183,7 +186,7 @@ func driveToReview(d *driver) {
 	d.press("enter")
 	d.waitFor("› + new bucket in eu-west-1")
 	d.press("enter")
-	d.waitFor("acme-logs-replica is free")
+	d.waitFor("✓ acme-logs-replica is free")
 	d.press("enter")
 	d.waitFor("› + create a new key")
 	d.press("enter")

@@ -133,7 +133,7 @@ func TestWizardNewBucketNameValidatedAsYouType(t *testing.T) {
 	d.press("enter")
 	d.waitFor("+ new bucket in")
 	d.press("enter")
-	d.waitFor("-replica is free")
+	d.waitFor("✓ team-000-data-00000-replica is free")
 	retype := func(name string) {
 		d.press("ctrl+u")
 		d.typeText(name)

@@ -139,7 +139,7 @@ func runWizardThrough(t *testing.T, d *driver) {
 	d.press("enter")
 	requireScreen(t, "destination-bucket", d.waitFor("Destination bucket in eu-west-1", "acme-archive", "1 bucket in other Regions", "A new bucket in eu-west-1"))
 	d.press("enter")
-	d.waitFor("acme-logs-replica is free")
+	d.waitFor("✓ acme-logs-replica is free")
 	d.press("enter")
 
 	requireScreen(t, "keys", d.waitFor("Replica key in eu-west-1", "alias/archive", "AWS managed: not usable across accounts", "disabled", "asymmetric (RSA_2048)"))
