@@ -78,6 +78,9 @@ func encryptionText(th Theme, e awsops.Encryption) string {
 		if key == "" {
 			key = "aws/s3"
 		}
+		if !strings.HasPrefix(shortKey(key), "alias/") {
+			key = "key " + shortID(shortKey(key))
+		}
 		return "SSE-KMS " + shortKey(key) + bucketKey
 	case "AES256":
 		return "SSE-S3" + bucketKey

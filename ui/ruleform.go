@@ -260,18 +260,22 @@ func parseTags(text string) (map[string]string, string) {
 
 const labelWidth = 22
 
-// valueWidth is the width of the value column: room for a role name when there is room.
+// inlineExplanations reports whether each option's explanation fits beside it; on
+// narrower screens only the selected option's shows, below the form.
+func inlineExplanations(width int) bool { return width >= 100 }
+
+// valueWidth is the width of the value column.
 func valueWidth(width int) int {
-	if width >= 110 {
+	if inlineExplanations(width) {
 		return 34
 	}
-	return 24
+	return max(16, width-labelWidth-2)
 }
 
 // render draws the form, then the selected option's explanation and any problems.
 func (f ruleForm) render(th Theme, width int) string {
 	var lines []string
-	inline := width >= labelWidth+valueWidth(width)+30
+	inline := inlineExplanations(width)
 	for i, field := range f.fields {
 		if !f.visible(i) {
 			continue

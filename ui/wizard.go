@@ -138,6 +138,7 @@ type keyPicks struct {
 	alias  textinput.Model
 	create bool
 	ref    string // the key ARN, or the alias to create
+	label  string // how the key is shown: its alias, else its id
 }
 
 type reviewState struct {
@@ -771,7 +772,7 @@ func (w *Wizard) crumbs() string {
 		parts = append(parts, "→ "+w.dest.region)
 	}
 	if w.screen > scrKeyAlias && w.key.ref != "" {
-		parts = append(parts, "· key "+shortKey(w.key.ref))
+		parts = append(parts, "· key "+w.key.label)
 	}
 	if len(parts) == 0 {
 		return "Set up cross-account, cross-Region SSE-KMS replication for an S3 bucket"

@@ -220,7 +220,7 @@ func (w *Wizard) chooseKey() tea.Cmd {
 		w.notice = it.title + " cannot be the replica key: " + it.reason
 		return nil
 	}
-	w.key.ref, w.key.create = it.value, false
+	w.key.ref, w.key.label, w.key.create = it.value, it.title, false
 	return w.goTo(scrRule)
 }
 
@@ -258,7 +258,7 @@ func (w *Wizard) aliasKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		w.key.alias.Blur()
-		w.key.ref, w.key.create = alias, true
+		w.key.ref, w.key.label, w.key.create = alias, alias+" (new)", true
 		return w.goTo(scrRule)
 	}
 	return w.typeText(msg)
