@@ -222,6 +222,10 @@ func (a *applier) current(ctx context.Context, c Change) (doc string, exists boo
 		}
 		return docOf(map[string]any{"Status": status}), err == nil, err
 	case kindEncryption:
+		if c.Before == "" {
+			// the bucket was created in this run; S3 gives new buckets SSE-S3 by default
+			return "", false, nil
+		}
 		enc, err := acc.GetBucketEncryption(ctx, c.Region, c.target)
 		return encryptionDoc(enc), enc.Algorithm != "", err
 	case kindBucketPolicy:
