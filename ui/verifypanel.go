@@ -216,6 +216,7 @@ func (p *VerifyPanel) layout() {
 func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
 
 func (p VerifyPanel) View() tea.View {
+	p.layout() // sizes follow the phase's top and bottom, whatever order messages came in
 	parts := []string{p.top()}
 	if p.doctor != nil {
 		parts = append(parts, p.viewport.View())
