@@ -64,7 +64,7 @@ type VerifyPanel struct {
 	spinner  spinner.Model
 	viewport viewport.Model
 	help     help.Model
-	keys     KeyMap
+	keys     wizardKeys
 	width    int
 	height   int
 }
@@ -75,7 +75,7 @@ func NewVerifyPanel(ctx context.Context, funcs VerifyFuncs) VerifyPanel {
 	return VerifyPanel{
 		funcs: funcs, ctx: ctx, stop: stop, updates: make(chan steps.VerifyReport, 16),
 		spinner:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(StyleHunk)),
-		viewport: viewport.New(), help: help.New(), keys: Keys, width: 80, height: 24,
+		viewport: viewport.New(), help: help.New(), keys: newWizardKeys(), width: 80, height: 24,
 	}
 }
 

@@ -1,6 +1,9 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+)
 
 // wizardKeys is every key the wizard answers to; screens pick from it for their help.
 type wizardKeys struct {
@@ -8,6 +11,7 @@ type wizardKeys struct {
 	Choose, Back, Filter, Refresh         key.Binding
 	Toggle, Apply, Yes, No, Save, Retry   key.Binding
 	ScrollUp, ScrollDown                  key.Binding
+	Keep, Delete                          key.Binding // the status panel's test objects
 	Help, Quit                            key.Binding
 }
 
@@ -31,9 +35,22 @@ func newWizardKeys() wizardKeys {
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "plan again")),
 		ScrollUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll diff")),
 		ScrollDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", "space"), key.WithHelp("pgdn/space", "scroll diff")),
+		Keep:       key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keep test objects")),
+		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete test objects")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
+}
+
+// forPanel is the status panel's help in one phase; q there first stops watching.
+func (k wizardKeys) forPanel(phase panelPhase) help.KeyMap {
+	switch phase {
+	case phaseDeciding:
+		return keyHelp{short: []key.Binding{k.Keep, k.Delete, k.ScrollDown, k.Help}}
+	case phaseWatching:
+		return keyHelp{short: []key.Binding{k.Quit, k.Help}}
+	}
+	return keyHelp{short: []key.Binding{k.Quit, k.ScrollDown, k.Help}}
 }
 
 // keyHelp is the help of one screen: a short line, and everything for "?".
