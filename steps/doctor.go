@@ -468,8 +468,7 @@ func (d *diagnosis) checkSourceKeyPolicy() DoctorCheck {
 	if key == nil || key.Manager != "CUSTOMER" {
 		return passed(id, title, "the source bucket does not default to a customer managed key")
 	}
-	probes := d.sourceProbes()
-	return d.checkResource(id, title, probes[len(probes)-1:], "s3repl apply adds a statement for the role to the source key policy")
+	return d.checkResource(id, title, ofKind(d.sourceProbes(), evaluator.KMSKey), "s3repl apply adds a statement for the role to the source key policy")
 }
 
 func (d *diagnosis) checkDestKeyPolicy() DoctorCheck {
@@ -477,13 +476,7 @@ func (d *diagnosis) checkDestKeyPolicy() DoctorCheck {
 	if d.replicaKey == nil || d.replicaKey.Manager != "CUSTOMER" {
 		return unknown(id, title, "no customer managed replica key to check")
 	}
-	var probes []probe
-	for _, p := range d.destProbes() {
-		if p.kind == evaluator.KMSKey {
-			probes = append(probes, p)
-		}
-	}
-	return d.checkResource(id, title, probes, "s3repl apply adds a statement for the role to the replica key policy")
+	return d.checkResource(id, title, ofKind(d.destProbes(), evaluator.KMSKey), "s3repl apply adds a statement for the role to the replica key policy")
 }
 
 func (d *diagnosis) checkDestBucketPolicy() DoctorCheck {
@@ -491,13 +484,18 @@ func (d *diagnosis) checkDestBucketPolicy() DoctorCheck {
 	if !d.st.Destination.BucketExists {
 		return unknown(id, title, "the destination bucket does not exist")
 	}
-	var probes []probe
-	for _, p := range d.destProbes() {
-		if p.kind == evaluator.S3Bucket {
-			probes = append(probes, p)
+	return d.checkResource(id, title, ofKind(d.destProbes(), evaluator.S3Bucket), "s3repl apply adds statements for the role to the destination bucket policy")
+}
+
+// ofKind keeps the probes of one resource kind.
+func ofKind(probes []probe, kind evaluator.ResourceKind) []probe {
+	var out []probe
+	for _, p := range probes {
+		if p.kind == kind {
+			out = append(out, p)
 		}
 	}
-	return d.checkResource(id, title, probes, "s3repl apply adds statements for the role to the destination bucket policy")
+	return out
 }
 
 func (d *diagnosis) checkExplicitDenies() DoctorCheck {
