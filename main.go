@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 	"github.com/s3repl/s3repl/ui"
 )
@@ -52,7 +53,7 @@ func rootCommand() *cobra.Command {
 		SilenceErrors: true,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return runWizard(cmd.Context(), cmd.OutOrStdout()) },
 	}
-	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand())
+	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand(), demoCommand())
 	return root
 }
 
@@ -358,6 +359,67 @@ func runVerifyPanel(ctx context.Context, acc steps.Accounts, setup steps.Setup, 
 		return exitError{code: 1}
 	}
 	return nil
+}
+
+func demoCommand() *cobra.Command {
+	var (
+		scenario string
+		list     bool
+		latency  time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "demo [--scenario NAME]",
+		Short: "The wizard against two simulated AWS accounts that really replicate (no AWS account needed)",
+		Long: "s3repl demo runs the whole wizard, apply and live status panel against two simulated " +
+			"accounts (prod 111111111111 in us-east-1, backup 222222222222 in eu-west-1), kept in memory: " +
+			"nothing is sent to AWS and nothing is saved but a setup file you choose to save.\n\nScenarios:\n" + scenarioHelp(),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			sc, err := steps.DemoScenarioNamed(scenario)
+			if err != nil {
+				return err
+			}
+			if list {
+				_, err := fmt.Fprint(cmd.OutOrStdout(), scenarioHelp())
+				return err
+			}
+			if !isTerminal(os.Stdout) {
+				return errors.New("s3repl demo is interactive: run it in a terminal (`s3repl demo --list` shows the scenarios)")
+			}
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), sc, latency)
+		},
+	}
+	cmd.Flags().StringVar(&scenario, "scenario", steps.DefaultDemoScenario, "where the simulated accounts start (see the list above)")
+	cmd.Flags().BoolVar(&list, "list", false, "list the scenarios and what each shows")
+	cmd.Flags().DurationVar(&latency, "latency", 3*time.Second, "how long the simulated S3 takes to replicate an object")
+	return cmd
+}
+
+func scenarioHelp() string {
+	var b strings.Builder
+	for _, sc := range steps.DemoScenarios() {
+		fmt.Fprintf(&b, "  %-22s %s\n", sc.Name, sc.Summary)
+	}
+	return b.String()
+}
+
+// runDemo runs the wizard against a simulated cloud seeded for the scenario.
+func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, latency time.Duration) error {
+	cloud, err := sc.NewDemoCloud(ctx, simcloud.WithLatency(latency))
+	if err != nil {
+		return err
+	}
+	wizard := ui.NewWizard(ctx, ui.Deps{
+		Open:     cloud.Open,
+		Profiles: func() ([]string, error) { return cloud.Profiles(), nil },
+		Label:    sc.Label(),
+		Intro:    sc.Story,
+	})
+	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
+		return err
+	}
+	_, err = lipgloss.Fprint(out, wizard.Farewell()+ui.StyleMuted.Render("That was a demo: the accounts were simulated, nothing was sent to AWS.")+"\n")
+	return err
 }
 
 // runWizard runs the interactive wizard against the real profiles; what it did stays

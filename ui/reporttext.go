@@ -74,6 +74,13 @@ func DoctorText(r steps.DoctorReport) string {
 			b.WriteString("    " + StyleWarning.Render("fix: ") + c.Fix + "\n")
 		}
 	}
+	b.WriteString(fixesText(r))
+	return b.String()
+}
+
+// fixesText is the changes s3repl would make to fix what the doctor found.
+func fixesText(r steps.DoctorReport) string {
+	var b strings.Builder
 	switch {
 	case r.FixError != "":
 		b.WriteString("\n" + StyleError.Render("s3repl cannot plan a fix: ") + r.FixError + "\n")
@@ -97,4 +104,50 @@ func doctorMark(s steps.DoctorStatus) string {
 		return StyleHunk.Render("i")
 	}
 	return StyleWarning.Render("?")
+}
+
+// DoctorFindings is the doctor's report for the status panel: what is wrong first,
+// with evidence and fix, then the notes, then the checks that passed, one line each,
+// wrapped to width.
+func DoctorFindings(r steps.DoctorReport, width int) string {
+	counts := map[steps.DoctorStatus]int{}
+	for _, c := range r.Checks {
+		counts[c.Status]++
+	}
+	var b strings.Builder
+	b.WriteString(StyleTitle.Render("Doctor: ") + doctorSummary(counts) + "\n")
+	for _, status := range []steps.DoctorStatus{steps.DoctorFailed, steps.DoctorUnknown, steps.DoctorInfo} {
+		for _, c := range r.Checks {
+			if c.Status != status {
+				continue
+			}
+			fmt.Fprintf(&b, "%s %s\n", doctorMark(c.Status), StyleTitle.Render(c.Title))
+			b.WriteString(indent(StyleMuted.Render(wrapText(c.Evidence, width-4)), "    ") + "\n")
+			if c.Fix != "" {
+				b.WriteString(indent(wrapText("fix: "+c.Fix, width-4), "    ") + "\n")
+			}
+		}
+	}
+	for _, c := range r.Checks {
+		if c.Status == steps.DoctorPassed {
+			fmt.Fprintf(&b, "%s %s\n", doctorMark(c.Status), c.Title)
+		}
+	}
+	b.WriteString(fixesText(r))
+	return b.String()
+}
+
+func doctorSummary(counts map[steps.DoctorStatus]int) string {
+	var parts []string
+	if n := counts[steps.DoctorFailed]; n > 0 {
+		parts = append(parts, StyleError.Render(plural(n, "check")+" failed"))
+	}
+	if n := counts[steps.DoctorUnknown]; n > 0 {
+		parts = append(parts, plural(n, "check")+" could not tell")
+	}
+	parts = append(parts, fmt.Sprintf("%d passed", counts[steps.DoctorPassed]))
+	if n := counts[steps.DoctorInfo]; n > 0 {
+		parts = append(parts, plural(n, "note"))
+	}
+	return strings.Join(parts, ", ")
 }

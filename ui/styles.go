@@ -28,6 +28,7 @@ var (
 // on colour alone (markers, words and +/- carry it too), so NO_COLOR loses nothing.
 type Theme struct {
 	Brand       lipgloss.Style
+	Badge       lipgloss.Style // a label on every screen, e.g. DEMO
 	StepDone    lipgloss.Style
 	StepCurrent lipgloss.Style
 	StepTodo    lipgloss.Style
@@ -60,6 +61,7 @@ func NewTheme(isDark bool) Theme {
 	border := pick(lipgloss.Color("#C8C8D8"), lipgloss.Color("#44445A"))
 	return Theme{
 		Brand:       lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Badge:       lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(lipgloss.Yellow),
 		StepDone:    lipgloss.NewStyle().Foreground(lipgloss.Green),
 		StepCurrent: lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent),
 		StepTodo:    lipgloss.NewStyle().Foreground(subtle),

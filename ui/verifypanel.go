@@ -67,6 +67,9 @@ type VerifyPanel struct {
 	keys     wizardKeys
 	width    int
 	height   int
+	// embedded panels live inside the wizard: they never quit the program and leave
+	// the help line to their host.
+	embedded bool
 }
 
 // NewVerifyPanel makes the panel; cancelling ctx, or ctrl+c, stops watching.
@@ -78,6 +81,27 @@ func NewVerifyPanel(ctx context.Context, funcs VerifyFuncs) VerifyPanel {
 		viewport: viewport.New(), help: help.New(), keys: newWizardKeys(), width: 80, height: 24,
 	}
 }
+
+// Embedded returns the panel for use inside another model (the wizard).
+func (p VerifyPanel) Embedded() VerifyPanel {
+	p.embedded = true
+	return p
+}
+
+// Watching reports whether the test object is still being watched.
+func (p VerifyPanel) Watching() bool { return p.phase == phaseWatching }
+
+// Busy reports whether the panel runs something the user should not leave behind:
+// the watch, the doctor or the clean-up.
+func (p VerifyPanel) Busy() bool {
+	return p.phase == phaseWatching || p.phase == phaseDiagnosing || p.phase == phaseCleaning
+}
+
+// Finished reports whether the test objects were kept or deleted.
+func (p VerifyPanel) Finished() bool { return p.phase == phaseDone }
+
+// KeyHelp is the panel's keys in its current phase.
+func (p VerifyPanel) KeyHelp() help.KeyMap { return p.keys.forPanel(p.phase) }
 
 // Report is the verification's outcome so far.
 func (p VerifyPanel) Report() steps.VerifyReport { return p.report }
@@ -159,7 +183,7 @@ func (p VerifyPanel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			p.cleaned = "Could not remove the test objects: " + msg.err.Error()
 		}
-		return p, tea.Quit
+		return p, p.end()
 	}
 	return p, nil
 }
@@ -187,14 +211,14 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			p.stop() // stop watching; the verification ends as STOPPED
 			return p, nil
 		}
-		return p, tea.Quit
+		return p, p.end()
 	case key.Matches(msg, p.keys.Help):
 		p.help.ShowAll = !p.help.ShowAll
 		p.layout()
 		return p, nil
 	case key.Matches(msg, p.keys.Keep) && p.phase == phaseDeciding:
 		p.phase, p.cleaned = phaseDone, fmt.Sprintf("The test object s3://%s/%s stays (version %s).", p.report.SourceBucket, p.report.Key, p.report.VersionID)
-		return p, tea.Quit
+		return p, p.end()
 	case key.Matches(msg, p.keys.Delete) && p.phase == phaseDeciding && p.funcs.Cleanup != nil:
 		p.phase = phaseCleaning
 		return p, p.runCleanup()
@@ -204,12 +228,20 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return p, cmd
 }
 
+// end quits a panel of its own; an embedded one leaves that to its host.
+func (p VerifyPanel) end() tea.Cmd {
+	if p.embedded {
+		return nil
+	}
+	return tea.Quit
+}
+
 // layout gives the doctor's findings the room left under the panel.
 func (p *VerifyPanel) layout() {
 	p.viewport.SetWidth(p.width)
 	p.viewport.SetHeight(max(3, p.height-lineCount(p.top())-lineCount(p.bottom())))
 	if p.doctor != nil {
-		p.viewport.SetContent(lipgloss.Wrap(DoctorText(*p.doctor), p.width, " "))
+		p.viewport.SetContent(lipgloss.Wrap(DoctorFindings(*p.doctor, p.width), p.width, " "))
 	}
 }
 
@@ -250,7 +282,7 @@ func (p VerifyPanel) checkLine(c steps.VerifyCheck) string {
 	}
 	line := mark + " " + c.Name
 	if c.Detail != "" {
-		line += StyleMuted.Render(" " + truncate(c.Detail, max(10, p.width-len(c.Name)-4)))
+		line += StyleMuted.Render(" — " + truncate(c.Detail, max(10, p.width-len(c.Name)-6)))
 	}
 	return line
 }
@@ -284,8 +316,10 @@ func (p VerifyPanel) bottom() string {
 			b.WriteString(p.cleaned + "\n")
 		}
 	}
-	b.WriteString(p.help.View(p.keys.forPanel(p.phase)))
-	return b.String()
+	if !p.embedded {
+		b.WriteString(p.help.View(p.keys.forPanel(p.phase)))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func truncate(s string, width int) string {

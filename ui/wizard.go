@@ -23,6 +23,13 @@ type Deps struct {
 	Profiles func() ([]string, error)
 	// Journal opens the apply journal; nil applies without one.
 	Journal func() (*steps.Journal, error)
+	// Verify tunes the test upload's watch (timeout, polling); zero values are the
+	// defaults.
+	Verify steps.VerifyOptions
+	// Label marks every screen, e.g. that the accounts are simulated.
+	Label string
+	// Intro is shown on the first screen, e.g. what a demo scenario will show.
+	Intro string
 }
 
 type screen int
@@ -39,11 +46,12 @@ const (
 	scrRule
 	scrReview
 	scrApply
+	scrVerify
 )
 
-var stepNames = []string{"Source", "Destination", "Key", "Rule", "Review", "Apply"}
+var stepNames = []string{"Source", "Destination", "Key", "Rule", "Review", "Apply", "Verify"}
 
-// step is the wizard step (1-6) a screen belongs to.
+// step is the wizard step (1-7) a screen belongs to.
 func (s screen) step() int {
 	switch {
 	case s <= scrSourceBucket:
@@ -56,8 +64,10 @@ func (s screen) step() int {
 		return 4
 	case s == scrReview:
 		return 5
+	case s == scrApply:
+		return 6
 	}
-	return 6
+	return 7
 }
 
 // back is the screen esc returns to; a screen is its own back when there is none.
@@ -204,6 +214,7 @@ type Wizard struct {
 	rule   ruleForm
 	review reviewState
 	apply  applyState
+	verify verifyState
 	save   saveState
 }
 
@@ -277,6 +288,9 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		w.setTheme(msg.IsDark())
 		return w, nil
 	case spinner.TickMsg:
+		if w.verify.on {
+			return w, tea.Batch(w.tick(msg), w.updatePanel(msg))
+		}
 		return w, w.tick(msg)
 	case tea.KeyPressMsg:
 		return w, w.withSpinner(w.handleKey(msg))
@@ -311,6 +325,8 @@ func (w *Wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case w.confirmQuit:
 		return w.answerQuit(msg)
+	case w.screen == scrVerify && !w.help.ShowAll && !key.Matches(msg, w.keys.Help):
+		return w.verifyKey(msg)
 	case msg.String() == "ctrl+c":
 		return w.quit()
 	case w.typing():
@@ -346,6 +362,7 @@ func (w *Wizard) answerQuit(msg tea.KeyPressMsg) tea.Cmd {
 
 func (w *Wizard) stopAll() {
 	w.tasks.cancelAll()
+	w.stopVerify()
 	w.stop()
 }
 
@@ -623,6 +640,10 @@ func (w *Wizard) handleResult(msg tea.Msg) tea.Cmd {
 		return w.onApplyDone(msg)
 	case savedMsg:
 		return w.onSaved(msg)
+	case verifyUpdateMsg, verifyDoneMsg, doctorDoneMsg, cleanupDoneMsg:
+		if w.verify.on {
+			return w.updatePanel(msg)
+		}
 	}
 	return nil
 }
@@ -665,6 +686,7 @@ func (w *Wizard) layout() {
 	}
 	w.save.input.SetWidth(max(10, width-len(saveLabel)-4))
 	w.layoutReview(width, height)
+	w.layoutPanel(width, height)
 }
 
 const (
@@ -748,6 +770,8 @@ func (w *Wizard) header() string {
 	for i, name := range stepNames {
 		label := string(rune('1'+i)) + " " + name
 		switch {
+		case i+1 == scrApply.step() && current > i+1 && !w.Applied():
+			parts[i] = th.StepTodo.Render(label) // testing what is in place, without an apply
 		case i+1 < current:
 			parts[i] = th.StepDone.Render("✓ " + name)
 		case i+1 == current:
@@ -756,8 +780,15 @@ func (w *Wizard) header() string {
 			parts[i] = th.StepTodo.Render(label)
 		}
 	}
-	top := th.Brand.Render("s3repl") + "  " + strings.Join(parts, th.Crumbs.Render(" › "))
-	return ansi.Truncate(top, w.width, "…") + "\n" + th.Crumbs.Render(ansi.Truncate(w.crumbs(), w.width, "…")) + "\n"
+	top := strings.Join(parts, th.Crumbs.Render(" › "))
+	if brand := th.Brand.Render("s3repl") + "  "; ansi.StringWidth(brand+top) <= w.width {
+		top = brand + top // the window title names s3repl when there is no room
+	}
+	second := th.Crumbs.Render(w.crumbs())
+	if w.deps.Label != "" {
+		second = th.Badge.Render(w.deps.Label) + " " + second
+	}
+	return ansi.Truncate(top, w.width, "…") + "\n" + ansi.Truncate(second, w.width, "…") + "\n"
 }
 
 // crumbs sums up the choices made so far in one line.
@@ -818,6 +849,8 @@ func (w *Wizard) body() string {
 		return w.ruleBody()
 	case scrReview:
 		return w.reviewBody()
+	case scrVerify:
+		return w.verifyBody()
 	}
 	return w.applyBody()
 }
@@ -832,12 +865,20 @@ func (w *Wizard) screenKeys() help.KeyMap {
 		return keyHelp{short: []key.Binding{withHelp(k.Choose, "enter", "ok"), withHelp(k.Back, "esc", "cancel"), withHelp(k.Quit, "ctrl+c", "quit")}}
 	}
 	switch w.screen {
+	case scrVerify:
+		return w.verifyKeys()
 	case scrRule:
 		return keyHelp{short: []key.Binding{k.Up, k.Down, k.Toggle, withHelp(k.Choose, "enter", "review"), k.Back, k.Help, k.Quit}}
 	case scrReview:
+		if w.review.plan != nil && len(w.review.plan.Pending()) == 0 {
+			return keyHelp{
+				short: []key.Binding{k.Verify, k.Up, k.Down, k.ScrollDown, k.Save, k.Back, k.Help, k.Quit},
+				more:  []key.Binding{k.ScrollUp, withHelp(k.Refresh, "r", "plan again")},
+			}
+		}
 		return keyHelp{
 			short: []key.Binding{k.Apply, k.Up, k.Down, k.ScrollDown, k.Save, k.Back, k.Help, k.Quit},
-			more:  []key.Binding{k.ScrollUp, withHelp(k.Refresh, "r", "plan again")},
+			more:  []key.Binding{k.ScrollUp, withHelp(k.Refresh, "r", "plan again"), withHelp(k.Verify, "v", "test what is in place now")},
 		}
 	case scrApply:
 		switch {
@@ -846,7 +887,7 @@ func (w *Wizard) screenKeys() help.KeyMap {
 		case w.apply.err != nil:
 			return keyHelp{short: []key.Binding{k.Retry, k.Save, k.Quit}}
 		}
-		return keyHelp{short: []key.Binding{k.Save, k.Quit}}
+		return keyHelp{short: []key.Binding{k.Verify, k.Save, k.Quit}}
 	}
 	back := k.Back
 	back.SetEnabled(w.screen.back() != w.screen)

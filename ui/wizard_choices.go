@@ -278,6 +278,20 @@ func (w *Wizard) aliasBody() string {
 }
 
 func (w *Wizard) enterRule() tea.Cmd {
+	w.proposeRuleDefaults()
+	cmd := w.rule.focus()
+	// The role proposed depends on the source bucket's replication, which may still
+	// be unread if the bucket was chosen quickly.
+	key := summaryKey{w.src.profile, w.src.bucket.Name}
+	if _, known := w.summaries[key]; !known {
+		ctx, id := w.tasks.start("summary", scrRule)
+		cmd = tea.Batch(cmd, summarize(ctx, id, w.accounts[w.src.profile].acc, steps.SourceSide, key, w.src.bucket.Region))
+	}
+	return cmd
+}
+
+// proposeRuleDefaults fills the rule form's defaults, keeping what the user changed.
+func (w *Wizard) proposeRuleDefaults() {
 	base := w.baseSetup()
 	role := base.RoleName()
 	if sum, ok := w.summaries[summaryKey{w.src.profile, w.src.bucket.Name}]; ok && sum.summary.ReplicationRole != "" {
@@ -285,7 +299,6 @@ func (w *Wizard) enterRule() tea.Cmd {
 	}
 	cross := w.accounts[w.src.profile].id.AccountID != w.accounts[w.dst.profile].id.AccountID
 	w.rule.setDefaults(role, base.RuleID(), cross)
-	return w.rule.focus()
 }
 
 // baseSetup is the setup the choices of steps 1 to 3 make.

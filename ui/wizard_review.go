@@ -124,6 +124,8 @@ func (w *Wizard) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 		w.review.diff.PageUp()
 	case key.Matches(msg, k.Save):
 		return w.startSave()
+	case key.Matches(msg, k.Verify):
+		return w.startVerify()
 	case key.Matches(msg, k.Apply):
 		if len(w.review.plan.Pending()) == 0 {
 			w.notice = "nothing to apply: the setup is already in place"
@@ -156,7 +158,7 @@ func (w *Wizard) reviewBody() string {
 	title := th.Heading.Render(fmt.Sprintf("Review · %s to make, in this order", plural(pending, "change"))) +
 		th.Muted.Render(" · nothing is written until you apply")
 	if pending == 0 {
-		title = th.OK.Render("Nothing to change:") + " the setup is already in place."
+		title = th.OK.Render("Nothing to change:") + " the setup is already in place. v tests it with an object."
 	}
 	rows := w.reviewListRows(height)
 	offset := max(0, min(w.review.cursor-rows+1, w.reviewEntries()-rows))
@@ -269,6 +271,8 @@ func (w *Wizard) applyKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, w.keys.Save):
 		return w.startSave()
+	case w.Applied() && key.Matches(msg, w.keys.Verify):
+		return w.startVerify()
 	case w.apply.err != nil && key.Matches(msg, w.keys.Retry):
 		return w.goTo(scrReview)
 	}
@@ -319,8 +323,8 @@ func (w *Wizard) applyOutcome() string {
 	case a.err != nil:
 		return th.Error.Render("Stopped: ") + "the changes after the failed one were not applied. Fix the cause, then r to plan again: it plans only what is still missing."
 	}
-	return th.OK.Render("✓ Applied "+plural(len(a.changes), "change")+".") + " Save the setup (s) and run " +
-		"`s3repl verify -f FILE` to watch a test object replicate."
+	return th.OK.Render("✓ Applied "+plural(len(a.changes), "change")+".") + " v uploads a test object and watches it replicate; " +
+		"s saves the setup for `s3repl verify|doctor -f FILE`."
 }
 
 func failedID(a applyState) string {
@@ -417,6 +421,7 @@ func (w *Wizard) Farewell() string {
 			b.WriteString(StyleError.Render("error: ") + w.apply.err.Error() + "\n")
 		}
 	}
+	b.WriteString(w.verifyOutcome())
 	if w.save.saved != "" {
 		b.WriteString("Setup saved to " + w.save.saved + ": run `s3repl verify -f " + w.save.saved + "` to watch a test object replicate.\n")
 	}

@@ -176,7 +176,11 @@ func (w *Wizard) profilesBody(s *sidePicks) string {
 	case w.profiles.err != nil:
 		return head + "\n" + renderError(th, w.profiles.err, w.width)
 	}
-	return head + "\n" + s.profiles.render(th) + "\n" + w.profileInfo(s)
+	body := head + "\n" + s.profiles.render(th) + "\n" + w.profileInfo(s)
+	if s.side == steps.SourceSide && w.deps.Intro != "" {
+		body += "\n\n" + th.Advice.Render(wrapText(w.deps.Intro, w.width))
+	}
+	return body
 }
 
 // profileInfo says what is known of the highlighted profile: its account, or why
@@ -284,6 +288,9 @@ func (w *Wizard) onSummary(msg summaryMsg) tea.Cmd {
 		return nil
 	}
 	w.summaries[msg.key] = summaryResult{summary: msg.summary, err: msg.err}
+	if w.screen == scrRule && msg.key == (summaryKey{w.src.profile, w.src.bucket.Name}) {
+		w.proposeRuleDefaults()
+	}
 	return nil
 }
 

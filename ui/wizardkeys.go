@@ -11,6 +11,7 @@ type wizardKeys struct {
 	Choose, Back, Filter, Refresh         key.Binding
 	Toggle, Apply, Yes, No, Save, Retry   key.Binding
 	ScrollUp, ScrollDown                  key.Binding
+	Verify                                key.Binding
 	Keep, Delete                          key.Binding // the status panel's test objects
 	Help, Quit                            key.Binding
 }
@@ -35,6 +36,7 @@ func newWizardKeys() wizardKeys {
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "plan again")),
 		ScrollUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll diff")),
 		ScrollDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", "space"), key.WithHelp("pgdn/space", "scroll diff")),
+		Verify:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify")),
 		Keep:       key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keep test objects")),
 		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete test objects")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
@@ -44,13 +46,14 @@ func newWizardKeys() wizardKeys {
 
 // forPanel is the status panel's help in one phase; q there first stops watching.
 func (k wizardKeys) forPanel(phase panelPhase) help.KeyMap {
+	scroll := withHelp(k.ScrollDown, "pgdn/space", "scroll")
 	switch phase {
 	case phaseDeciding:
-		return keyHelp{short: []key.Binding{k.Keep, k.Delete, k.ScrollDown, k.Help}}
+		return keyHelp{short: []key.Binding{k.Keep, k.Delete, scroll, k.Help}}
 	case phaseWatching:
-		return keyHelp{short: []key.Binding{k.Quit, k.Help}}
+		return keyHelp{short: []key.Binding{withHelp(k.Quit, "q", "stop watching"), k.Help}}
 	}
-	return keyHelp{short: []key.Binding{k.Quit, k.ScrollDown, k.Help}}
+	return keyHelp{short: []key.Binding{k.Quit, scroll, k.Help}}
 }
 
 // keyHelp is the help of one screen: a short line, and everything for "?".

@@ -1,0 +1,146 @@
+package steps_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// demoRun drives one demo scenario through plan, apply, verify and the doctor on a
+// simulated clock.
+type demoRun struct {
+	t     *testing.T
+	ctx   context.Context
+	clock *simcloud.ManualClock
+	acc   steps.Accounts
+	setup steps.Setup
+}
+
+func startDemo(t *testing.T, scenario string) *demoRun {
+	t.Helper()
+	sc, err := steps.DemoScenarioNamed(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	clock := simcloud.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	cloud, err := sc.NewDemoCloud(ctx, simcloud.WithClock(clock), simcloud.WithLatency(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := steps.DemoSetup()
+	acc, err := steps.OpenAccounts(ctx, cloud.Open, setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &demoRun{t: t, ctx: ctx, clock: clock, acc: acc, setup: setup}
+}
+
+func (r *demoRun) plan() *steps.Plan {
+	r.t.Helper()
+	st, err := steps.Inspect(r.ctx, r.acc, r.setup)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	plan, err := steps.BuildPlan(r.setup, st)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return plan
+}
+
+func (r *demoRun) apply() {
+	r.t.Helper()
+	if _, err := steps.Apply(r.ctx, r.acc, r.plan(), steps.ApplyOptions{PropagationWait: time.Millisecond}); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *demoRun) verify() steps.VerifyReport {
+	r.t.Helper()
+	report, err := steps.Verify(r.ctx, r.acc, r.setup, steps.VerifyOptions{
+		Timeout: time.Minute, Now: r.clock.Now,
+		Sleep: func(_ context.Context, d time.Duration) error { r.clock.Advance(d); return nil },
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return report
+}
+
+func (r *demoRun) failedChecks() []string {
+	r.t.Helper()
+	report, err := steps.Doctor(r.ctx, r.acc, r.setup)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	var failed []string
+	for _, c := range report.Checks {
+		if c.Status == steps.DoctorFailed {
+			failed = append(failed, c.ID)
+		}
+	}
+	return failed
+}
+
+func titles(changes []steps.Change) string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, c.Title)
+	}
+	return strings.Join(out, "; ")
+}
+
+func TestDemoScenarioFreshReplicatesAfterTheApply(t *testing.T) {
+	r := startDemo(t, steps.DefaultDemoScenario)
+	if pending := r.plan().Pending(); len(pending) != 4 {
+		t.Fatalf("the fresh demo plans %d changes, want 4: %s", len(pending), titles(pending))
+	}
+	r.apply()
+	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify after apply: %s (%s)", report.Outcome, report.Explanation)
+	}
+}
+
+func TestDemoScenarioKeyPolicyFailsUntilTheFixIsApplied(t *testing.T) {
+	r := startDemo(t, "key-policy-lacks-role")
+	pending := r.plan().Pending()
+	if len(pending) != 1 || pending[0].ID != "dst-key-policy" {
+		t.Fatalf("want one change to the replica key policy, got %s", titles(pending))
+	}
+	if report := r.verify(); report.Outcome != steps.OutcomeFailed {
+		t.Fatalf("verify before the fix: %s, want FAILED", report.Outcome)
+	}
+	if failed := strings.Join(r.failedChecks(), ","); failed != "destination-key-policy" {
+		t.Fatalf("doctor failed %q, want destination-key-policy", failed)
+	}
+	r.apply()
+	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify after the fix: %s (%s)", report.Outcome, report.Explanation)
+	}
+}
+
+func TestDemoScenarioGuardrailDenyIsDiagnosedNotRemoved(t *testing.T) {
+	r := startDemo(t, "bucket-policy-deny")
+	if pending := r.plan().Pending(); len(pending) != 0 {
+		t.Fatalf("s3repl must not touch a foreign Deny, yet it plans: %s", titles(pending))
+	}
+	if report := r.verify(); report.Outcome != steps.OutcomeFailed {
+		t.Fatalf("verify: %s, want FAILED", report.Outcome)
+	}
+	failed := r.failedChecks()
+	if !strings.Contains(strings.Join(failed, ","), "explicit-deny") {
+		t.Fatalf("doctor failed %v, want explicit-deny among them", failed)
+	}
+}
+
+func TestDemoScenarioNamedListsTheNames(t *testing.T) {
+	_, err := steps.DemoScenarioNamed("nope")
+	if err == nil || !strings.Contains(err.Error(), "key-policy-lacks-role") {
+		t.Fatalf("error %v should list the scenarios", err)
+	}
+}

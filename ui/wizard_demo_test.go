@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// demoDeps are what `s3repl demo` gives the wizard, on a simulated clock that the
+// status panel's waits advance, so that replication takes no real time.
+func demoDeps(t *testing.T, scenario string) (Deps, *simcloud.Cloud) {
+	t.Helper()
+	sc, err := steps.DemoScenarioNamed(scenario)
+	must(t, err)
+	clock := simcloud.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	cloud, err := sc.NewDemoCloud(context.Background(), simcloud.WithClock(clock), simcloud.WithLatency(3*time.Second))
+	must(t, err)
+	return Deps{
+		Open:     cloud.Open,
+		Profiles: func() ([]string, error) { return cloud.Profiles(), nil },
+		Label:    sc.Label(),
+		Intro:    sc.Story,
+		Verify: steps.VerifyOptions{
+			Now:   clock.Now,
+			Sleep: func(_ context.Context, d time.Duration) error { clock.Advance(d); return nil },
+		},
+	}, cloud
+}
+
+// pickDemoSetup goes from the first screen to the review with the demo's buckets,
+// the replica key the wizard preselects and the proposed rule.
+func pickDemoSetup(t *testing.T, d *driver) {
+	t.Helper()
+	chooseProfile(d, simcloud.DemoSourceProfile)
+	d.waitFor(simcloud.DemoLogsBucket)
+	d.press("/")
+	d.typeText(simcloud.DemoSourceBucket)
+	d.waitFor("/ " + simcloud.DemoSourceBucket)
+	d.press("enter")
+	d.waitFor("› " + simcloud.DemoDestProfile)
+	d.press("enter")
+	d.waitFor("› "+simcloud.DemoDestRegion, "the profile's Region")
+	d.press("enter")
+	d.waitFor(simcloud.DemoDestBucket, "› + new bucket")
+	d.press("down")
+	d.waitFor("› "+simcloud.DemoDestBucket, "versioning")
+	d.press("enter")
+	d.waitFor("› " + simcloud.DemoReplicaKey)
+	d.press("enter")
+	d.waitFor("Replication rule", simcloud.DemoExistingRole)
+	d.press("enter")
+}
+
+// TestDemoFromFirstScreenToACompletedReplica is `s3repl demo` as a newcomer runs it:
+// the labelled first screen, the picks, the review of the merged changes, the apply,
+// then the status panel until the replica is there, and the clean-up.
+func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
+	for _, size := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			deps, cloud := demoDeps(t, steps.DefaultDemoScenario)
+			d := startWizard(t, deps, size[0], size[1])
+			requireScreen(t, "first", d.waitFor("DEMO · simulated accounts", "› "+simcloud.DemoDestProfile, "Apply, then v"))
+			pickDemoSetup(t, d)
+			d.waitFor("Review · 4 changes to make")
+			d.press("a", "y")
+			d.waitFor("✓ Applied 4 changes", "v uploads a test object")
+			d.press("v")
+			requireScreen(t, "completed", d.waitFor("COMPLETED after", "Keep the test object"))
+			d.press("d")
+			requireScreen(t, "cleaned", d.waitFor("The test object and its replica were removed", "v test again"))
+			w := d.finish()
+			report := w.verify.panel.Report()
+			if report.Outcome != steps.OutcomeCompleted {
+				t.Fatalf("outcome %s", report.Outcome)
+			}
+			for _, side := range []struct{ profile, region, bucket string }{
+				{simcloud.DemoSourceProfile, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket},
+				{simcloud.DemoDestProfile, simcloud.DemoDestRegion, simcloud.DemoDestBucket},
+			} {
+				if n := versionsOf(t, cloud, side.profile, side.region, side.bucket, report.Key); n != 0 {
+					t.Errorf("%d versions of the test object are left in %s", n, side.bucket)
+				}
+			}
+			if farewell := w.Farewell(); !containsAll(farewell, []string{"COMPLETED after"}) {
+				t.Errorf("the farewell does not say how the test went:\n%s", farewell)
+			}
+		})
+	}
+}
+
+// TestDemoScenarioShowsTheFailureThenTheFix is the broken-key scenario: testing what
+// is in place fails and the doctor names the key policy; back on the review the fix
+// is applied and the next test object replicates.
+func TestDemoScenarioShowsTheFailureThenTheFix(t *testing.T) {
+	for _, size := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			deps, _ := demoDeps(t, "key-policy-lacks-role")
+			d := startWizard(t, deps, size[0], size[1])
+			d.waitFor("DEMO · key-policy-lacks-role", "Press v first")
+			pickDemoSetup(t, d)
+			d.waitFor("Review · 1 change to make", "update Let the role encrypt replicas")
+			d.press("v")
+			requireScreen(t, "failed", d.waitFor("FAILED after", "Doctor: 1 check failed", "Keep the test object"))
+			d.press("k", "esc")
+			d.waitFor("Review · 1 change to make")
+			d.press("a", "y")
+			d.waitFor("✓ Applied 1 change")
+			d.press("v")
+			requireScreen(t, "fixed", d.waitFor("COMPLETED after", "Keep the test object"))
+			if w := d.finish(); w.verify.runs != 2 {
+				t.Fatalf("%d test runs, want 2", w.verify.runs)
+			}
+		})
+	}
+}
+
+func versionsOf(t *testing.T, cloud *simcloud.Cloud, profile, region, bucket, key string) int {
+	t.Helper()
+	acc, err := cloud.Open(context.Background(), profile)
+	must(t, err)
+	versions, err := acc.ListObjectVersions(context.Background(), region, bucket, key, 100)
+	must(t, err)
+	n := 0
+	for _, v := range versions {
+		if v.Key == key {
+			n++
+		}
+	}
+	return n
+}

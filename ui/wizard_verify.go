@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"context"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3repl/s3repl/steps"
+)
+
+// verifyState is step 7: the status panel watching a test object, inside the wizard.
+type verifyState struct {
+	panel  VerifyPanel
+	on     bool
+	from   screen // where esc returns to
+	cancel context.CancelFunc
+	runs   int
+}
+
+// canVerify reports whether there is a setup in place to test: after an apply that
+// went through, or on a review (to test what is there now, before or without an apply).
+func (w *Wizard) canVerify() bool {
+	switch w.screen {
+	case scrApply:
+		return w.Applied()
+	case scrReview:
+		return w.review.plan != nil && !w.review.confirming
+	}
+	return false
+}
+
+// startVerify opens the status panel: it uploads a test object and watches it.
+func (w *Wizard) startVerify() tea.Cmd {
+	w.stopVerify()
+	ctx, cancel := context.WithCancel(w.tasks.root)
+	acc, setup, opts := w.accountsForSetup(), w.review.setup, w.deps.Verify
+	panel := NewVerifyPanel(ctx, VerifyFuncs{
+		Verify: func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error) {
+			opts.OnUpdate = onUpdate
+			return steps.Verify(ctx, acc, setup, opts)
+		},
+		Doctor:  func(ctx context.Context) (steps.DoctorReport, error) { return steps.Doctor(ctx, acc, setup) },
+		Cleanup: func(ctx context.Context, r steps.VerifyReport) error { return steps.RemoveTestObjects(ctx, acc, r) },
+	}).Embedded()
+	if w.screen != scrVerify {
+		w.verify.from = w.screen
+	}
+	w.verify = verifyState{panel: panel, on: true, from: w.verify.from, cancel: cancel, runs: w.verify.runs + 1}
+	w.tasks.cancelOthers(scrVerify)
+	w.screen = scrVerify
+	w.help.ShowAll = false
+	w.layout()
+	return w.verify.panel.Init()
+}
+
+func (w *Wizard) stopVerify() {
+	if w.verify.cancel != nil {
+		w.verify.cancel()
+	}
+}
+
+// verifyKey: q while watching stops watching (the panel's own rule), v runs the test
+// again once it is over, esc goes back to the screen the test started from.
+func (w *Wizard) verifyKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := w.keys
+	switch {
+	case w.verify.panel.Busy():
+		if key.Matches(msg, k.Quit) && !w.verify.panel.Watching() {
+			return w.quit()
+		}
+	case key.Matches(msg, k.Quit):
+		return w.quit()
+	case key.Matches(msg, k.Verify) && w.verify.panel.Finished():
+		return w.startVerify()
+	case key.Matches(msg, k.Back):
+		w.verify.on = false
+		if w.verify.from == scrReview {
+			return w.goTo(scrReview) // plan again: the test may have shown what to fix
+		}
+		w.screen = w.verify.from
+		w.layout()
+		return nil
+	}
+	return w.updatePanel(msg)
+}
+
+// updatePanel hands a message to the status panel.
+func (w *Wizard) updatePanel(msg tea.Msg) tea.Cmd {
+	model, cmd := w.verify.panel.Update(msg)
+	w.verify.panel = model.(VerifyPanel)
+	return cmd
+}
+
+// layoutPanel gives the status panel the wizard's body.
+func (w *Wizard) layoutPanel(width, height int) {
+	if w.verify.on {
+		w.updatePanel(tea.WindowSizeMsg{Width: width, Height: height})
+	}
+}
+
+func (w *Wizard) verifyBody() string {
+	return w.verify.panel.View().Content
+}
+
+func (w *Wizard) verifyKeys() help.KeyMap {
+	k := w.keys
+	panel := w.verify.panel.KeyHelp().ShortHelp()
+	if w.verify.panel.Busy() {
+		return keyHelp{short: panel}
+	}
+	again := withHelp(k.Verify, "v", "test again")
+	again.SetEnabled(w.verify.panel.Finished())
+	return keyHelp{short: append(panel, again, withHelp(k.Back, "esc", "back"))}
+}
+
+// verifyOutcome is what stays printed about the test once the wizard closes.
+func (w *Wizard) verifyOutcome() string {
+	if w.verify.runs == 0 {
+		return ""
+	}
+	r := w.verify.panel.Report()
+	if err := w.verify.panel.Err(); err != nil {
+		return StyleError.Render("Could not verify: ") + err.Error() + "\n"
+	}
+	if r.Key == "" {
+		return ""
+	}
+	return outcomeLine(r) + "\n"
+}
