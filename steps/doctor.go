@@ -187,7 +187,8 @@ func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
 // checks runs every check, in the order a person would fix things.
 func (d *diagnosis) checks() []DoctorCheck {
 	return []DoctorCheck{
-		d.checkVersioning("source-versioning", "Versioning on the source bucket", d.setup.Source.Bucket, d.st.Source.Versioning),
+		d.checkVersioning("source-versioning", "Versioning on the source bucket", d.setup.Source.Bucket, d.st.Source.Versioning,
+			"S3 refuses the rule, and objects get no replication status"),
 		d.checkDestVersioning(),
 		d.checkRule(),
 		d.checkKMSOptIn(),
@@ -219,14 +220,16 @@ func unknown(id, title, evidence string) DoctorCheck {
 	return DoctorCheck{ID: id, Title: title, Status: DoctorUnknown, Evidence: evidence}
 }
 
-func (d *diagnosis) checkVersioning(id, title, bucket, status string) DoctorCheck {
+// checkVersioning checks one bucket's versioning; consequence says what S3 does
+// without it on that side.
+func (d *diagnosis) checkVersioning(id, title, bucket, status, consequence string) DoctorCheck {
 	if status == "Enabled" {
 		return passed(id, title, bucket+": versioning Enabled")
 	}
 	if status == "" {
 		status = "never enabled"
 	}
-	return failed(id, title, bucket+": versioning "+status+" (S3 reports DstBucketUnversioned or refuses the rule)",
+	return failed(id, title, bucket+": versioning "+status+" ("+consequence+")",
 		"enable versioning on "+bucket+" (s3repl apply does)")
 }
 
@@ -235,7 +238,8 @@ func (d *diagnosis) checkDestVersioning() DoctorCheck {
 	if !d.st.Destination.BucketExists {
 		return failed(id, title, "destination bucket "+d.setup.Destination.Bucket+" does not exist (DstBucketNotFound)", "create it (s3repl apply with createBucket: true)")
 	}
-	return d.checkVersioning(id, title, d.setup.Destination.Bucket, d.st.Destination.Versioning)
+	return d.checkVersioning(id, title, d.setup.Destination.Bucket, d.st.Destination.Versioning,
+		"S3 refuses the rule, or fails each object with DstBucketUnversioned")
 }
 
 func (d *diagnosis) checkRule() DoctorCheck {
@@ -604,6 +608,9 @@ func lockWord(on bool) string {
 // must be able to decrypt each.
 func (d *diagnosis) checkObjectKeys() DoctorCheck {
 	const id, title = "object-keys", "The role can decrypt the keys objects are encrypted with"
+	if d.st.Role.Role == nil {
+		return unknown(id, title, "the role does not exist")
+	}
 	if d.sampleErr != nil {
 		return unknown(id, title, "objects could not be sampled: "+d.sampleErr.Error())
 	}

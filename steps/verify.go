@@ -138,7 +138,8 @@ type verification struct {
 	rule          replicationRule
 	report        VerifyReport
 	sourceKeyARN  string
-	replicaBucket bool // the destination bucket defaults to a Bucket Key
+	sourceVersion string // the source bucket's versioning status
+	replicaBucket bool   // the destination bucket defaults to a Bucket Key
 	opts          VerifyOptions
 }
 
@@ -167,7 +168,10 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 	if !found {
 		return nil, Problems{fmt.Sprintf("the source bucket %s has no replication rule %q: run `s3repl apply` first", s.Source.Bucket, s.RuleID())}
 	}
-	v := &verification{src: acc.Source, dst: acc.Destination, rule: rule, opts: opts, replicaBucket: state.Destination.Encryption.BucketKey}
+	v := &verification{
+		src: acc.Source, dst: acc.Destination, rule: rule, opts: opts,
+		sourceVersion: state.Source.Versioning, replicaBucket: state.Destination.Encryption.BucketKey,
+	}
 	if state.Source.Key != nil {
 		v.sourceKeyARN = state.Source.Key.ARN
 	}
@@ -302,6 +306,8 @@ func (v *verification) whyNotMatched(head awsops.ObjectHead) string {
 	rule := v.rule
 	prefix := rulePrefix(rule)
 	switch {
+	case v.sourceVersion != "Enabled":
+		return fmt.Sprintf("versioning on the source bucket %s is %s, and S3 replicates only from versioned buckets", v.report.SourceBucket, versioningWord(v.sourceVersion))
 	case rule.Status != "Enabled":
 		return fmt.Sprintf("rule %q is %s", rule.ID, rule.Status)
 	case !strings.HasPrefix(v.report.Key, prefix):
@@ -312,6 +318,13 @@ func (v *verification) whyNotMatched(head awsops.ObjectHead) string {
 		return fmt.Sprintf("rule %q filters on tags; the test object carries the setup's tags, check they match the rule's", rule.ID)
 	}
 	return "the rule's scope and KMS opt-in match the object; if the configuration changed moments ago, run verify again"
+}
+
+func versioningWord(versioning string) string {
+	if versioning == "" {
+		return "not enabled"
+	}
+	return versioning
 }
 
 func ruleHasTags(r replicationRule) bool {

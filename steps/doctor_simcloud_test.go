@@ -1,0 +1,609 @@
+package steps_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/policy"
+	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// simSetup is the demo's setup applied to a fresh simulated cloud whose clock moves
+// only when Verify waits, so a replication takes no real time.
+type simSetup struct {
+	t     *testing.T
+	ctx   context.Context
+	cloud *simcloud.Cloud
+	clock *simcloud.ManualClock
+	acc   steps.Accounts
+	setup steps.Setup
+	facts steps.Facts
+}
+
+func newSimSetup(t *testing.T, edit func(*steps.Setup)) *simSetup {
+	t.Helper()
+	clock := simcloud.NewManualClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	s := &simSetup{
+		t: t, ctx: context.Background(), clock: clock, setup: steps.DemoSetup(),
+		cloud: simcloud.NewDemo(simcloud.WithClock(clock), simcloud.WithLatency(2*time.Second)),
+	}
+	if edit != nil {
+		edit(&s.setup)
+	}
+	acc, err := steps.OpenAccounts(s.ctx, s.cloud.Open, s.setup)
+	s.must(err)
+	s.acc = acc
+	plan := s.plan()
+	s.facts = plan.Facts
+	s.apply(plan.Pending())
+	return s
+}
+
+func (s *simSetup) must(err error) {
+	s.t.Helper()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *simSetup) plan() *steps.Plan {
+	s.t.Helper()
+	st, err := steps.Inspect(s.ctx, s.acc, s.setup)
+	s.must(err)
+	plan, err := steps.BuildPlan(s.setup, st)
+	s.must(err)
+	return plan
+}
+
+// apply makes changes as `s3repl apply` does, whether they come from a plan or are
+// the doctor's fixes.
+func (s *simSetup) apply(changes []steps.Change) {
+	s.t.Helper()
+	plan := &steps.Plan{Setup: s.setup, Facts: s.facts, Changes: changes}
+	_, err := steps.Apply(s.ctx, s.acc, plan, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	s.must(err)
+}
+
+func (s *simSetup) verify() steps.VerifyReport {
+	s.t.Helper()
+	report, err := steps.Verify(s.ctx, s.acc, s.setup, steps.VerifyOptions{
+		Timeout: time.Minute, Now: s.clock.Now,
+		Sleep: func(_ context.Context, d time.Duration) error { s.clock.Advance(d); return nil },
+	})
+	s.must(err)
+	return report
+}
+
+func (s *simSetup) doctor() steps.DoctorReport {
+	s.t.Helper()
+	report, err := steps.Doctor(s.ctx, s.acc, s.setup)
+	s.must(err)
+	return report
+}
+
+// failureReason is S3's reason for not replicating a source object version.
+func (s *simSetup) failureReason(key, versionID string) string {
+	failure, ok := s.cloud.ReplicationFailure(s.setup.Source.Bucket, key, versionID)
+	if !ok {
+		return "(no failure)"
+	}
+	return failure.Reason
+}
+
+// upload puts an object into the source bucket, encrypted with keyARN ("" for the
+// bucket's default), and waits until S3 has tried to replicate it.
+func (s *simSetup) upload(key, keyARN string) string {
+	s.t.Helper()
+	version, err := s.acc.Source.PutObject(s.ctx, simcloud.DemoSourceRegion, s.setup.Source.Bucket, key, []byte("data\n"), awsops.PutOptions{KMSKeyID: keyARN})
+	s.must(err)
+	s.clock.Advance(time.Minute)
+	return version
+}
+
+func (s *simSetup) replicaKeyARN() string { return s.facts.DestKeyARN }
+
+func (s *simSetup) sourceKeyARN() string { return s.facts.SourceKeyARNs[0] }
+
+func (s *simSetup) roleARN() string { return s.facts.RoleARN }
+
+// editRule changes s3repl's rule in the source bucket's configuration, as someone in
+// the console would.
+func (s *simSetup) editRule(edit func(rule map[string]any)) {
+	s.t.Helper()
+	region, bucket := simcloud.DemoSourceRegion, s.setup.Source.Bucket
+	doc, err := s.acc.Source.GetBucketReplication(s.ctx, region, bucket)
+	s.must(err)
+	var config map[string]any
+	s.must(json.Unmarshal([]byte(doc), &config))
+	for _, r := range config["Rules"].([]any) {
+		if rule := r.(map[string]any); rule["ID"] == s.setup.RuleID() {
+			edit(rule)
+		}
+	}
+	edited, err := json.Marshal(config)
+	s.must(err)
+	s.must(s.acc.Source.PutBucketReplication(s.ctx, region, bucket, string(edited)))
+}
+
+func (s *simSetup) pointRuleAtKey(keyARN string) {
+	s.editRule(func(rule map[string]any) {
+		destination := rule["Destination"].(map[string]any)
+		destination["EncryptionConfiguration"] = map[string]any{"ReplicaKmsKeyID": keyARN}
+	})
+}
+
+func (s *simSetup) setTrust(trust string) {
+	s.must(s.acc.Source.UpdateAssumeRolePolicy(s.ctx, s.setup.RoleName(), trust))
+}
+
+func (s *simSetup) removeFromRolePolicy(sid string) {
+	s.t.Helper()
+	name := s.setup.RolePolicyName()
+	doc, err := s.acc.Source.GetRolePolicy(s.ctx, s.setup.RoleName(), name)
+	s.must(err)
+	s.must(s.acc.Source.PutRolePolicy(s.ctx, s.setup.RoleName(), name, without(s.t, doc, sid)))
+}
+
+func (s *simSetup) replicaKeyPolicy() string {
+	s.t.Helper()
+	doc, err := s.acc.Destination.GetKeyPolicy(s.ctx, simcloud.DemoDestRegion, s.replicaKeyARN())
+	s.must(err)
+	return doc
+}
+
+func (s *simSetup) destBucketPolicy() string {
+	s.t.Helper()
+	doc, err := s.acc.Destination.GetBucketPolicy(s.ctx, simcloud.DemoDestRegion, simcloud.DemoDestBucket)
+	s.must(err)
+	return doc
+}
+
+// without removes statements by Sid from a policy document.
+func without(t *testing.T, doc string, sids ...string) string {
+	t.Helper()
+	parsed, err := policy.Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !parsed.Remove(sids...) {
+		t.Fatalf("no statement %v in\n%s", sids, doc)
+	}
+	return parsed.String()
+}
+
+// withStatement adds a statement, given as JSON, to a policy document.
+func withStatement(t *testing.T, doc, statement string) string {
+	t.Helper()
+	var parsed struct {
+		Version   string
+		Id        string `json:",omitempty"`
+		Statement []json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	parsed.Statement = append(parsed.Statement, json.RawMessage(statement))
+	out, err := json.Marshal(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func s3Trust(condition string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},` +
+		`"Action":"sts:AssumeRole","Condition":` + condition + `}]}`
+}
+
+// doctorScenario breaks a working setup in one way and says what the doctor, S3 and
+// the doctor's fixes make of it.
+type doctorScenario struct {
+	name  string
+	setup func(*steps.Setup) // the setup as applied, when not the demo's
+	// breakIt changes the cloud behind s3repl's back.
+	breakIt func(*simSetup)
+	check   string
+	status  steps.DoctorStatus
+	// evidence is a phrase the check's evidence must contain.
+	evidence string
+	// others are the checks the same break also trips; every other check passes (or
+	// is information).
+	others map[string]steps.DoctorStatus
+	// outcome is what a new verification makes of the test object, and reason S3's
+	// failure reason when it FAILED.
+	outcome steps.Outcome
+	reason  string
+	// why is a phrase verify's explanation must contain, for objects that match no rule.
+	why string
+	// fixes are the plan changes the doctor offers, by ID; none when s3repl cannot fix
+	// the break, and refused when the setup cannot even be planned as it stands.
+	fixes   []string
+	refused bool
+	// confirm checks what else the break does in the cloud.
+	confirm func(*testing.T, *simSetup)
+}
+
+func doctorScenarios() []doctorScenario {
+	failed, unknown, passed := steps.DoctorFailed, steps.DoctorUnknown, steps.DoctorPassed
+	return []doctorScenario{
+		{
+			name: "source bucket no longer versioned", check: "source-versioning", status: failed,
+			evidence: "versioning never enabled", why: "S3 replicates only from versioned buckets",
+			// S3 refuses this while a rule exists; the simulation stages it.
+			breakIt: func(s *simSetup) { s.must(s.cloud.MakeUnversioned(simcloud.DemoSourceBucket)) },
+			outcome: steps.OutcomeNotMatched, fixes: []string{"src-versioning"},
+		},
+		{
+			name: "destination versioning suspended", check: "destination-versioning", status: failed,
+			evidence: "versioning Suspended",
+			breakIt:  func(s *simSetup) { s.must(s.cloud.SetBucketVersioning(simcloud.DemoDestBucket, "Suspended")) },
+			outcome:  steps.OutcomeFailed, reason: "DstBucketUnversioned", fixes: []string{"dst-versioning"},
+		},
+		{
+			name: "rule disabled in the console", check: "rule", status: failed,
+			evidence: "is Disabled", why: "is Disabled",
+			breakIt: func(s *simSetup) { s.editRule(func(rule map[string]any) { rule["Status"] = "Disabled" }) },
+			outcome: steps.OutcomeNotMatched, fixes: []string{"src-replication"},
+		},
+		{
+			name: "rule narrowed to a prefix the objects are not under", check: "rule", status: failed,
+			evidence: "covers keys under reports/", why: "outside the rule's prefix \"reports/\"",
+			breakIt: func(s *simSetup) {
+				s.editRule(func(rule map[string]any) { rule["Filter"] = map[string]any{"Prefix": "reports/"} })
+			},
+			outcome: steps.OutcomeNotMatched, fixes: []string{"src-replication"},
+		},
+		{
+			name: "SSE-KMS objects not opted in", check: "kms-opt-in", status: failed,
+			evidence: "does not replicate SSE-KMS objects", why: "does not opt in SSE-KMS objects",
+			others: map[string]steps.DoctorStatus{"replica-key": unknown, "destination-key-policy": unknown},
+			breakIt: func(s *simSetup) {
+				s.editRule(func(rule map[string]any) {
+					delete(rule, "SourceSelectionCriteria")
+					delete(rule["Destination"].(map[string]any), "EncryptionConfiguration")
+				})
+			},
+			outcome: steps.OutcomeNotMatched, fixes: []string{"src-replication"},
+		},
+		{
+			name: "replica key disabled", check: "replica-key", status: failed,
+			evidence: "is Disabled",
+			breakIt:  func(s *simSetup) { s.must(s.cloud.SetKeyState(s.replicaKeyARN(), "Disabled")) },
+			outcome:  steps.OutcomeFailed, reason: "DstKmsKeyInvalidState", refused: true,
+		},
+		{
+			name: "rule names a replica key in another Region", check: "replica-key", status: failed,
+			evidence: "is in eu-central-1 but the destination bucket is in eu-west-1",
+			others:   map[string]steps.DoctorStatus{"destination-key-policy": failed, "role-permissions": failed},
+			breakIt: func(s *simSetup) {
+				key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: simcloud.DemoDestAccount, Region: simcloud.DemoOtherRegion, Description: "Frankfurt backups"})
+				s.must(err)
+				s.pointRuleAtKey(key.ARN)
+			},
+			outcome: steps.OutcomeFailed, reason: "DstKmsKeyNotFound", fixes: []string{"src-replication"},
+		},
+		{
+			name: "rule names an asymmetric replica key", check: "replica-key", status: failed,
+			evidence: "RSA_2048 for SIGN_VERIFY",
+			others:   map[string]steps.DoctorStatus{"destination-key-policy": failed, "role-permissions": failed},
+			breakIt: func(s *simSetup) {
+				key, err := s.acc.Destination.DescribeKey(s.ctx, simcloud.DemoDestRegion, simcloud.DemoSigningKey)
+				s.must(err)
+				s.pointRuleAtKey(key.ARN)
+			},
+			outcome: steps.OutcomeFailed, reason: "DstKmsKeyInvalidState", fixes: []string{"src-replication"},
+		},
+		{
+			name: "rule names the AWS managed aws/s3 key", check: "replica-key", status: failed,
+			evidence: "AWS managed key",
+			others:   map[string]steps.DoctorStatus{"destination-key-policy": unknown},
+			breakIt: func(s *simSetup) {
+				s.pointRuleAtKey(s.cloud.ManagedS3Key(simcloud.DemoDestAccount, simcloud.DemoDestRegion).ARN)
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"src-replication"},
+		},
+		{
+			name: "trust policy without S3", check: "role-trust", status: failed,
+			evidence: "(AssumeRoleNotPermitted)",
+			breakIt: func(s *simSetup) {
+				s.setTrust(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+			},
+			outcome: steps.OutcomeFailed, reason: "AssumeRoleNotPermitted", fixes: []string{"role-trust"},
+		},
+		{
+			name: "trust policy for another bucket (aws:SourceArn)", check: "role-trust", status: failed,
+			evidence: "arn:aws:s3:::acme-prod-logs",
+			breakIt: func(s *simSetup) {
+				s.setTrust(s3Trust(`{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::acme-prod-logs"}}`))
+			},
+			outcome: steps.OutcomeFailed, reason: "AssumeRoleNotPermitted", fixes: []string{"role-trust"},
+		},
+		{
+			name: "trust policy for another account (aws:SourceAccount)", check: "role-trust", status: failed,
+			evidence: "999999999999",
+			breakIt: func(s *simSetup) {
+				s.setTrust(s3Trust(`{"StringEquals":{"aws:SourceAccount":"999999999999"}}`))
+			},
+			outcome: steps.OutcomeFailed, reason: "AssumeRoleNotPermitted", fixes: []string{"role-trust"},
+		},
+		{
+			name: "role deleted", check: "role-trust", status: failed,
+			evidence: "does not exist",
+			others: map[string]steps.DoctorStatus{"role-permissions": unknown, "source-key-policy": unknown, "destination-key-policy": unknown,
+				"destination-bucket-policy": unknown, "object-keys": unknown},
+			breakIt: func(s *simSetup) { s.must(s.cloud.DeleteRole(simcloud.DemoSourceAccount, s.setup.RoleName())) },
+			outcome: steps.OutcomeFailed, reason: "AssumeRoleNotPermitted", refused: true,
+		},
+		{
+			name: "role policy cannot read source objects", check: "role-permissions", status: failed,
+			evidence: "s3:GetObjectVersionForReplication",
+			breakIt:  func(s *simSetup) { s.removeFromRolePolicy("S3replReadSourceObjects") },
+			outcome:  steps.OutcomeFailed, reason: "SrcGetObjectNotPermitted", fixes: []string{"role-policy"},
+		},
+		{
+			name: "role policy cannot replicate into the destination", check: "role-permissions", status: failed,
+			evidence: "s3:ReplicateObject",
+			others:   map[string]steps.DoctorStatus{"destination-bucket-policy": unknown},
+			breakIt:  func(s *simSetup) { s.removeFromRolePolicy("S3replReplicateToDestination") },
+			outcome:  steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"role-policy"},
+		},
+		{
+			name: "role policy cannot use the replica key", check: "role-permissions", status: failed,
+			evidence: "kms:GenerateDataKey",
+			others:   map[string]steps.DoctorStatus{"destination-key-policy": unknown},
+			breakIt:  func(s *simSetup) { s.removeFromRolePolicy("S3replEncryptReplicas") },
+			outcome:  steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"role-policy"},
+		},
+		{
+			name: "source key policy does not delegate to IAM", check: "source-key-policy", status: failed,
+			evidence: "kms:Decrypt",
+			breakIt: func(s *simSetup) {
+				admins := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"Admins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:user/demo-admin"},"Action":"kms:*","Resource":"*"}]}`, simcloud.DemoSourceAccount)
+				s.must(s.cloud.SetKeyPolicy(s.sourceKeyARN(), admins))
+			},
+			outcome: steps.OutcomeFailed, reason: "SrcGetObjectNotPermitted", fixes: []string{"src-key-policy"},
+		},
+		{
+			name: "replica key policy lost the role", check: "destination-key-policy", status: failed,
+			evidence: "(DstPutObjectNotPermitted)",
+			breakIt: func(s *simSetup) {
+				s.must(s.cloud.SetKeyPolicy(s.replicaKeyARN(), without(s.t, s.replicaKeyPolicy(), s.facts.KeyPolicySid())))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"dst-key-policy"},
+		},
+		{
+			name: "destination bucket policy lost the role", check: "destination-bucket-policy", status: failed,
+			evidence: "(DstPutObjectNotPermitted)",
+			breakIt: func(s *simSetup) {
+				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, without(s.t, s.destBucketPolicy(), s.facts.BucketPolicySids()...)))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"dst-bucket-policy"},
+		},
+		{
+			name: "destination bucket policy without ownership override", check: "destination-bucket-policy", status: failed,
+			evidence: "(DstPutAclNotPermitted)",
+			breakIt: func(s *simSetup) {
+				doc := strings.Replace(s.destBucketPolicy(), `"s3:ObjectOwnerOverrideToBucketOwner"`, `"s3:ReplicateTags"`, 1)
+				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, doc))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutAclNotPermitted", fixes: []string{"dst-bucket-policy"},
+		},
+		{
+			name: "destination bucket policy without tag replication", check: "destination-bucket-policy", status: failed,
+			evidence: "(DstPutTaggingNotPermitted)",
+			setup:    func(s *steps.Setup) { s.Rule.Tags = map[string]string{"backup": "daily"} },
+			breakIt: func(s *simSetup) {
+				doc := strings.Replace(s.destBucketPolicy(), `"s3:ReplicateTags",`, ``, 1)
+				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, doc))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutTaggingNotPermitted", fixes: []string{"dst-bucket-policy"},
+		},
+		{
+			name: "explicit Deny in the destination bucket policy", check: "explicit-deny", status: failed,
+			evidence: "\"DenyOtherAccounts\"",
+			others:   map[string]steps.DoctorStatus{"destination-bucket-policy": failed},
+			breakIt: func(s *simSetup) {
+				deny := `{"Sid":"DenyOtherAccounts","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::acme-backup-orders/*",` +
+					`"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"222222222222"}}}`
+				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(s.t, s.destBucketPolicy(), deny)))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
+		},
+		{
+			name: "explicit Deny in the replica key policy", check: "explicit-deny", status: failed,
+			evidence: "\"NoDataKeysForOthers\"",
+			others:   map[string]steps.DoctorStatus{"destination-key-policy": failed},
+			breakIt: func(s *simSetup) {
+				deny := fmt.Sprintf(`{"Sid":"NoDataKeysForOthers","Effect":"Deny","Principal":{"AWS":%q},"Action":"kms:GenerateDataKey*","Resource":"*"}`, s.roleARN())
+				s.must(s.cloud.SetKeyPolicy(s.replicaKeyARN(), withStatement(s.t, s.replicaKeyPolicy(), deny)))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
+		},
+		{
+			name: "replica key only through a VPC endpoint (aws:SourceVpce)", check: "network-conditions", status: failed,
+			evidence: "replica key policy: statement \"OnlyFromVpce\"",
+			others:   map[string]steps.DoctorStatus{"explicit-deny": failed, "destination-key-policy": failed},
+			breakIt: func(s *simSetup) {
+				deny := `{"Sid":"OnlyFromVpce","Effect":"Deny","Principal":"*","Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*",` +
+					`"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}`
+				s.must(s.cloud.SetKeyPolicy(s.replicaKeyARN(), withStatement(s.t, s.replicaKeyPolicy(), deny)))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
+		},
+		{
+			name: "destination bucket only from the office network (aws:SourceIp)", check: "network-conditions", status: failed,
+			evidence: "destination bucket policy: statement \"OfficeOnly\"",
+			others:   map[string]steps.DoctorStatus{"explicit-deny": failed, "destination-bucket-policy": failed},
+			breakIt: func(s *simSetup) {
+				deny := `{"Sid":"OfficeOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::acme-backup-orders/*",` +
+					`"Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}`
+				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(s.t, s.destBucketPolicy(), deny)))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
+		},
+		{
+			name: "ownership override dropped while the destination lets writers own objects", check: "ownership", status: failed,
+			evidence: "(ObjectWriter)",
+			breakIt: func(s *simSetup) {
+				s.editRule(func(rule map[string]any) { delete(rule["Destination"].(map[string]any), "AccessControlTranslation") })
+				s.must(s.cloud.SetBucketOwnership(simcloud.DemoDestBucket, "ObjectWriter"))
+			},
+			outcome: steps.OutcomeCompleted, fixes: []string{"src-replication"},
+			confirm: func(t *testing.T, s *simSetup) {
+				r := s.verify()
+				if owner := s.cloud.ObjectOwner(simcloud.DemoDestBucket, r.Key, r.VersionID); owner != simcloud.DemoSourceAccount {
+					t.Errorf("the replica is owned by %q, want the source account: that is what the doctor warns of", owner)
+				}
+			},
+		},
+		{
+			name: "Object Lock on the source only", check: "object-lock", status: failed,
+			evidence: "(DstBucketObjectLockConfigMissing)",
+			breakIt:  func(s *simSetup) { s.must(s.cloud.EnableObjectLock(simcloud.DemoSourceBucket)) },
+			outcome:  steps.OutcomeFailed, reason: "DstBucketObjectLockConfigMissing", refused: true,
+		},
+		{
+			name: "Object Lock on the destination only", check: "object-lock", status: passed,
+			evidence: "destination has Object Lock",
+			breakIt:  func(s *simSetup) { s.must(s.cloud.EnableObjectLock(simcloud.DemoDestBucket)) },
+			outcome:  steps.OutcomeCompleted,
+		},
+		{
+			name: "objects encrypted with a key the role cannot decrypt", check: "object-keys", status: failed,
+			evidence: "1 object(s) under key",
+			breakIt: func(s *simSetup) {
+				key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: simcloud.DemoSourceAccount, Region: simcloud.DemoSourceRegion, Description: "Payments team"})
+				s.must(err)
+				s.upload("payments/2026-11.csv", key.ARN)
+			},
+			outcome: steps.OutcomeCompleted,
+			confirm: func(t *testing.T, s *simSetup) {
+				versions, err := s.acc.Source.ListObjectVersions(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, "payments/", 1)
+				s.must(err)
+				if reason := s.failureReason(versions[0].Key, versions[0].VersionID); reason != "SrcGetObjectNotPermitted" {
+					t.Errorf("the object under the foreign key: %s, want SrcGetObjectNotPermitted", reason)
+				}
+			},
+		},
+		{
+			name: "objects from before the rule", check: "existing-objects", status: steps.DoctorInfo,
+			evidence: "3 of 5 sampled versions have no replication status",
+			breakIt:  func(*simSetup) {}, // the demo's orders and invoices predate the rule
+			outcome:  steps.OutcomeCompleted,
+			confirm: func(t *testing.T, s *simSetup) {
+				versions, err := s.acc.Source.ListObjectVersions(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, "orders/", 10)
+				s.must(err)
+				for _, v := range versions {
+					head, err := s.acc.Source.HeadObject(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, v.Key, v.VersionID)
+					s.must(err)
+					if _, err := s.acc.Destination.HeadObject(s.ctx, simcloud.DemoDestRegion, simcloud.DemoDestBucket, v.Key, v.VersionID); head.ReplicationStatus != "" || !awsops.IsNotFound(err) {
+						t.Errorf("%s from before the rule: status %q, replica lookup %v; want neither", v.Key, head.ReplicationStatus, err)
+					}
+				}
+			},
+		},
+		{
+			name: "destination without an S3 Bucket Key", check: "kms-cost", status: steps.DoctorInfo,
+			evidence: "turn on S3 Bucket Keys",
+			breakIt: func(s *simSetup) {
+				s.must(s.acc.Destination.PutBucketEncryption(s.ctx, simcloud.DemoDestRegion, simcloud.DemoDestBucket,
+					awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: s.replicaKeyARN()}))
+			},
+			// without a Bucket Key the role no longer needs kms:Decrypt on the replica key
+			outcome: steps.OutcomeCompleted, fixes: []string{"role-policy", "dst-key-policy"},
+		},
+	}
+}
+
+// TestDoctorOneScenarioPerCheckInTheSimulatedCloud starts each scenario from a setup
+// that replicates, breaks one thing, and expects the doctor to name it, S3 to fail
+// with AWS's reason where the break stops replication, and the doctor's fixes, where
+// s3repl has any, to make replication work again.
+func TestDoctorOneScenarioPerCheckInTheSimulatedCloud(t *testing.T) {
+	t.Parallel()
+	for _, tc := range doctorScenarios() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSimSetup(t, tc.setup)
+			if r := s.verify(); r.Outcome != steps.OutcomeCompleted {
+				t.Fatalf("before the break: %s (%s)", r.Outcome, r.Explanation)
+			}
+			tc.breakIt(s)
+
+			report := s.verify()
+			t.Logf("verify: %s: %s", report.Outcome, report.Explanation)
+			if report.Outcome != tc.outcome {
+				t.Errorf("verify after the break: %s (%s), want %s", report.Outcome, report.Explanation, tc.outcome)
+			}
+			if !strings.Contains(report.Explanation, tc.why) {
+				t.Errorf("verify's explanation %q does not say %q", report.Explanation, tc.why)
+			}
+			if tc.outcome == steps.OutcomeFailed {
+				if reason := s.failureReason(report.Key, report.VersionID); reason != tc.reason {
+					t.Errorf("S3's failure reason %s, want %s", reason, tc.reason)
+				}
+			}
+			diagnosis := s.doctor()
+			expectChecks(t, diagnosis, tc)
+			if tc.confirm != nil {
+				tc.confirm(t, s)
+			}
+			expectFixes(t, s, diagnosis, tc)
+		})
+	}
+}
+
+func expectChecks(t *testing.T, report steps.DoctorReport, tc doctorScenario) {
+	t.Helper()
+	c := doctorCheck(t, report, tc.check)
+	t.Logf("doctor: %s %s: %s; fix: %s", c.ID, c.Status, c.Evidence, c.Fix)
+	if c.Status != tc.status || c.Evidence == "" || !strings.Contains(c.Evidence, tc.evidence) {
+		t.Errorf("%s: %s %q, want %s with evidence of %q", tc.check, c.Status, c.Evidence, tc.status, tc.evidence)
+	}
+	if c.Status == steps.DoctorFailed && c.Fix == "" {
+		t.Errorf("%s failed without saying what to do", tc.check)
+	}
+	for _, other := range report.Checks {
+		want, listed := tc.others[other.ID]
+		switch {
+		case other.ID == tc.check:
+		case listed && other.Status != want:
+			t.Errorf("%s: %s (%s), want %s", other.ID, other.Status, other.Evidence, want)
+		case !listed && other.Status != steps.DoctorPassed && other.Status != steps.DoctorInfo:
+			t.Errorf("%s: %s (%s), want it to pass: the break is elsewhere", other.ID, other.Status, other.Evidence)
+		}
+	}
+}
+
+// expectFixes compares the doctor's fixes with the scenario's, applies them and
+// verifies again.
+func expectFixes(t *testing.T, s *simSetup, report steps.DoctorReport, tc doctorScenario) {
+	t.Helper()
+	var ids []string
+	for _, c := range report.Fixes {
+		ids = append(ids, c.ID)
+	}
+	if !slices.Equal(ids, tc.fixes) {
+		t.Fatalf("fixes %v, want %v", ids, tc.fixes)
+	}
+	if tc.refused != (report.FixError != "") {
+		t.Fatalf("plan refused: %q, want refused=%v", report.FixError, tc.refused)
+	}
+	if len(tc.fixes) == 0 {
+		return
+	}
+	s.apply(report.Fixes)
+	if r := s.verify(); r.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify after applying the doctor's fixes: %s (%s, %s)", r.Outcome, r.Explanation, s.failureReason(r.Key, r.VersionID))
+	}
+	if pending := s.plan().Pending(); len(pending) != 0 {
+		t.Errorf("after the fixes a plan still has %d changes, the first %q", len(pending), pending[0].Title)
+	}
+}
