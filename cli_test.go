@@ -147,3 +147,18 @@ func TestCLIErrorsExitOne(t *testing.T) {
 		t.Fatalf("apply of an empty setup: exit %d\n%s", code, out)
 	}
 }
+
+func TestCLIDemoListsItsScenariosAndRefusesUnknownOnes(t *testing.T) {
+	out, code := runCLI(t, "demo", "--list")
+	if code != 0 || !strings.Contains(out, "key-policy-lacks-role") || !strings.Contains(out, "bucket-policy-deny") {
+		t.Fatalf("demo --list: exit %d\n%s", code, out)
+	}
+	out, code = runCLI(t, "demo", "--scenario", "nope")
+	if code != 1 || !strings.Contains(out, "choose one of fresh, key-policy-lacks-role, bucket-policy-deny") {
+		t.Fatalf("unknown scenario: exit %d\n%s", code, out)
+	}
+	out, code = runCLI(t, "demo")
+	if code != 1 || !strings.Contains(out, "interactive: run it in a terminal") {
+		t.Fatalf("demo without a terminal: exit %d\n%s", code, out)
+	}
+}
