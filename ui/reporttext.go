@@ -41,6 +41,9 @@ func VerifyText(r steps.VerifyReport) string {
 		}
 		b.WriteString("\n")
 	}
+	if timeline := TimelineText(r); len(r.Timeline) > 0 {
+		b.WriteString("\n" + StyleMuted.Render(timeline) + "\n")
+	}
 	b.WriteString("\n" + outcomeLine(r) + "\n")
 	return b.String()
 }
@@ -150,4 +153,29 @@ func doctorSummary(counts map[steps.DoctorStatus]int) string {
 		parts = append(parts, plural(n, "note"))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// TimelineText is when the test object's status changed: each new status once, with
+// its time (UTC, as S3 reports times) and the time since the upload.
+func TimelineText(r steps.VerifyReport) string {
+	if r.Started.IsZero() || r.Key == "" {
+		return ""
+	}
+	steps := []string{r.Started.UTC().Round(time.Second).Format("15:04:05Z") + " uploaded"}
+	last := ""
+	for _, e := range r.Timeline {
+		status := e.SourceStatus
+		if status == "" {
+			status = "no status"
+		}
+		if e.ReplicaStatus != "" {
+			status += ", replica " + e.ReplicaStatus
+		}
+		if status == last {
+			continue
+		}
+		last = status
+		steps = append(steps, fmt.Sprintf("%s %s (+%s)", e.Time.UTC().Round(time.Second).Format("15:04:05Z"), status, e.Elapsed.Round(time.Second)))
+	}
+	return strings.Join(steps, " → ")
 }

@@ -271,6 +271,9 @@ func (p VerifyPanel) top() string {
 	for _, c := range r.Checks {
 		b.WriteString(p.checkLine(c) + "\n")
 	}
+	if timeline := TimelineText(r); len(r.Timeline) > 0 {
+		b.WriteString("\n" + StyleMuted.Render(wrapText(timeline, p.width)) + "\n")
+	}
 	b.WriteString("\n" + lipgloss.Wrap(p.statusLine(), p.width, " "))
 	return b.String()
 }
