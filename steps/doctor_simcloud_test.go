@@ -27,12 +27,15 @@ type simSetup struct {
 	facts steps.Facts
 }
 
-func newSimSetup(t *testing.T, edit func(*steps.Setup)) *simSetup {
+// newSimSetup applies the demo's setup, changed by edit when given; options such as
+// another latency are passed on to the cloud.
+func newSimSetup(t *testing.T, edit func(*steps.Setup), options ...simcloud.Option) *simSetup {
 	t.Helper()
 	clock := simcloud.NewManualClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	options = append([]simcloud.Option{simcloud.WithClock(clock), simcloud.WithLatency(2 * time.Second)}, options...)
 	s := &simSetup{
 		t: t, ctx: context.Background(), clock: clock, setup: steps.DemoSetup(),
-		cloud: simcloud.NewDemo(simcloud.WithClock(clock), simcloud.WithLatency(2*time.Second)),
+		cloud: simcloud.NewDemo(options...),
 	}
 	if edit != nil {
 		edit(&s.setup)

@@ -93,7 +93,8 @@ type VerifyOptions struct {
 	// Sleep waits between polls; tests replace it to step a simulated clock.
 	Sleep func(ctx context.Context, d time.Duration) error
 	Now   func() time.Time
-	// OnUpdate receives a copy of the report after every observation.
+	// OnUpdate receives a copy of the report after every observation; the last one
+	// carries the outcome, unless watching was stopped.
 	OnUpdate func(VerifyReport)
 }
 
@@ -210,12 +211,14 @@ func (v *verification) watch(ctx context.Context) {
 	wait := v.opts.FirstWait
 	for {
 		done := v.observe(ctx)
+		if !done && v.elapsed() >= v.opts.Timeout {
+			v.finish(OutcomeTimedOut, fmt.Sprintf("still %s after %s: transient AWS issues keep objects PENDING; run `s3repl doctor` to check the setup", v.lastStatus(), v.opts.Timeout))
+			done = true
+		}
+		// the last observation is published with the outcome, so a watcher that shows
+		// updates as they come ends on the final report
 		v.publish()
 		if done {
-			return
-		}
-		if v.elapsed() >= v.opts.Timeout {
-			v.finish(OutcomeTimedOut, fmt.Sprintf("still %s after %s: transient AWS issues keep objects PENDING; run `s3repl doctor` to check the setup", v.lastStatus(), v.opts.Timeout))
 			return
 		}
 		if err := v.opts.Sleep(ctx, min(wait, v.opts.Timeout-v.elapsed())); err != nil {
