@@ -62,8 +62,11 @@ func TestCancelledContext(t *testing.T) {
 func TestCreateBucket(t *testing.T) {
 	w := newTwoAccounts(t)
 	w.must(w.src.CreateBucket(ctx, srcRegion, "src-bucket"))
+	w.must(w.dst.CreateBucket(ctx, dstRegion, "dst-bucket"))
 
-	wantErr(t, w.src.CreateBucket(ctx, srcRegion, "src-bucket"), awsops.KindConflict, "BucketAlreadyOwnedByYou")
+	// For legacy compatibility, S3 answers 200 OK in us-east-1 (srcRegion).
+	w.must(w.src.CreateBucket(ctx, srcRegion, "src-bucket"))
+	wantErr(t, w.dst.CreateBucket(ctx, dstRegion, "dst-bucket"), awsops.KindConflict, "BucketAlreadyOwnedByYou")
 	wantErr(t, w.dst.CreateBucket(ctx, dstRegion, "src-bucket"), awsops.KindConflict, "BucketAlreadyExists")
 	wantErr(t, w.src.CreateBucket(ctx, srcRegion, "Not_A_Bucket"), awsops.KindInvalidRequest, "InvalidBucketName")
 	wantErr(t, w.src.CreateBucket(ctx, srcRegion, "192.168.1.1"), awsops.KindInvalidRequest, "InvalidBucketName")

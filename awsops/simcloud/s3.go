@@ -155,7 +155,8 @@ func (a *Account) GetObjectLockEnabled(ctx context.Context, region, name string)
 }
 
 // CreateBucket creates a bucket as S3 does today: Object Ownership
-// BucketOwnerEnforced, default encryption SSE-S3, versioning never enabled.
+// BucketOwnerEnforced, default encryption SSE-S3, versioning never enabled. Creating
+// a bucket one already owns is BucketAlreadyOwnedByYou, except in us-east-1.
 func (a *Account) CreateBucket(ctx context.Context, region, name string) error {
 	return a.do(ctx, "s3:CreateBucket", name, func() error {
 		if err := checkBucketName(name); err != nil {
@@ -165,6 +166,9 @@ func (a *Account) CreateBucket(ctx context.Context, region, name string) error {
 			return invalid("InvalidLocationConstraint", "The specified location-constraint %q is not valid", region)
 		}
 		if existing := a.cloud.buckets[name]; existing != nil {
+			if existing.owner == a.accountID() && region == "us-east-1" && existing.region == region {
+				return nil // S3's legacy answer in us-east-1: 200 OK, and the bucket stays as it is
+			}
 			if existing.owner == a.accountID() {
 				return conflict("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.")
 			}
