@@ -101,9 +101,22 @@ func parseReplicationConfig(doc string) (*replicationConfig, error) {
 	return &c, nil
 }
 
+// document writes the configuration with its members in the order the SDK-backed
+// Account gives them (sorted: it writes the SDK's structs through a map), so a plan's
+// "before" reads the same against simcloud as against AWS.
 func (c *replicationConfig) document() (string, error) {
 	doc, err := json.Marshal(c)
-	return string(doc), err
+	if err != nil {
+		return "", err
+	}
+	var members any
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if err := dec.Decode(&members); err != nil {
+		return "", err
+	}
+	sorted, err := json.Marshal(members)
+	return string(sorted), err
 }
 
 const maxRuleID = 255

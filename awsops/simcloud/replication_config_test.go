@@ -40,6 +40,21 @@ func TestReplicationConfigurationRoundTrip(t *testing.T) {
 	sameJSON(t, got, config)
 }
 
+// The SDK-backed Account writes what S3 returns through a map: members come sorted.
+func TestReplicationConfigurationMembersSortedAsTheSDKAccountGivesThem(t *testing.T) {
+	w := replicationWorld(t)
+	w.must(w.src.PutBucketReplication(ctx, srcRegion, "src-bucket", configJSON(ruleJSON("one", 1))))
+	got, err := w.src.GetBucketReplication(ctx, srcRegion, "src-bucket")
+	w.must(err)
+	want := `{"Role":"` + replicationRole + `","Rules":[{"DeleteMarkerReplication":{"Status":"Disabled"},` +
+		`"Destination":{"AccessControlTranslation":{"Owner":"Destination"},"Account":"` + dstAccount + `","Bucket":"arn:aws:s3:::dst-bucket",` +
+		`"EncryptionConfiguration":{"ReplicaKmsKeyID":"arn:aws:kms:eu-west-1:` + dstAccount + `:key/any"}},` +
+		`"Filter":{"Prefix":""},"ID":"one","Priority":1,"SourceSelectionCriteria":{"SseKmsEncryptedObjects":{"Status":"Enabled"}},"Status":"Enabled"}]}`
+	if got != want {
+		t.Errorf("configuration\n got %s\nwant %s", got, want)
+	}
+}
+
 func TestReplicationConfigurationGetsRuleIDs(t *testing.T) {
 	w := replicationWorld(t)
 	w.must(w.src.PutBucketReplication(ctx, srcRegion, "src-bucket", configJSON(ruleJSON("", 1))))
