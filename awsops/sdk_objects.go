@@ -59,8 +59,14 @@ func (a *sdkAccount) DeleteObjectVersion(ctx context.Context, region, bucket, ke
 	return nil
 }
 
+// ListObjectVersions lists at most max versions; S3's page size (1000) when max is
+// not positive, as S3 would answer max-keys=0 with nothing.
 func (a *sdkAccount) ListObjectVersions(ctx context.Context, region, bucket, prefix string, max int) ([]ObjectVersion, error) {
-	out, err := a.s3Client(region).ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &prefix, MaxKeys: aws.Int32(int32(max))})
+	in := &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &prefix}
+	if max > 0 {
+		in.MaxKeys = aws.Int32(int32(min(max, 1000)))
+	}
+	out, err := a.s3Client(region).ListObjectVersions(ctx, in)
 	if err != nil {
 		return nil, a.fail("s3:ListBucketVersions", bucket, err)
 	}
