@@ -446,6 +446,7 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 		return unknown(id, title, "there is no role to check")
 	}
 	var denied, allowed []string
+	explicit := 0
 	for _, p := range probes {
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
 		if decision.Allowed {
@@ -455,10 +456,13 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 		if decision.DecidedBy&evaluator.ResourceSide == 0 && !decision.ExplicitDeny {
 			continue // the role's own policy is missing it: role-permissions reports that
 		}
+		if decision.ExplicitDeny {
+			explicit++
+		}
 		denied = append(denied, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
 	}
 	if len(denied) > 0 {
-		return failed(id, title, strings.Join(denied, "\n"), fix)
+		return failed(id, title, strings.Join(denied, "\n"), fixBesideDenies(fix, explicit, len(denied)))
 	}
 	if len(allowed) == 0 {
 		return unknown(id, title, "the role's own policies deny first; see role-permissions")
@@ -466,11 +470,28 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 	return passed(id, title, "allows "+strings.Join(allowed, ", "))
 }
 
+// fixBesideDenies is a check's fix when some of its denials are explicit Deny
+// statements, which allowing statements cannot overcome.
+func fixBesideDenies(fix string, explicit, denied int) string {
+	const changeDeny = "change the Deny statement named above (s3repl never removes statements it did not write)"
+	switch {
+	case explicit == denied:
+		return changeDeny
+	case explicit > 0:
+		return fix + "; and " + changeDeny
+	}
+	return fix
+}
+
 func (d *diagnosis) checkSourceKeyPolicy() DoctorCheck {
 	const id, title = "source-key-policy", "Source key lets the role decrypt"
 	key := d.st.Source.Key
 	if key == nil || key.Manager != "CUSTOMER" {
 		return passed(id, title, "the source bucket does not default to a customer managed key")
+	}
+	if key.State != "Enabled" {
+		return failed(id, title, fmt.Sprintf("source key %s is %s: S3 cannot decrypt objects under it (SrcKmsKeyInvalidState)", key.ARN, key.State),
+			"enable the key (or cancel its deletion); s3repl does not change key states")
 	}
 	return d.checkResource(id, title, ofKind(d.sourceProbes(), evaluator.KMSKey), "s3repl apply adds a statement for the role to the source key policy")
 }

@@ -76,12 +76,16 @@ func (s *simSetup) apply(changes []steps.Change) {
 
 func (s *simSetup) verify() steps.VerifyReport {
 	s.t.Helper()
-	report, err := steps.Verify(s.ctx, s.acc, s.setup, steps.VerifyOptions{
+	report, err := s.tryVerify()
+	s.must(err)
+	return report
+}
+
+func (s *simSetup) tryVerify() (steps.VerifyReport, error) {
+	return steps.Verify(s.ctx, s.acc, s.setup, steps.VerifyOptions{
 		Timeout: time.Minute, Now: s.clock.Now,
 		Sleep: func(_ context.Context, d time.Duration) error { s.clock.Advance(d); return nil },
 	})
-	s.must(err)
-	return report
 }
 
 func (s *simSetup) doctor() steps.DoctorReport {
@@ -101,13 +105,25 @@ func (s *simSetup) failureReason(key, versionID string) string {
 }
 
 // upload puts an object into the source bucket, encrypted with keyARN ("" for the
-// bucket's default), and waits until S3 has tried to replicate it.
+// bucket's default); S3 tries to replicate it once the clock has moved on.
 func (s *simSetup) upload(key, keyARN string) string {
 	s.t.Helper()
 	version, err := s.acc.Source.PutObject(s.ctx, simcloud.DemoSourceRegion, s.setup.Source.Bucket, key, []byte("data\n"), awsops.PutOptions{KMSKeyID: keyARN})
 	s.must(err)
-	s.clock.Advance(time.Minute)
 	return version
+}
+
+// lastVersion is the newest object version under prefix in the source bucket, once
+// S3 has had time to replicate it.
+func (s *simSetup) lastVersion(prefix string) (key, versionID string) {
+	s.t.Helper()
+	s.clock.Advance(time.Minute)
+	versions, err := s.acc.Source.ListObjectVersions(s.ctx, simcloud.DemoSourceRegion, s.setup.Source.Bucket, prefix, 1)
+	s.must(err)
+	if len(versions) == 0 {
+		s.t.Fatalf("no object under %s", prefix)
+	}
+	return versions[0].Key, versions[0].VersionID
 }
 
 func (s *simSetup) replicaKeyARN() string { return s.facts.DestKeyARN }
@@ -225,6 +241,9 @@ type doctorScenario struct {
 	reason  string
 	// why is a phrase verify's explanation must contain, for objects that match no rule.
 	why string
+	// uploadRefused is a phrase of the error Verify ends with when the break stops
+	// even the test object's upload; there is no outcome then.
+	uploadRefused string
 	// fixes are the plan changes the doctor offers, by ID; none when s3repl cannot fix
 	// the break, and refused when the setup cannot even be planned as it stands.
 	fixes   []string
@@ -374,6 +393,21 @@ func doctorScenarios() []doctorScenario {
 			outcome: steps.OutcomeFailed, reason: "SrcGetObjectNotPermitted", fixes: []string{"src-key-policy"},
 		},
 		{
+			name: "source key disabled", check: "source-key-policy", status: failed,
+			evidence: "(SrcKmsKeyInvalidState)",
+			// an object still pending when the key is disabled fails; new uploads are refused
+			breakIt: func(s *simSetup) {
+				s.upload("orders/2026/11/26.csv", "")
+				s.must(s.cloud.SetKeyState(s.sourceKeyARN(), "Disabled"))
+			},
+			uploadRefused: "KMS.DisabledException",
+			confirm: func(t *testing.T, s *simSetup) {
+				if reason := s.failureReason(s.lastVersion("orders/2026/11/26")); reason != "SrcKmsKeyInvalidState" {
+					t.Errorf("the object pending when the key was disabled: %s, want SrcKmsKeyInvalidState", reason)
+				}
+			},
+		},
+		{
 			name: "replica key policy lost the role", check: "destination-key-policy", status: failed,
 			evidence: "(DstPutObjectNotPermitted)",
 			breakIt: func(s *simSetup) {
@@ -418,6 +452,11 @@ func doctorScenarios() []doctorScenario {
 				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(s.t, s.destBucketPolicy(), deny)))
 			},
 			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
+			confirm: func(t *testing.T, s *simSetup) {
+				if c := doctorCheck(t, s.doctor(), "destination-bucket-policy"); strings.Contains(c.Fix, "s3repl apply") {
+					t.Errorf("destination-bucket-policy promises a fix s3repl cannot make for a Deny: %s", c.Fix)
+				}
+			},
 		},
 		{
 			name: "explicit Deny in the replica key policy", check: "explicit-deny", status: failed,
@@ -488,9 +527,7 @@ func doctorScenarios() []doctorScenario {
 			},
 			outcome: steps.OutcomeCompleted,
 			confirm: func(t *testing.T, s *simSetup) {
-				versions, err := s.acc.Source.ListObjectVersions(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, "payments/", 1)
-				s.must(err)
-				if reason := s.failureReason(versions[0].Key, versions[0].VersionID); reason != "SrcGetObjectNotPermitted" {
+				if reason := s.failureReason(s.lastVersion("payments/")); reason != "SrcGetObjectNotPermitted" {
 					t.Errorf("the object under the foreign key: %s, want SrcGetObjectNotPermitted", reason)
 				}
 			},
@@ -540,19 +577,7 @@ func TestDoctorOneScenarioPerCheckInTheSimulatedCloud(t *testing.T) {
 			}
 			tc.breakIt(s)
 
-			report := s.verify()
-			t.Logf("verify: %s: %s", report.Outcome, report.Explanation)
-			if report.Outcome != tc.outcome {
-				t.Errorf("verify after the break: %s (%s), want %s", report.Outcome, report.Explanation, tc.outcome)
-			}
-			if !strings.Contains(report.Explanation, tc.why) {
-				t.Errorf("verify's explanation %q does not say %q", report.Explanation, tc.why)
-			}
-			if tc.outcome == steps.OutcomeFailed {
-				if reason := s.failureReason(report.Key, report.VersionID); reason != tc.reason {
-					t.Errorf("S3's failure reason %s, want %s", reason, tc.reason)
-				}
-			}
+			expectVerify(t, s, tc)
 			diagnosis := s.doctor()
 			expectChecks(t, diagnosis, tc)
 			if tc.confirm != nil {
@@ -560,6 +585,30 @@ func TestDoctorOneScenarioPerCheckInTheSimulatedCloud(t *testing.T) {
 			}
 			expectFixes(t, s, diagnosis, tc)
 		})
+	}
+}
+
+// expectVerify verifies again after the break.
+func expectVerify(t *testing.T, s *simSetup, tc doctorScenario) {
+	t.Helper()
+	report, err := s.tryVerify()
+	t.Logf("verify: %s: %s; %v", report.Outcome, report.Explanation, err)
+	if tc.uploadRefused != "" {
+		if err == nil || !strings.Contains(err.Error(), tc.uploadRefused) {
+			t.Errorf("verify's error %v, want one that says %s", err, tc.uploadRefused)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Outcome != tc.outcome || !strings.Contains(report.Explanation, tc.why) {
+		t.Errorf("verify after the break: %s (%s), want %s saying %q", report.Outcome, report.Explanation, tc.outcome, tc.why)
+	}
+	if tc.outcome == steps.OutcomeFailed {
+		if reason := s.failureReason(report.Key, report.VersionID); reason != tc.reason {
+			t.Errorf("S3's failure reason %s, want %s", reason, tc.reason)
+		}
 	}
 }
 
