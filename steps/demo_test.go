@@ -13,14 +13,14 @@ import (
 // demoRun drives one demo scenario through plan, apply, verify and the doctor on a
 // simulated clock.
 type demoRun struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	clock *simcloud.ManualClock
 	acc   steps.Accounts
 	setup steps.Setup
 }
 
-func startDemo(t *testing.T, scenario string) *demoRun {
+func startDemo(t testing.TB, scenario string) *demoRun {
 	t.Helper()
 	sc, err := steps.DemoScenarioNamed(scenario)
 	if err != nil {
@@ -142,5 +142,31 @@ func TestDemoScenarioNamedListsTheNames(t *testing.T) {
 	_, err := steps.DemoScenarioNamed("nope")
 	if err == nil || !strings.Contains(err.Error(), "key-policy-lacks-role") {
 		t.Fatalf("error %v should list the scenarios", err)
+	}
+}
+
+// BenchmarkDemoPlanApplyVerify measures the demo's whole flow against the simulated
+// cloud on a simulated clock, and the API calls each step makes.
+func BenchmarkDemoPlanApplyVerify(b *testing.B) {
+	var calls map[string]int64
+	for b.Loop() {
+		r := startDemo(b, steps.DefaultDemoScenario)
+		calls = map[string]int64{}
+		count := func(step string, run func()) {
+			before := r.acc.Source.APICalls() + r.acc.Destination.APICalls()
+			run()
+			calls[step] = r.acc.Source.APICalls() + r.acc.Destination.APICalls() - before
+		}
+		count("plan", func() { r.plan() })
+		count("apply", func() { r.apply() })
+		count("verify", func() {
+			if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
+				b.Fatalf("verify: %s", report.Outcome)
+			}
+		})
+		count("doctor", func() { r.failedChecks() })
+	}
+	for step, n := range calls {
+		b.ReportMetric(float64(n), step+"-calls/op")
 	}
 }
