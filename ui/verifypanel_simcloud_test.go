@@ -257,7 +257,9 @@ func panelScenarios() []panelScenario {
 			must(c.t, c.cloud.SetBucketPolicy(simcloud.DemoDestBucket, strings.Replace(c.destBucketPolicy(), `"s3:ReplicateTags",`, ``, 1)))
 		})),
 		withTags(failed("role-cannot-read-tags", "SrcGetTaggingNotPermitted", "The role's policies allow every replication request", func(c *panelCloud) {
-			c.editRolePolicy(func(doc string) string { return strings.Replace(doc, `"s3:GetObjectVersionTagging"`, `"s3:GetObjectVersionAcl"`, 1) })
+			c.editRolePolicy(func(doc string) string {
+				return strings.Replace(doc, `"s3:GetObjectVersionTagging"`, `"s3:GetObjectVersionAcl"`, 1)
+			})
 		})),
 		failed("replica-key-disabled", "DstKmsKeyInvalidState", "Replica key: Region, state, spec, manager", func(c *panelCloud) {
 			must(c.t, c.cloud.SetKeyState(c.facts.DestKeyARN, "Disabled"))
