@@ -285,7 +285,7 @@ func verifyCommand() *cobra.Command {
 				return err
 			}
 			cleanupErr := removeTestObjects(acc, report, keep)
-			text := "\n" + ui.VerifyText(report) + testObjectsNote(report, keep, cleanupErr)
+			text := "\n" + ui.VerifyText(report) + testObjectsNote(report, keep, cleanupErr) + doctorHint(report, flags.setupFile)
 			return printReport(out, flags.json, report, text, report.Outcome != steps.OutcomeCompleted)
 		},
 	}
@@ -302,6 +302,14 @@ func removeTestObjects(acc steps.Accounts, r steps.VerifyReport, keep bool) erro
 		return nil
 	}
 	return steps.RemoveTestObjects(context.Background(), acc, r)
+}
+
+// doctorHint points a failed verification to the doctor.
+func doctorHint(r steps.VerifyReport, setupFile string) string {
+	if r.Outcome == steps.OutcomeCompleted || r.Outcome == steps.OutcomeStopped {
+		return ""
+	}
+	return "Run `s3repl doctor -f " + setupFile + "` to find out why.\n"
 }
 
 func testObjectsNote(r steps.VerifyReport, keep bool, cleanupErr error) string {

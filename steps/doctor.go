@@ -661,18 +661,28 @@ func (d *diagnosis) checkObjectKeys() DoctorCheck {
 
 func (d *diagnosis) checkExistingObjects() DoctorCheck {
 	const id, title = "existing-objects", "Objects that predate the rule"
-	unreplicated := 0
+	noStatus, failedOnes := 0, 0
 	for _, s := range d.samples {
-		if s.Status == "" {
-			unreplicated++
+		switch s.Status {
+		case "":
+			noStatus++
+		case "FAILED":
+			failedOnes++
 		}
 	}
-	if unreplicated == 0 {
-		return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: fmt.Sprintf("none of %d sampled versions lacks a replication status", len(d.samples))}
+	if noStatus+failedOnes == 0 {
+		return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: fmt.Sprintf("none of %d sampled versions lacks a replication status or FAILED", len(d.samples))}
+	}
+	var found []string
+	if noStatus > 0 {
+		found = append(found, fmt.Sprintf("%d have no replication status (written before the rule, or outside its scope)", noStatus))
+	}
+	if failedOnes > 0 {
+		found = append(found, fmt.Sprintf("%d FAILED (S3 does not retry them)", failedOnes))
 	}
 	return DoctorCheck{ID: id, Title: title, Status: DoctorInfo,
-		Evidence: fmt.Sprintf("%d of %d sampled versions have no replication status: objects from before the rule (or FAILED ones) are never replicated by it", unreplicated, len(d.samples)),
-		Fix:      "replicate them with S3 Batch Replication (CreateJob with operation S3ReplicateObject)"}
+		Evidence: fmt.Sprintf("of %d sampled versions, %s: the rule never replicates them", len(d.samples), strings.Join(found, " and ")),
+		Fix:      "once replication works, copy them with S3 Batch Replication (CreateJob with operation S3ReplicateObject)"}
 }
 
 func (d *diagnosis) kmsCost() DoctorCheck {

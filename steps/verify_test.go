@@ -124,7 +124,7 @@ func TestVerifyOutcomes(t *testing.T) {
 		want     steps.Outcome
 		explain  string
 	}{
-		"failed":      {[]string{"PENDING", "FAILED"}, steps.OutcomeFailed, "s3repl doctor"},
+		"failed":      {[]string{"PENDING", "FAILED"}, steps.OutcomeFailed, "the doctor checks each"},
 		"not matched": {[]string{""}, steps.OutcomeNotMatched, "matched no enabled rule"},
 		"timed out":   {[]string{"PENDING"}, steps.OutcomeTimedOut, "still PENDING after 1m0s"},
 	}

@@ -105,3 +105,18 @@ func wrapText(s string, width int) string {
 func indentLines(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
+
+// wrapLines wraps each line that is too wide at spaces, keeping its indentation on
+// the lines it continues on.
+func wrapLines(s string, width int) string {
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if ansi.StringWidth(line) <= width {
+			continue
+		}
+		body := strings.TrimLeft(line, " ")
+		indent := line[:len(line)-len(body)]
+		lines[i] = indentLines(wrapText(body, width-len(indent)), indent)
+	}
+	return strings.Join(lines, "\n")
+}

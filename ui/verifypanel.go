@@ -11,7 +11,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/s3repl/s3repl/steps"
 )
@@ -59,6 +58,8 @@ type VerifyPanel struct {
 	report  steps.VerifyReport
 	err     error
 	doctor  *steps.DoctorReport
+	// doctorErr is why the doctor could not run, if it could not.
+	doctorErr error
 	cleaned string
 
 	spinner  spinner.Model
@@ -165,16 +166,18 @@ func (p VerifyPanel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.spinner, cmd = p.spinner.Update(msg)
 		return p, cmd
 	case verifyUpdateMsg:
+		if p.phase != phaseWatching {
+			return p, nil // a late observation must not replace the outcome
+		}
 		p.report = msg.report
 		return p, p.listen()
 	case verifyDoneMsg:
 		return p.finishWatching(msg)
 	case doctorDoneMsg:
 		p.phase = phaseDeciding
+		p.doctor = &msg.report
 		if msg.err != nil {
-			p.doctor = &steps.DoctorReport{FixError: msg.err.Error()}
-		} else {
-			p.doctor = &msg.report
+			p.doctor, p.doctorErr = &steps.DoctorReport{}, msg.err
 		}
 		p.layout()
 		return p, nil
@@ -194,7 +197,8 @@ func (p VerifyPanel) finishWatching(msg verifyDoneMsg) (tea.Model, tea.Cmd) {
 	case msg.err != nil || p.report.VersionID == "":
 		p.phase = phaseDone
 		return p, nil
-	case p.report.Outcome == steps.OutcomeFailed || p.report.Outcome == steps.OutcomeTimedOut:
+	case p.report.Outcome == steps.OutcomeFailed || p.report.Outcome == steps.OutcomeTimedOut ||
+		p.report.Outcome == steps.OutcomeNotMatched:
 		if p.funcs.Doctor != nil {
 			p.phase = phaseDiagnosing
 			return p, p.runDoctor()
@@ -239,10 +243,23 @@ func (p VerifyPanel) end() tea.Cmd {
 // layout gives the doctor's findings the room left under the panel.
 func (p *VerifyPanel) layout() {
 	p.viewport.SetWidth(p.width)
-	p.viewport.SetHeight(max(3, p.height-lineCount(p.top())-lineCount(p.bottom())))
-	if p.doctor != nil {
-		p.viewport.SetContent(lipgloss.Wrap(DoctorFindings(*p.doctor, p.width), p.width, " "))
+	p.viewport.SetContent(p.findings())
+	room := p.height - lineCount(p.top()) - lineCount(p.bottom())
+	if p.doctor != nil && p.viewport.TotalLineCount() > room {
+		room-- // for the line that says there is more
 	}
+	p.viewport.SetHeight(max(3, room))
+}
+
+// findings is the doctor's report, or why it could not run.
+func (p VerifyPanel) findings() string {
+	switch {
+	case p.doctorErr != nil:
+		return StyleError.Render("The doctor could not run:") + "\n" + renderErrorText(NewTheme(true), p.doctorErr, p.width)
+	case p.doctor != nil:
+		return wrapLines(DoctorFindings(*p.doctor, p.width), p.width)
+	}
+	return ""
 }
 
 func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
@@ -252,6 +269,9 @@ func (p VerifyPanel) View() tea.View {
 	parts := []string{p.top()}
 	if p.doctor != nil {
 		parts = append(parts, p.viewport.View())
+		if !p.viewport.AtBottom() {
+			parts = append(parts, StyleHunk.Render(fmt.Sprintf("↓ more below (%d%%): pgdn or space", int(p.viewport.ScrollPercent()*100))))
+		}
 	}
 	parts = append(parts, p.bottom())
 	return tea.NewView(strings.Join(parts, "\n"))
@@ -268,13 +288,21 @@ func (p VerifyPanel) top() string {
 		b.WriteString(truncate(fmt.Sprintf("s3://%s/%s", r.SourceBucket, r.Key), p.width) + "\n")
 		b.WriteString(StyleMuted.Render(truncate(fmt.Sprintf("→ s3://%s (%s)", r.DestBucket, r.DestRegion), p.width)) + "\n\n")
 	}
+	var unreached []string
 	for _, c := range r.Checks {
+		if c.Status == steps.CheckWaiting && p.phase != phaseWatching {
+			unreached = append(unreached, c.Name)
+			continue
+		}
 		b.WriteString(p.checkLine(c) + "\n")
+	}
+	if len(unreached) > 0 {
+		b.WriteString(StyleMuted.Render(wrapText("- not reached: "+strings.Join(unreached, ", "), p.width)) + "\n")
 	}
 	if timeline := TimelineText(r); len(r.Timeline) > 0 {
 		b.WriteString("\n" + StyleMuted.Render(wrapText(timeline, p.width)) + "\n")
 	}
-	b.WriteString("\n" + lipgloss.Wrap(p.statusLine(), p.width, " "))
+	b.WriteString("\n" + wrapText(p.statusLine(), p.width))
 	return b.String()
 }
 
@@ -316,7 +344,7 @@ func (p VerifyPanel) bottom() string {
 		b.WriteString(p.spinner.View() + " removing the test objects…\n")
 	case phaseDone:
 		if p.cleaned != "" {
-			b.WriteString(p.cleaned + "\n")
+			b.WriteString(wrapText(p.cleaned, p.width) + "\n")
 		}
 	}
 	if !p.embedded {
