@@ -297,7 +297,11 @@ func (p VerifyPanel) top() string {
 		b.WriteString(p.checkLine(c) + "\n")
 	}
 	if len(unreached) > 0 {
-		b.WriteString(StyleMuted.Render(wrapText("- not reached: "+strings.Join(unreached, ", "), p.width)) + "\n")
+		label := "- not reached: "
+		if r.Outcome == steps.OutcomeStopped || r.Outcome == steps.OutcomeTimedOut {
+			label = "- still waiting: "
+		}
+		b.WriteString(StyleMuted.Render(wrapText(label+strings.Join(unreached, ", "), p.width)) + "\n")
 	}
 	if timeline := TimelineText(r); len(r.Timeline) > 0 {
 		b.WriteString("\n" + StyleMuted.Render(wrapText(timeline, p.width)) + "\n")
