@@ -19,18 +19,6 @@ type verifyState struct {
 	runs   int
 }
 
-// canVerify reports whether there is a setup in place to test: after an apply that
-// went through, or on a review (to test what is there now, before or without an apply).
-func (w *Wizard) canVerify() bool {
-	switch w.screen {
-	case scrApply:
-		return w.Applied()
-	case scrReview:
-		return w.review.plan != nil && !w.review.confirming
-	}
-	return false
-}
-
 // startVerify opens the status panel: it uploads a test object and watches it.
 func (w *Wizard) startVerify() tea.Cmd {
 	w.stopVerify()
