@@ -32,6 +32,11 @@ type Objects interface {
 	HeadObject(ctx context.Context, region, bucket, key, versionID string) (ObjectHead, error)
 	// DeleteObjectVersion removes one version for good.
 	DeleteObjectVersion(ctx context.Context, region, bucket, key, versionID string) error
+	// ObjectOwner is the canonical user id of the account that owns one version, from
+	// its ACL. S3 answers AccessDenied to a bucket owner who does not own the object.
+	ObjectOwner(ctx context.Context, region, bucket, key, versionID string) (string, error)
+	// CanonicalID is the canonical user id of the profile's account.
+	CanonicalID(ctx context.Context) (string, error)
 }
 
 // ObjectVersion is one entry of a version listing.

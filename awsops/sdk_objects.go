@@ -77,3 +77,31 @@ func (a *sdkAccount) ListObjectVersions(ctx context.Context, region, bucket, pre
 	}
 	return versions, nil
 }
+
+func (a *sdkAccount) ObjectOwner(ctx context.Context, region, bucket, key, versionID string) (string, error) {
+	in := &s3.GetObjectAclInput{Bucket: &bucket, Key: &key}
+	if versionID != "" {
+		in.VersionId = &versionID
+	}
+	out, err := a.s3Client(region).GetObjectAcl(ctx, in)
+	if err != nil {
+		return "", a.fail("s3:GetObjectVersionAcl", bucket+"/"+key, err)
+	}
+	if out.Owner == nil {
+		return "", nil
+	}
+	return aws.ToString(out.Owner.ID), nil
+}
+
+// CanonicalID reads the account's canonical user id from the owner S3 names in a
+// bucket listing (one bucket is enough: the owner comes with every page).
+func (a *sdkAccount) CanonicalID(ctx context.Context) (string, error) {
+	out, err := a.s3Client(a.defaultRegion()).ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1)})
+	if err != nil {
+		return "", a.fail("s3:ListAllMyBuckets", "buckets", err)
+	}
+	if out.Owner == nil {
+		return "", nil
+	}
+	return aws.ToString(out.Owner.ID), nil
+}

@@ -497,7 +497,9 @@ func doctorScenarios() []doctorScenario {
 				s.editRule(func(rule map[string]any) { delete(rule["Destination"].(map[string]any), "AccessControlTranslation") })
 				s.must(s.cloud.SetBucketOwnership(simcloud.DemoDestBucket, "ObjectWriter"))
 			},
-			outcome: steps.OutcomeCompleted, fixes: []string{"src-replication"},
+			// S3 replicates, yet the replica belongs to the source account: verify's
+			// owner check is what catches it.
+			outcome: steps.OutcomeFailed, reason: "(no failure)", why: "replica owned by the destination account", fixes: []string{"src-replication"},
 			confirm: func(t *testing.T, s *simSetup) {
 				r := s.verify()
 				if owner := s.cloud.ObjectOwner(simcloud.DemoDestBucket, r.Key, r.VersionID); owner != simcloud.DemoSourceAccount {

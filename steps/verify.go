@@ -83,6 +83,9 @@ const (
 	CheckReplicaStatus = "replica ReplicationStatus REPLICA"
 	CheckReplicaKey    = "replica encrypted with the replica key"
 	CheckReplicaBucket = "replica uses an S3 Bucket Key"
+	// CheckReplicaOwner is checked when the setup wants the destination account to
+	// own the replicas: ownership override on, or one account on both sides.
+	CheckReplicaOwner = "replica owned by the destination account"
 )
 
 // VerifyOptions tune Verify.
@@ -141,7 +144,11 @@ type verification struct {
 	sourceKeyARN  string
 	sourceVersion string // the source bucket's versioning status
 	replicaBucket bool   // the destination bucket defaults to a Bucket Key
-	opts          VerifyOptions
+	// checkOwner says the destination account must own the replica; ownerEnforced
+	// that the destination bucket's Object Ownership makes sure of it.
+	checkOwner, ownerEnforced bool
+	destAccount               string
+	opts                      VerifyOptions
 }
 
 // Verify uploads a test object into the rule's scope and watches it replicate. It
@@ -172,7 +179,10 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 	v := &verification{
 		src: acc.Source, dst: acc.Destination, rule: rule, opts: opts,
 		sourceVersion: state.Source.Versioning, replicaBucket: state.Destination.Encryption.BucketKey,
+		destAccount: state.Destination.Identity.AccountID, ownerEnforced: state.Destination.Ownership == "BucketOwnerEnforced",
 	}
+	crossAccount := state.Source.Identity.AccountID != state.Destination.Identity.AccountID
+	v.checkOwner = !crossAccount || s.OwnerOverride(crossAccount)
 	if state.Source.Key != nil {
 		v.sourceKeyARN = state.Source.Key.ARN
 	}
@@ -180,7 +190,11 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 		Outcome: OutcomeWatching, SourceBucket: s.Source.Bucket, SourceRegion: state.Source.Region,
 		DestBucket: s.Destination.Bucket, DestRegion: state.Destination.Region, ReplicaKeyARN: rule.replicaKey(),
 	}
-	for _, name := range []string{CheckUploaded, CheckSourceStatus, CheckReplicaExists, CheckReplicaStatus, CheckReplicaKey, CheckReplicaBucket} {
+	names := []string{CheckUploaded, CheckSourceStatus, CheckReplicaExists, CheckReplicaStatus, CheckReplicaKey, CheckReplicaBucket}
+	if v.checkOwner {
+		names = append(names, CheckReplicaOwner)
+	}
+	for _, name := range names {
 		v.report.Checks = append(v.report.Checks, VerifyCheck{Name: name, Status: CheckWaiting})
 	}
 	return v, nil
@@ -293,6 +307,10 @@ func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool
 		bucketKey = "Bucket Key on"
 	}
 	v.set(CheckReplicaBucket, passIf(replica.BucketKey || !v.replicaBucket), bucketKey)
+	if v.checkOwner {
+		status, detail := v.replicaOwner(ctx, replica.VersionID)
+		v.set(CheckReplicaOwner, status, detail)
+	}
 	for _, c := range r.Checks {
 		if c.Status == CheckFailed {
 			v.finish(OutcomeFailed, "the replica arrived but is not as the setup says: "+c.Name)
@@ -336,6 +354,30 @@ func ruleHasTags(r replicationRule) bool {
 	}
 	and, ok := r.Filter["And"].(map[string]any)
 	return ok && and["Tags"] != nil
+}
+
+// replicaOwner checks that the destination account owns the replica: S3 answers the
+// object's ACL only to its owner while ACLs are on.
+func (v *verification) replicaOwner(ctx context.Context, versionID string) (CheckStatus, string) {
+	if v.ownerEnforced {
+		return CheckPassed, "account " + v.destAccount + " (Object Ownership: bucket owner enforced)"
+	}
+	r := v.report
+	owner, err := v.dst.ObjectOwner(ctx, r.DestRegion, r.DestBucket, r.Key, versionID)
+	if awsops.IsAccessDenied(err) {
+		return CheckFailed, "another account owns it: the ownership override did not apply"
+	}
+	if err != nil {
+		return CheckFailed, "could not read its owner: " + awsops.Advice(err)
+	}
+	mine, err := v.dst.CanonicalID(ctx)
+	if err != nil {
+		return CheckFailed, "could not read account " + v.destAccount + "'s canonical id: " + awsops.Advice(err)
+	}
+	if owner != mine {
+		return CheckFailed, "owned by canonical user " + owner + ", not account " + v.destAccount
+	}
+	return CheckPassed, "account " + v.destAccount
 }
 
 func passIf(ok bool) CheckStatus {

@@ -280,6 +280,12 @@ func panelScenarios() []panelScenario {
 				`"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"222222222222"}}}`
 			must(c.t, c.cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(c.t, c.destBucketPolicy(), deny)))
 		}),
+		// S3 replicates, but the replica belongs to the source account: no failure
+		// reason, the panel's owner check fails.
+		failed("replica-owned-by-the-source-account", "", "Object Ownership and ownership override agree", func(c *panelCloud) {
+			c.editRule(func(rule map[string]any) { delete(rule["Destination"].(map[string]any), "AccessControlTranslation") })
+			must(c.t, c.cloud.SetBucketOwnership(simcloud.DemoDestBucket, "ObjectWriter"))
+		}),
 		{
 			name: "failed-configuration-removed-while-pending", key: "k", outcome: steps.OutcomeFailed, reason: "SrcBucketReplicationConfigMissing",
 			duringWatch: func(c *panelCloud) { c.check(c.cloud.DeleteBucketReplication(simcloud.DemoSourceBucket)) },

@@ -2,6 +2,8 @@ package simcloud
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"maps"
 	"slices"
 	"strings"
@@ -254,4 +256,39 @@ func (a *Account) DeleteObjectVersion(ctx context.Context, region, bucketName, k
 		}
 		return nil
 	})
+}
+
+// ObjectOwner answers like GetObjectAcl: the owning account's canonical id, and
+// AccessDenied to a bucket owner who does not own the object (ACLs still on).
+func (a *Account) ObjectOwner(ctx context.Context, region, bucketName, key, versionID string) (string, error) {
+	var owner string
+	err := a.do(ctx, "s3:GetObjectVersionAcl", bucketName+"/"+key, func() error {
+		b, err := a.bucket(region, bucketName, "s3:GetObjectVersionAcl", objectARN(bucketName, key))
+		if err != nil {
+			return err
+		}
+		v := b.version(key, versionID)
+		switch {
+		case v == nil:
+			return notFound("NoSuchVersion", "The specified version does not exist")
+		case v.owner != a.accountID() && b.ownership != "BucketOwnerEnforced":
+			return accessDenied("AccessDenied", "Access Denied")
+		}
+		owner = CanonicalID(v.owner)
+		return nil
+	})
+	return owner, err
+}
+
+// CanonicalID is the profile's account's canonical user id.
+func (a *Account) CanonicalID(ctx context.Context) (string, error) {
+	err := a.do(ctx, "s3:ListAllMyBuckets", "buckets", func() error { return nil })
+	return CanonicalID(a.accountID()), err
+}
+
+// CanonicalID is the simulated canonical user id of an account: 64 hex digits, as
+// S3's are, derived from the account id.
+func CanonicalID(account string) string {
+	sum := sha256.Sum256([]byte("canonical-user:" + account))
+	return hex.EncodeToString(sum[:])
 }
