@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -41,6 +42,9 @@ func Open(ctx context.Context, profile string) (Account, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithAPIOptions([]func(*middleware.Stack) error{a.countCalls}),
 		config.WithAssumeRoleCredentialOptions(assumeRoleEndpoint.wrapAssumeRole),
+		// s3repl reports every failure itself; the SDK's own warnings (e.g. about
+		// unread bodies of cancelled requests) would only tear the wizard's screen.
+		config.WithLogger(logging.Nop{}),
 	}
 	if profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(profile))
