@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -144,7 +143,7 @@ func removeReplicaKeyGrant(ctx context.Context, acc Accounts, facts Facts) error
 
 // addCrossAccountGuardrail adds an organisation's usual "only our own account"
 // statement to the destination bucket policy: it denies the source account's role.
-func addCrossAccountGuardrail(ctx context.Context, acc Accounts, facts Facts) error {
+func addCrossAccountGuardrail(ctx context.Context, acc Accounts, _ Facts) error {
 	region, bucket := simcloud.DemoDestRegion, simcloud.DemoDestBucket
 	doc, err := acc.Destination.GetBucketPolicy(ctx, region, bucket)
 	if err != nil {
@@ -153,17 +152,12 @@ func addCrossAccountGuardrail(ctx context.Context, acc Accounts, facts Facts) er
 	guardrail := fmt.Sprintf(`{"Sid":"DenyOtherAccounts","Effect":"Deny","Principal":"*","Action":"s3:*",`+
 		`"Resource":["arn:aws:s3:::%[1]s","arn:aws:s3:::%[1]s/*"],`+
 		`"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"%[2]s"}}}`, bucket, simcloud.DemoDestAccount)
-	var parsed struct {
-		Version   string
-		Statement []json.RawMessage
-	}
-	if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
-		return err
-	}
-	parsed.Statement = append(parsed.Statement, json.RawMessage(guardrail))
-	updated, err := json.Marshal(parsed)
+	parsed, err := policy.Parse(doc)
 	if err != nil {
 		return err
 	}
-	return acc.Destination.PutBucketPolicy(ctx, region, bucket, string(updated))
+	if err := parsed.Append([]byte(guardrail)); err != nil {
+		return err
+	}
+	return acc.Destination.PutBucketPolicy(ctx, region, bucket, parsed.String())
 }

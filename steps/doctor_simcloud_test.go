@@ -200,20 +200,14 @@ func without(t *testing.T, doc string, sids ...string) string {
 // withStatement adds a statement, given as JSON, to a policy document.
 func withStatement(t *testing.T, doc, statement string) string {
 	t.Helper()
-	var parsed struct {
-		Version   string
-		Id        string `json:",omitempty"`
-		Statement []json.RawMessage
+	parsed, err := policy.Parse(doc)
+	if err == nil {
+		err = parsed.Append([]byte(statement))
 	}
-	if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
-		t.Fatal(err)
-	}
-	parsed.Statement = append(parsed.Statement, json.RawMessage(statement))
-	out, err := json.Marshal(parsed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(out)
+	return parsed.String()
 }
 
 func s3Trust(condition string) string {

@@ -417,13 +417,8 @@ func without(t *testing.T, doc string, sids ...string) string {
 // withStatement adds a statement, given as JSON, to a policy document.
 func withStatement(t *testing.T, doc, statement string) string {
 	t.Helper()
-	var parsed struct {
-		Version   string
-		Statement []json.RawMessage
-	}
-	must(t, json.Unmarshal([]byte(doc), &parsed))
-	parsed.Statement = append(parsed.Statement, json.RawMessage(statement))
-	out, err := json.Marshal(parsed)
+	parsed, err := policy.Parse(doc)
 	must(t, err)
-	return string(out)
+	must(t, parsed.Append([]byte(statement)))
+	return parsed.String()
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -198,6 +199,17 @@ func MarshalStatement(st Statement) (json.RawMessage, error) {
 		}
 	}
 	return json.Marshal(out)
+}
+
+// Append adds a statement given as JSON, as it is, after the others: for statements
+// s3repl does not build, such as a demo's guardrail or a test's break.
+func (d *Document) Append(statement json.RawMessage) error {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(statement, &probe); err != nil {
+		return fmt.Errorf("a statement must be a JSON object: %w", err)
+	}
+	d.statements = append(d.statements, slices.Clone(statement))
+	return nil
 }
 
 // Remove drops the statements with the given Sids and reports whether any was there.

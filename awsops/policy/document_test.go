@@ -94,3 +94,28 @@ func TestEmptyDocumentAndRemove(t *testing.T) {
 		t.Fatal("not an object")
 	}
 }
+
+func TestAppendKeepsTheStatementAsGiven(t *testing.T) {
+	doc, err := Parse(theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guardrail := `{"Sid":"Guard","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Custom":1}`
+	if err := doc.Append([]byte(guardrail)); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Append([]byte(`["not", "an", "object"]`)); err == nil {
+		t.Fatal("a JSON array was taken for a statement")
+	}
+	again, err := Parse(doc.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := again.Statement("Guard")
+	if !ok || !strings.Contains(string(got), `"Custom": 1`) && !strings.Contains(string(got), `"Custom":1`) {
+		t.Fatalf("the appended statement is not there as given:\n%s", doc.String())
+	}
+	if strings.Join(again.Sids(), ",") != "DenyInsecure,,Guard" {
+		t.Fatalf("sids %v", again.Sids())
+	}
+}
