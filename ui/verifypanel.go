@@ -60,6 +60,10 @@ type VerifyPanel struct {
 	doctor  *steps.DoctorReport
 	// doctorErr is why the doctor could not run, if it could not.
 	doctorErr error
+	// findings is the doctor's report rendered for findingsWidth: rendering it (a
+	// diff included) costs more than the rest of a frame.
+	findings      string
+	findingsWidth int
 	cleaned string
 
 	spinner  spinner.Model
@@ -179,6 +183,7 @@ func (p VerifyPanel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			p.doctor, p.doctorErr = &steps.DoctorReport{}, msg.err
 		}
+		p.findings = ""
 		p.layout()
 		return p, nil
 	case cleanupDoneMsg:
@@ -243,7 +248,10 @@ func (p VerifyPanel) end() tea.Cmd {
 // layout gives the doctor's findings the room left under the panel.
 func (p *VerifyPanel) layout() {
 	p.viewport.SetWidth(p.width)
-	p.viewport.SetContent(p.findings())
+	if p.findingsWidth != p.width || p.findings == "" {
+		p.findings, p.findingsWidth = p.renderFindings(), p.width
+	}
+	p.viewport.SetContent(p.findings)
 	room := p.height - lineCount(p.top()) - lineCount(p.bottom())
 	if p.doctor != nil && p.viewport.TotalLineCount() > room {
 		room-- // for the line that says there is more
@@ -251,8 +259,8 @@ func (p *VerifyPanel) layout() {
 	p.viewport.SetHeight(max(3, room))
 }
 
-// findings is the doctor's report, or why it could not run.
-func (p VerifyPanel) findings() string {
+// renderFindings is the doctor's report, or why it could not run.
+func (p VerifyPanel) renderFindings() string {
 	switch {
 	case p.doctorErr != nil:
 		return StyleError.Render("The doctor could not run:") + "\n" + renderErrorText(NewTheme(true), p.doctorErr, p.width)

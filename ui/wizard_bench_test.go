@@ -143,3 +143,40 @@ func BenchmarkReviewSelectChange(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkVerifyPanelFrameWithDoctor draws the status panel after a failure, with
+// the doctor's findings and a fix's diff in the scrolling pane: what every spinner
+// tick costs while the user reads.
+func BenchmarkVerifyPanelFrameWithDoctor(b *testing.B) {
+	doctor := steps.DoctorReport{}
+	for i := range 17 {
+		doctor.Checks = append(doctor.Checks, steps.DoctorCheck{ID: fmt.Sprint("check-", i), Title: "A check of the setup",
+			Status: steps.DoctorPassed, Evidence: "evidence that is long enough to wrap at eighty columns, as the doctor's evidence often is"})
+	}
+	doctor.Checks[8].Status, doctor.Checks[8].Fix = steps.DoctorFailed, "s3repl apply adds a statement for the role"
+	before, after := bigDocs(200)
+	doctor.Fixes = []steps.Change{{ID: "dst-key-policy", Title: "Let the role encrypt replicas", Action: steps.ActionUpdate, Before: before, After: after}}
+	for _, size := range sizes {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			model, _ := NewVerifyPanel(context.Background(), VerifyFuncs{}).Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			model, _ = model.Update(verifyDoneMsg{report: failedRun})
+			model, _ = model.Update(doctorDoneMsg{report: doctor})
+			for b.Loop() {
+				_ = model.View()
+			}
+		})
+	}
+}
+
+// bigDocs is a policy of n statements before and after one more.
+func bigDocs(n int) (string, string) {
+	var statements []map[string]any
+	for i := range n {
+		statements = append(statements, map[string]any{"Sid": fmt.Sprint("S", i), "Effect": "Allow",
+			"Principal": map[string]any{"AWS": "arn:aws:iam::111111111111:root"}, "Action": "kms:*", "Resource": "*"})
+	}
+	before, _ := json.MarshalIndent(map[string]any{"Version": "2012-10-17", "Statement": statements}, "", "  ")
+	statements = append(statements, map[string]any{"Sid": "Ours", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"})
+	after, _ := json.MarshalIndent(map[string]any{"Version": "2012-10-17", "Statement": statements}, "", "  ")
+	return string(before), string(after)
+}
