@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/steps"
 )
@@ -54,17 +55,17 @@ type VerifyPanel struct {
 	stop    context.CancelFunc
 	updates chan steps.VerifyReport
 
-	phase   panelPhase
-	report  steps.VerifyReport
-	err     error
-	doctor  *steps.DoctorReport
+	phase  panelPhase
+	report steps.VerifyReport
+	err    error
+	doctor *steps.DoctorReport
 	// doctorErr is why the doctor could not run, if it could not.
 	doctorErr error
 	// findings is the doctor's report rendered for findingsWidth: rendering it (a
 	// diff included) costs more than the rest of a frame.
 	findings      string
 	findingsWidth int
-	cleaned string
+	cleaned       string
 
 	spinner  spinner.Model
 	viewport viewport.Model
@@ -285,8 +286,12 @@ func (p VerifyPanel) View() tea.View {
 	return tea.NewView(strings.Join(parts, "\n"))
 }
 
-// top is the panel proper: the object, its checks and the outcome.
+// top is the panel proper: the object, its checks and the outcome. Once the doctor's
+// findings need the room on a short terminal, it keeps only what went wrong.
 func (p VerifyPanel) top() string {
+	if p.doctor != nil && p.height < compactBelow {
+		return p.compactTop()
+	}
 	var b strings.Builder
 	b.WriteString(StyleTitle.Render("Replication status") + "\n")
 	r := p.report
@@ -305,17 +310,56 @@ func (p VerifyPanel) top() string {
 		b.WriteString(p.checkLine(c) + "\n")
 	}
 	if len(unreached) > 0 {
-		label := "- not reached: "
-		if r.Outcome == steps.OutcomeStopped || r.Outcome == steps.OutcomeTimedOut {
-			label = "- still waiting: "
-		}
-		b.WriteString(StyleMuted.Render(wrapText(label+strings.Join(unreached, ", "), p.width)) + "\n")
+		b.WriteString(StyleMuted.Render(wrapText(p.unreachedLabel()+strings.Join(unreached, ", "), p.width)) + "\n")
 	}
 	if timeline := TimelineText(r); len(r.Timeline) > 0 {
 		b.WriteString("\n" + StyleMuted.Render(wrapText(timeline, p.width)) + "\n")
 	}
 	b.WriteString("\n" + wrapText(p.statusLine(), p.width))
 	return b.String()
+}
+
+// compactBelow is the height under which the panel folds its checks to make room
+// for the doctor.
+const compactBelow = 32
+
+// compactTop is top in a few lines: the object, the checks that failed, how many
+// passed or were not reached, the timeline and the outcome.
+func (p VerifyPanel) compactTop() string {
+	r := p.report
+	lines := []string{ansi.Truncate(fmt.Sprintf("%s s3://%s/%s → s3://%s", StyleTitle.Render("Replication status"), r.SourceBucket, r.Key, r.DestBucket), p.width, "…")}
+	var passedCount, waitingCount int
+	for _, c := range r.Checks {
+		switch c.Status {
+		case steps.CheckFailed:
+			lines = append(lines, p.checkLine(c))
+		case steps.CheckPassed:
+			passedCount++
+		default:
+			waitingCount++
+		}
+	}
+	var counts []string
+	if passedCount > 0 {
+		counts = append(counts, checkMark(steps.CheckPassed)+fmt.Sprintf(" %d passed", passedCount))
+	}
+	if waitingCount > 0 {
+		counts = append(counts, StyleMuted.Render(strings.TrimPrefix(p.unreachedLabel(), "- ")+fmt.Sprint(waitingCount)))
+	}
+	if len(counts) > 0 {
+		lines = append(lines, strings.Join(counts, " · "))
+	}
+	if timeline := TimelineText(r); len(r.Timeline) > 0 {
+		lines = append(lines, StyleMuted.Render(wrapText(timeline, p.width)))
+	}
+	return strings.Join(append(lines, wrapText(p.statusLine(), p.width)), "\n")
+}
+
+func (p VerifyPanel) unreachedLabel() string {
+	if r := p.report; r.Outcome == steps.OutcomeStopped || r.Outcome == steps.OutcomeTimedOut {
+		return "- still waiting: "
+	}
+	return "- not reached: "
 }
 
 func (p VerifyPanel) checkLine(c steps.VerifyCheck) string {
