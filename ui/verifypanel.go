@@ -167,6 +167,9 @@ func (p VerifyPanel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return p.handleKey(msg)
 	case spinner.TickMsg:
+		if !p.Busy() {
+			return p, nil // nothing moves: stop redrawing
+		}
 		var cmd tea.Cmd
 		p.spinner, cmd = p.spinner.Update(msg)
 		return p, cmd
@@ -231,7 +234,7 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return p, p.end()
 	case key.Matches(msg, p.keys.Delete) && p.phase == phaseDeciding && p.funcs.Cleanup != nil:
 		p.phase = phaseCleaning
-		return p, p.runCleanup()
+		return p, tea.Batch(p.runCleanup(), p.spinner.Tick)
 	}
 	var cmd tea.Cmd
 	p.viewport, cmd = p.viewport.Update(msg)
