@@ -132,3 +132,23 @@ func versionsOf(t *testing.T, cloud *simcloud.Cloud, profile, region, bucket, ke
 	}
 	return n
 }
+
+// TestDemoCtrlCStopsWatchingNotTheWizard: ctrl+c while the panel watches stops the
+// watch (STOPPED, the objects stay unless deleted); the wizard goes on until q.
+func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
+	deps, _ := demoDeps(t, "key-policy-lacks-role")
+	deps.Verify.Sleep = func(ctx context.Context, _ time.Duration) error { <-ctx.Done(); return ctx.Err() }
+	d := startWizard(t, deps, 100, 30)
+	pickDemoSetup(t, d)
+	d.waitFor("Review · 1 change to make")
+	d.press("v")
+	d.waitFor("PENDING", "stop watching")
+	d.press("ctrl+c")
+	d.waitFor("STOPPED after", "Keep the test object")
+	d.press("d")
+	d.waitFor("were removed", "v test again")
+	w := d.finish()
+	if r := w.verify.panel.Report(); r.Outcome != steps.OutcomeStopped {
+		t.Fatalf("outcome %s, want STOPPED", r.Outcome)
+	}
+}
