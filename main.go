@@ -354,6 +354,7 @@ func runVerifyPanel(ctx context.Context, acc steps.Accounts, setup steps.Setup, 
 		},
 		Doctor:  func(ctx context.Context) (steps.DoctorReport, error) { return steps.Doctor(ctx, acc, setup) },
 		Cleanup: func(ctx context.Context, r steps.VerifyReport) error { return steps.RemoveTestObjects(ctx, acc, r) },
+		Fix:     ui.FixesApplier(acc, func() (*steps.Journal, error) { return openJournal("") }),
 	})
 	final, err := tea.NewProgram(panel, tea.WithContext(ctx)).Run()
 	if err != nil {

@@ -40,7 +40,7 @@ func DemoScenarios() []DemoScenario {
 			Name:    "key-policy-lacks-role",
 			Summary: "replication is set up, but the replica key's policy no longer lets the role encrypt",
 			Story: pick + " the review has one change, to the replica key's policy. Press v first: the test object " +
-				"FAILS and the doctor names the key policy. Then esc, a to apply the fix, and v again.",
+				"FAILS and the doctor names the key policy and its fix; a applies it and tests again.",
 			breakSetup: removeReplicaKeyGrant,
 		},
 		{

@@ -40,6 +40,8 @@ type DoctorReport struct {
 	// (`s3repl apply`) mends what s3repl knows how to mend.
 	Fixes    []Change `json:"fixes"`
 	FixError string   `json:"fixError,omitempty"`
+	// Plan is the plan the fixes come from, for applying exactly what was shown.
+	Plan *Plan `json:"-"`
 }
 
 // Failed reports whether any check failed.
@@ -91,7 +93,7 @@ func Doctor(ctx context.Context, acc Accounts, s Setup) (DoctorReport, error) {
 	if plan, err := BuildPlan(s, st); err != nil {
 		report.FixError = err.Error()
 	} else {
-		report.Fixes = plan.Pending()
+		report.Fixes, report.Plan = plan.Pending(), plan
 	}
 	return report, nil
 }
@@ -693,4 +695,13 @@ func (d *diagnosis) kmsCost() DoctorCheck {
 		note += "; turn on S3 Bucket Keys to cut this sharply"
 	}
 	return DoctorCheck{ID: "kms-cost", Title: "KMS request cost", Status: DoctorInfo, Evidence: note}
+}
+
+// ApplyFixes applies the plan the doctor's fixes come from: exactly the changes it
+// showed, each resource read again first as Apply does.
+func ApplyFixes(ctx context.Context, acc Accounts, report DoctorReport, opts ApplyOptions) (ApplyResult, error) {
+	if report.Plan == nil || len(report.Fixes) == 0 {
+		return ApplyResult{}, Problems{"the doctor has no fixes that s3repl can apply"}
+	}
+	return Apply(ctx, acc, report.Plan, opts)
 }

@@ -133,7 +133,7 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // TestObjectKey names the test object: it says what it is and when it was made, and
 // stands inside the rule's prefix.
 func TestObjectKey(s Setup, now time.Time) string {
-	return s.Rule.Prefix + "s3repl-test-" + now.UTC().Format("20060102T150405Z") + ".txt"
+	return s.Rule.Prefix + "s3repl-test-" + now.UTC().Round(time.Second).Format("20060102T150405Z") + ".txt" // as the panel shows times
 }
 
 // verification is what Verify needs to know about the setup as it is in AWS.

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ type VerifyFuncs struct {
 	Verify  func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error)
 	Doctor  func(ctx context.Context) (steps.DoctorReport, error)
 	Cleanup func(ctx context.Context, r steps.VerifyReport) error
+	// Fix applies the doctor's fixes (its plan, as shown); nil offers none.
+	Fix func(ctx context.Context, d steps.DoctorReport) error
 }
 
 type panelPhase int
@@ -30,6 +33,8 @@ const (
 	phaseWatching panelPhase = iota
 	phaseDiagnosing
 	phaseDeciding // the user chooses to keep or delete the test objects
+	phaseConfirmingFix
+	phaseFixing
 	phaseCleaning
 	phaseDone
 )
@@ -45,15 +50,21 @@ type (
 		err    error
 	}
 	cleanupDoneMsg struct{ err error }
+	fixDoneMsg     struct{ err, cleanupErr error }
 )
 
 // VerifyPanel is the live replication-status panel: the test object's checks turning
 // green or red, then the doctor's findings when replication fails.
 type VerifyPanel struct {
 	funcs   VerifyFuncs
+	parent  context.Context
 	ctx     context.Context
 	stop    context.CancelFunc
 	updates chan steps.VerifyReport
+	// runs counts the test objects uploaded; a fix starts another.
+	runs int
+	// fixNote says what the last fix did, shown over the next test.
+	fixNote string
 
 	phase  panelPhase
 	report steps.VerifyReport
@@ -80,9 +91,9 @@ type VerifyPanel struct {
 
 // NewVerifyPanel makes the panel; cancelling ctx, or ctrl+c, stops watching.
 func NewVerifyPanel(ctx context.Context, funcs VerifyFuncs) VerifyPanel {
-	ctx, stop := context.WithCancel(ctx)
+	watch, stop := context.WithCancel(ctx)
 	return VerifyPanel{
-		funcs: funcs, ctx: ctx, stop: stop, updates: make(chan steps.VerifyReport, 16),
+		funcs: funcs, parent: ctx, ctx: watch, stop: stop, updates: make(chan steps.VerifyReport, 16), runs: 1,
 		spinner:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(StyleHunk)),
 		viewport: viewport.New(), help: help.New(), keys: newWizardKeys(), width: 80, height: 24,
 	}
@@ -100,14 +111,28 @@ func (p VerifyPanel) Watching() bool { return p.phase == phaseWatching }
 // Busy reports whether the panel runs something the user should not leave behind:
 // the watch, the doctor or the clean-up.
 func (p VerifyPanel) Busy() bool {
-	return p.phase == phaseWatching || p.phase == phaseDiagnosing || p.phase == phaseCleaning
+	return p.phase == phaseWatching || p.phase == phaseDiagnosing || p.phase == phaseCleaning || p.phase == phaseFixing
+}
+
+// Fixing reports whether the doctor's fixes are being applied.
+func (p VerifyPanel) Fixing() bool { return p.phase == phaseFixing }
+
+// Confirming reports whether the panel asks the user to confirm the fixes.
+func (p VerifyPanel) Confirming() bool { return p.phase == phaseConfirmingFix }
+
+// Runs is how many test objects the panel has uploaded.
+func (p VerifyPanel) Runs() int { return p.runs }
+
+// canFix reports whether the doctor's fixes can be applied from the panel.
+func (p VerifyPanel) canFix() bool {
+	return p.funcs.Fix != nil && p.doctor != nil && p.doctor.Plan != nil && len(p.doctor.Fixes) > 0
 }
 
 // Finished reports whether the test objects were kept or deleted.
 func (p VerifyPanel) Finished() bool { return p.phase == phaseDone }
 
 // KeyHelp is the panel's keys in its current phase.
-func (p VerifyPanel) KeyHelp() help.KeyMap { return p.keys.forPanel(p.phase) }
+func (p VerifyPanel) KeyHelp() help.KeyMap { return p.keys.forPanel(p.phase, p.canFix()) }
 
 // Report is the verification's outcome so far.
 func (p VerifyPanel) Report() steps.VerifyReport { return p.report }
@@ -196,6 +221,8 @@ func (p VerifyPanel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p.cleaned = "Could not remove the test objects: " + msg.err.Error()
 		}
 		return p, p.end()
+	case fixDoneMsg:
+		return p.afterFix(msg)
 	}
 	return p, nil
 }
@@ -218,6 +245,9 @@ func (p VerifyPanel) finishWatching(msg verifyDoneMsg) (tea.Model, tea.Cmd) {
 }
 
 func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if p.phase == phaseConfirmingFix {
+		return p.confirmFix(msg)
+	}
 	switch {
 	case key.Matches(msg, p.keys.Quit):
 		if p.phase == phaseWatching {
@@ -235,10 +265,66 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, p.keys.Delete) && p.phase == phaseDeciding && p.funcs.Cleanup != nil:
 		p.phase = phaseCleaning
 		return p, tea.Batch(p.runCleanup(), p.spinner.Tick)
+	case key.Matches(msg, p.keys.Apply) && p.phase == phaseDeciding && p.canFix():
+		p.phase = phaseConfirmingFix
+		return p, nil
 	}
 	var cmd tea.Cmd
 	p.viewport, cmd = p.viewport.Update(msg)
 	return p, cmd
+}
+
+// fixAccounts names the accounts the fixes change.
+func fixAccounts(changes []steps.Change) string {
+	var accounts []string
+	for _, c := range changes {
+		if c.Account != "" && !slices.Contains(accounts, c.Account) {
+			accounts = append(accounts, c.Account)
+		}
+	}
+	if len(accounts) == 0 {
+		return "your accounts"
+	}
+	return "account " + strings.Join(accounts, " and ")
+}
+
+// confirmFix takes the answer to "apply the fixes?".
+func (p VerifyPanel) confirmFix(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if !key.Matches(msg, p.keys.Yes) {
+		p.phase = phaseDeciding
+		return p, nil
+	}
+	p.phase = phaseFixing
+	fix, cleanup, ctx, doctor, failed := p.funcs.Fix, p.funcs.Cleanup, context.WithoutCancel(p.parent), *p.doctor, p.report
+	return p, tea.Batch(p.spinner.Tick, func() tea.Msg {
+		if err := fix(ctx, doctor); err != nil {
+			return fixDoneMsg{err: err}
+		}
+		var cleanupErr error
+		if cleanup != nil && failed.VersionID != "" {
+			cleanupErr = cleanup(ctx, failed) // the failed test object is of no more use
+		}
+		return fixDoneMsg{cleanupErr: cleanupErr}
+	})
+}
+
+// afterFix starts a new test once the fixes are in place; a failed fix leaves the
+// panel as it was, with the error.
+func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		p.phase, p.fixNote = phaseDeciding, StyleError.Render("The fixes were not all applied: ")+msg.err.Error()
+		return p, nil
+	}
+	p.fixNote = StyleOK.Render("✓ ") + fmt.Sprintf("Applied %s; testing again with a new object.", plural(len(p.doctor.Fixes), "change"))
+	if msg.cleanupErr != nil {
+		p.fixNote += fmt.Sprintf(" The failed test object s3://%s/%s stays: %v", p.report.SourceBucket, p.report.Key, msg.cleanupErr)
+	}
+	p.ctx, p.stop = context.WithCancel(p.parent)
+	p.updates = make(chan steps.VerifyReport, 16)
+	p.runs++
+	p.phase, p.report, p.err, p.doctor, p.doctorErr, p.findings = phaseWatching, steps.VerifyReport{}, nil, nil, nil, ""
+	p.layout()
+	return p, tea.Batch(p.spinner.Tick, p.runVerify(), p.listen())
 }
 
 // end quits a panel of its own; an embedded one leaves that to its host.
@@ -297,6 +383,9 @@ func (p VerifyPanel) top() string {
 	}
 	var b strings.Builder
 	b.WriteString(StyleTitle.Render("Replication status") + "\n")
+	if p.fixNote != "" {
+		b.WriteString(wrapText(p.fixNote, p.width) + "\n")
+	}
 	r := p.report
 	if r.Key == "" {
 		b.WriteString(p.spinner.View() + " uploading a test object…\n")
@@ -331,6 +420,9 @@ const compactBelow = 32
 func (p VerifyPanel) compactTop() string {
 	r := p.report
 	lines := []string{ansi.Truncate(fmt.Sprintf("%s s3://%s/%s → s3://%s", StyleTitle.Render("Replication status"), r.SourceBucket, r.Key, r.DestBucket), p.width, "…")}
+	if p.fixNote != "" {
+		lines = append(lines, wrapText(p.fixNote, p.width))
+	}
 	var passedCount, waitingCount int
 	for _, c := range r.Checks {
 		switch c.Status {
@@ -398,7 +490,17 @@ func (p VerifyPanel) bottom() string {
 	var b strings.Builder
 	switch p.phase {
 	case phaseDeciding:
-		b.WriteString(StyleWarning.Render("Keep the test object and its replica? ") + "k keep · d delete\n")
+		if p.canFix() {
+			b.WriteString(wrapText(StyleWarning.Render(fmt.Sprintf("a applies the %s above and tests again; ", plural(len(p.doctor.Fixes), "change")))+
+				"or keep the test object (k) or delete it (d)", p.width) + "\n")
+		} else {
+			b.WriteString(StyleWarning.Render("Keep the test object and its replica? ") + "k keep · d delete\n")
+		}
+	case phaseConfirmingFix:
+		b.WriteString(wrapText(StyleWarning.Render(fmt.Sprintf("Apply %s in %s? ", plural(len(p.doctor.Fixes), "change"), fixAccounts(p.doctor.Fixes)))+
+			"Each resource is read again first. y apply · n not yet", p.width) + "\n")
+	case phaseFixing:
+		b.WriteString(p.spinner.View() + fmt.Sprintf(" applying %s…\n", plural(len(p.doctor.Fixes), "change")))
 	case phaseCleaning:
 		b.WriteString(p.spinner.View() + " removing the test objects…\n")
 	case phaseDone:
@@ -407,7 +509,7 @@ func (p VerifyPanel) bottom() string {
 		}
 	}
 	if !p.embedded {
-		b.WriteString(p.help.View(p.keys.forPanel(p.phase)))
+		b.WriteString(p.help.View(p.keys.forPanel(p.phase, p.canFix())))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
@@ -417,4 +519,22 @@ func truncate(s string, width int) string {
 		return s
 	}
 	return string([]rune(s)[:width-1]) + "…"
+}
+
+// FixesApplier is VerifyFuncs.Fix for the accounts: it applies the doctor's plan,
+// with a journal when journal is given.
+func FixesApplier(acc steps.Accounts, journal func() (*steps.Journal, error)) func(context.Context, steps.DoctorReport) error {
+	return func(ctx context.Context, d steps.DoctorReport) error {
+		var opts steps.ApplyOptions
+		if journal != nil {
+			j, err := journal()
+			if err != nil {
+				return err
+			}
+			defer j.Close()
+			opts.Journal = j
+		}
+		_, err := steps.ApplyFixes(ctx, acc, d, opts)
+		return err
+	}
 }

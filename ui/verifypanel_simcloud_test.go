@@ -422,3 +422,33 @@ func withStatement(t *testing.T, doc, statement string) string {
 	must(t, parsed.Append([]byte(statement)))
 	return parsed.String()
 }
+
+// TestVerifyPanelAppliesTheDoctorsFixes is `s3repl verify` after someone removed the
+// role from the replica key's policy: the panel shows the failure and the doctor's
+// fix, a and y apply it, and the next test object replicates.
+func TestVerifyPanelAppliesTheDoctorsFixes(t *testing.T) {
+	t.Parallel()
+	for _, size := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
+			c := newPanelCloud(t, panelLatency, nil)
+			must(t, c.cloud.SetKeyPolicy(c.facts.DestKeyARN, without(t, c.replicaKeyPolicy(), c.facts.KeyPolicySid())))
+			funcs := c.funcs(nil, false)
+			funcs.Fix = FixesApplier(c.acc, nil)
+			d := startPanel(t, funcs, size[0], size[1])
+			d.waitFor("FAILED after", "a applies the 1 change above")
+			d.tm.Send(keyPress("a"))
+			d.waitFor("Apply 1 change in account 222222222222?")
+			d.tm.Send(keyPress("n"))
+			d.waitFor("a applies the 1 change above")
+			d.tm.Send(keyPress("a"))
+			d.tm.Send(keyPress("y"))
+			d.waitFor("Applied 1 change; testing again", "COMPLETED after", "k keep")
+			panel := d.finish("k")
+			if panel.Runs() != 2 || panel.Report().Outcome != steps.OutcomeCompleted {
+				t.Fatalf("%d runs ending %s", panel.Runs(), panel.Report().Outcome)
+			}
+			golden.RequireEqual(t, panel.View().Content)
+		})
+	}
+}

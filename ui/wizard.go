@@ -366,7 +366,9 @@ func (w *Wizard) stopAll() {
 	w.stop()
 }
 
-func (w *Wizard) applying() bool { return w.screen == scrApply && !w.apply.done }
+func (w *Wizard) applying() bool {
+	return w.screen == scrApply && !w.apply.done || w.screen == scrVerify && w.verify.panel.Fixing()
+}
 
 // goTo shows another screen: work for the screen left is cancelled, and what the new
 // one needs starts loading unless it is known already.
@@ -640,7 +642,7 @@ func (w *Wizard) handleResult(msg tea.Msg) tea.Cmd {
 		return w.onApplyDone(msg)
 	case savedMsg:
 		return w.onSaved(msg)
-	case verifyUpdateMsg, verifyDoneMsg, doctorDoneMsg, cleanupDoneMsg:
+	case verifyUpdateMsg, verifyDoneMsg, doctorDoneMsg, cleanupDoneMsg, fixDoneMsg:
 		if w.verify.on {
 			return w.updatePanel(msg)
 		}

@@ -104,7 +104,7 @@ func TestDemoScenarioShowsTheFailureThenTheFix(t *testing.T) {
 			pickDemoSetup(t, d)
 			d.waitFor("Review · 1 change to make", "update Let the role encrypt replicas")
 			d.press("v")
-			requireScreen(t, "failed", d.waitFor("FAILED after", "Doctor: 1 check failed", "Keep the test object"))
+			requireScreen(t, "failed", d.waitFor("FAILED after", "Doctor: 1 check failed", "keep the test object (k)"))
 			d.press("k", "esc")
 			d.waitFor("Review · 1 change to make")
 			d.press("a", "y")
@@ -151,4 +151,45 @@ func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
 	if r := w.verify.panel.Report(); r.Outcome != steps.OutcomeStopped {
 		t.Fatalf("outcome %s, want STOPPED", r.Outcome)
 	}
+}
+
+// TestDemoFixFromTheStatusPanel: the doctor's fix is applied from the status panel
+// itself (a, then y), the failed test object is removed, and a new one replicates.
+func TestDemoFixFromTheStatusPanel(t *testing.T) {
+	for _, size := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			deps, cloud := demoDeps(t, "key-policy-lacks-role")
+			d := startWizard(t, deps, size[0], size[1])
+			pickDemoSetup(t, d)
+			d.waitFor("Review · 1 change to make")
+			d.press("v")
+			d.waitFor("FAILED after", "a applies the 1 change above and tests again")
+			d.press("a")
+			requireScreen(t, "confirm", d.waitFor("Apply 1 change in account 222222222222?", "y apply"))
+			d.press("y")
+			requireScreen(t, "fixed", d.waitFor("Applied 1 change; testing again", "COMPLETED after", "Keep the test object"))
+			w := d.finish()
+			if runs, outcome := w.verify.panel.Runs(), w.verify.panel.Report().Outcome; runs != 2 || outcome != steps.OutcomeCompleted {
+				t.Fatalf("%d test runs ending %s, want 2 ending COMPLETED", runs, outcome)
+			}
+			if pending := planOf(t, cloud, w.Setup()).Pending(); len(pending) != 0 {
+				t.Fatalf("after the fix a plan still has %d changes", len(pending))
+			}
+			if n := versionsOf(t, cloud, simcloud.DemoSourceProfile, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, w.verify.panel.Report().Key); n != 1 {
+				t.Errorf("%d versions of the second test object, want 1", n)
+			}
+			if n := testObjectsIn(t, cloud); n != 1 {
+				t.Errorf("%d test objects in the source bucket, want only the second: the failed one is removed", n)
+			}
+		})
+	}
+}
+
+func testObjectsIn(t *testing.T, cloud *simcloud.Cloud) int {
+	t.Helper()
+	acc, err := cloud.Open(context.Background(), simcloud.DemoSourceProfile)
+	must(t, err)
+	versions, err := acc.ListObjectVersions(context.Background(), simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, "s3repl-test-", 100)
+	must(t, err)
+	return len(versions)
 }

@@ -31,6 +31,7 @@ func (w *Wizard) startVerify() tea.Cmd {
 		},
 		Doctor:  func(ctx context.Context) (steps.DoctorReport, error) { return steps.Doctor(ctx, acc, setup) },
 		Cleanup: func(ctx context.Context, r steps.VerifyReport) error { return steps.RemoveTestObjects(ctx, acc, r) },
+		Fix:     FixesApplier(acc, w.deps.Journal),
 	}).Embedded()
 	if w.screen != scrVerify {
 		w.verify.from = w.screen
@@ -54,6 +55,8 @@ func (w *Wizard) stopVerify() {
 func (w *Wizard) verifyKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := w.keys
 	switch {
+	case w.verify.panel.Confirming():
+		return w.updatePanel(msg) // y applies the fixes; anything else, esc too, says no
 	case w.verify.panel.Busy():
 		if key.Matches(msg, k.Quit) && !w.verify.panel.Watching() {
 			return w.quit()
@@ -95,7 +98,7 @@ func (w *Wizard) verifyBody() string {
 func (w *Wizard) verifyKeys() help.KeyMap {
 	k := w.keys
 	panel := w.verify.panel.KeyHelp().ShortHelp()
-	if w.verify.panel.Busy() {
+	if w.verify.panel.Busy() || w.verify.panel.Confirming() {
 		return keyHelp{short: panel}
 	}
 	again := withHelp(k.Verify, "v", "test again")

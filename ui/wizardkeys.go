@@ -45,10 +45,15 @@ func newWizardKeys() wizardKeys {
 }
 
 // forPanel is the status panel's help in one phase; q there first stops watching.
-func (k wizardKeys) forPanel(phase panelPhase) help.KeyMap {
+func (k wizardKeys) forPanel(phase panelPhase, canFix bool) help.KeyMap {
 	scroll := withHelp(k.ScrollDown, "pgdn/space", "scroll")
 	switch phase {
+	case phaseConfirmingFix:
+		return keyHelp{short: []key.Binding{k.Yes, k.No}}
 	case phaseDeciding:
+		if canFix {
+			return keyHelp{short: []key.Binding{withHelp(k.Apply, "a", "apply the fixes, test again"), k.Keep, k.Delete, scroll, k.Help}}
+		}
 		return keyHelp{short: []key.Binding{k.Keep, k.Delete, scroll, k.Help}}
 	case phaseWatching:
 		return keyHelp{short: []key.Binding{withHelp(k.Quit, "q", "stop watching"), k.Help}}
