@@ -193,6 +193,19 @@ var errorCases = []errorCase{
 			st := `{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + w.versioned + `/*"}`
 			return noValue(b.dst.PutBucketPolicy(ctx, mototest.DestRegion, w.dst, bucketPolicy(st)))
 		}},
+	{name: "PutBucketPolicy with an action S3 does not have", aws: "invalid request [MalformedPolicy]",
+		moto: "ok", why: motoAcceptsAnyBucketPolicy,
+		call: func(b *backend, w errorWorld) (string, error) {
+			st := `{"Effect":"Allow","Principal":"*","Action":"s3:ReplicateEverything","Resource":"arn:aws:s3:::` + w.dst + `/*"}`
+			return noValue(b.dst.PutBucketPolicy(ctx, mototest.DestRegion, w.dst, bucketPolicy(st)))
+		}},
+	// The mistake s3repl must never make: object actions on the bucket ARN alone.
+	{name: "PutBucketPolicy with an object action on the bucket only", aws: "invalid request [MalformedPolicy]",
+		moto: "ok", why: motoAcceptsAnyBucketPolicy,
+		call: func(b *backend, w errorWorld) (string, error) {
+			st := `{"Effect":"Allow","Principal":"*","Action":"s3:ReplicateObject","Resource":"arn:aws:s3:::` + w.dst + `"}`
+			return noValue(b.dst.PutBucketPolicy(ctx, mototest.DestRegion, w.dst, bucketPolicy(st)))
+		}},
 	// Why s3repl creates the role before it writes the destination policies.
 	{name: "PutBucketPolicy naming a role that does not exist", aws: "invalid request [MalformedPolicy]",
 		moto: "ok", why: motoAcceptsAnyBucketPolicy,

@@ -87,3 +87,7 @@ func parseARN(s string) (parsed arn, ok bool) {
 	}
 	return arn{partition: parts[1], service: parts[2], region: parts[3], account: parts[4], resource: parts[5]}, true
 }
+
+// WildcardMatch matches s against an IAM pattern, where * is any run of characters
+// and ? any one, case-sensitively: for other packages that check policy elements.
+func WildcardMatch(pattern, s string) bool { return wildcardMatch(pattern, s) }

@@ -160,17 +160,22 @@ func TestBucketPolicy(t *testing.T) {
 
 	statement := func(s string) string { return `{"Version":"2012-10-17","Statement":[` + s + `]}` }
 	cases := map[string]string{
-		"not JSON":          `Version: 2012-10-17`,
-		"broken JSON":       `{"Version":"2012-10-17","Statement":[`,
-		"misspelt member":   `{"Version":"2012-10-17","Statment":[]}`,
-		"no statements":     `{"Version":"2012-10-17","Statement":[]}`,
-		"no principal":      statement(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::src-bucket/*"}`),
-		"unknown role":      statement(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + dstAccount + `:role/nobody"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::src-bucket/*"}`),
-		"wildcard in ARN":   statement(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + dstAccount + `:role/*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::src-bucket/*"}`),
-		"other bucket":      statement(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other-bucket/*"}`),
-		"bad effect":        statement(`{"Effect":"Maybe","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::src-bucket/*"}`),
-		"no action":         statement(`{"Effect":"Allow","Principal":"*","Resource":"arn:aws:s3:::src-bucket/*"}`),
-		"unknown statement": statement(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resources":"arn:aws:s3:::src-bucket/*"}`),
+		"not JSON":                    `Version: 2012-10-17`,
+		"broken JSON":                 `{"Version":"2012-10-17","Statement":[`,
+		"misspelt member":             `{"Version":"2012-10-17","Statment":[]}`,
+		"no statements":               `{"Version":"2012-10-17","Statement":[]}`,
+		"no principal":                statement(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::src-bucket/*"}`),
+		"unknown role":                statement(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + dstAccount + `:role/nobody"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::src-bucket/*"}`),
+		"wildcard in ARN":             statement(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + dstAccount + `:role/*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::src-bucket/*"}`),
+		"other bucket":                statement(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other-bucket/*"}`),
+		"bad effect":                  statement(`{"Effect":"Maybe","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::src-bucket/*"}`),
+		"no action":                   statement(`{"Effect":"Allow","Principal":"*","Resource":"arn:aws:s3:::src-bucket/*"}`),
+		"unknown statement":           statement(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resources":"arn:aws:s3:::src-bucket/*"}`),
+		"unknown action":              statement(`{"Effect":"Allow","Principal":"*","Action":"s3:Fly","Resource":"arn:aws:s3:::src-bucket/*"}`),
+		"other service":               statement(`{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"arn:aws:s3:::src-bucket/*"}`),
+		"object action on the bucket": statement(`{"Effect":"Allow","Principal":"*","Action":"s3:ReplicateObject","Resource":"arn:aws:s3:::src-bucket"}`),
+		"bucket action on objects":    statement(`{"Effect":"Allow","Principal":"*","Action":"s3:GetBucketVersioning","Resource":"arn:aws:s3:::src-bucket/*"}`),
+		"wildcard of object actions":  statement(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObjectVersion*","Resource":"arn:aws:s3:::src-bucket"}`),
 	}
 	for name, doc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -183,6 +188,13 @@ func TestBucketPolicy(t *testing.T) {
 	}
 	if got, _ := w.src.GetBucketPolicy(ctx, srcRegion, "src-bucket"); got != good {
 		t.Error("a refused policy replaced the bucket policy")
+	}
+	// A wildcard passes when one action it names applies to a resource of the statement.
+	for _, action := range []string{"s3:List*", "s3:Get*", "s3:*", "*", "S3:listbucket"} {
+		doc := statement(`{"Effect":"Allow","Principal":"*","Action":"` + action + `","Resource":"arn:aws:s3:::src-bucket"}`)
+		if err := w.src.PutBucketPolicy(ctx, srcRegion, "src-bucket", doc); err != nil {
+			t.Errorf("%s on the bucket: %v", action, err)
+		}
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	iam "github.com/micahhausler/aws-iam-policy/policy"
+
+	"github.com/s3repl/s3repl/awsops/evaluator"
 )
 
 // policyKind says which AWS service validates a policy document, and how.
@@ -117,10 +119,58 @@ func (c *Cloud) statementProblem(s iam.Statement, kind policyKind, bucket string
 		return "Missing required field Resource"
 	case kind == bucketPolicyKind && !resourcesInBucket(s, bucket):
 		return "Policy has invalid resource"
+	case kind == bucketPolicyKind:
+		if problem := bucketPolicyActionProblem(s, bucket); problem != "" {
+			return problem
+		}
 	}
 	for _, element := range []*iam.Principal{s.Principal, s.NotPrincipal} {
 		if p := c.invalidPrincipal(element); p != "" {
 			return fmt.Sprintf("Invalid principal in policy: %q", p)
+		}
+	}
+	return ""
+}
+
+// actionScope is what an S3 action applies to: the bucket, its objects, or (neither)
+// other resources such as jobs or access points.
+type actionScope struct{ bucket, object bool }
+
+// bucketPolicyActionProblem refuses, as S3 does, actions that are not S3's and
+// actions that apply to none of the statement's resources (s3:GetObject on the
+// bucket ARN alone, say). A wildcard passes when one action it names applies.
+func bucketPolicyActionProblem(s iam.Statement, bucket string) string {
+	if s.Action == nil {
+		return "" // NotAction: S3 checks nothing more
+	}
+	var onBucket, onObjects bool
+	for _, r := range stringValues(s.Resource) {
+		onBucket = onBucket || r == bucketARN(bucket)
+		onObjects = onObjects || strings.HasPrefix(r, bucketARN(bucket)+"/")
+	}
+	if s.Resource == nil {
+		onBucket, onObjects = true, true // NotResource: anything else in the bucket
+	}
+	for _, action := range stringValues(s.Action) {
+		if action == "*" {
+			continue
+		}
+		service, name, ok := strings.Cut(strings.ToLower(action), ":")
+		if !ok || service != "s3" {
+			return "Policy has invalid action"
+		}
+		named, applies := false, false
+		for candidate, scope := range s3Actions {
+			if evaluator.WildcardMatch(name, candidate) {
+				named = true
+				applies = applies || scope.bucket && onBucket || scope.object && onObjects
+			}
+		}
+		switch {
+		case !named:
+			return "Policy has invalid action"
+		case !applies:
+			return "Action does not apply to any resource(s) in statement"
 		}
 	}
 	return ""
