@@ -174,7 +174,7 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 	}
 	rule, found := findRule(state.Source.Replication, s.RuleID())
 	if !found {
-		return nil, Problems{fmt.Sprintf("the source bucket %s has no replication rule %q: run `s3repl apply` first", s.Source.Bucket, s.RuleID())}
+		return nil, Problems{fmt.Sprintf("the source bucket %s has no replication rule %q: apply the setup first (`s3repl apply`, or a on the wizard's review)", s.Source.Bucket, s.RuleID())}
 	}
 	v := &verification{
 		src: acc.Source, dst: acc.Destination, rule: rule, opts: opts,

@@ -193,3 +193,20 @@ func testObjectsIn(t *testing.T, cloud *simcloud.Cloud) int {
 	must(t, err)
 	return len(versions)
 }
+
+// TestDemoVerifyBeforeApplySaysApplyFirst: testing on the review before anything is
+// applied cannot upload into a rule that does not exist yet; the panel says what to
+// do, and esc goes back to the review.
+func TestDemoVerifyBeforeApplySaysApplyFirst(t *testing.T) {
+	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
+	d := startWizard(t, deps, 100, 30)
+	pickDemoSetup(t, d)
+	d.waitFor("Review · 4 changes to make")
+	d.press("v")
+	d.waitFor("Could not verify", "apply the setup first", "esc back")
+	d.press("esc")
+	d.waitFor("Review · 4 changes to make")
+	if w := d.finish(); w.verify.panel.Report().Key != "" {
+		t.Fatal("a test object was uploaded without a rule")
+	}
+}
