@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3repl/s3repl/steps"
+)
+
+// fixAccounts names the accounts the fixes change.
+func fixAccounts(changes []steps.Change) string {
+	var accounts []string
+	for _, c := range changes {
+		if c.Account != "" && !slices.Contains(accounts, c.Account) {
+			accounts = append(accounts, c.Account)
+		}
+	}
+	if len(accounts) == 0 {
+		return "your accounts"
+	}
+	return "account " + strings.Join(accounts, " and ")
+}
+
+// confirmFix takes the answer to "apply the fixes?".
+func (p VerifyPanel) confirmFix(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if !key.Matches(msg, p.keys.Yes) {
+		p.phase = phaseDeciding
+		return p, nil
+	}
+	p.phase = phaseFixing
+	fix, cleanup, ctx, doctor, failed := p.funcs.Fix, p.funcs.Cleanup, context.WithoutCancel(p.parent), *p.doctor, p.report
+	return p, tea.Batch(p.spinner.Tick, func() tea.Msg {
+		if err := fix(ctx, doctor); err != nil {
+			return fixDoneMsg{err: err}
+		}
+		var cleanupErr error
+		if cleanup != nil && failed.VersionID != "" {
+			cleanupErr = cleanup(ctx, failed) // the failed test object is of no more use
+		}
+		return fixDoneMsg{cleanupErr: cleanupErr}
+	})
+}
+
+// afterFix starts a new test once the fixes are in place; a failed fix leaves the
+// panel as it was, with the error.
+func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		p.phase, p.fixNote = phaseDeciding, StyleError.Render("The fixes were not all applied: ")+msg.err.Error()
+		return p, nil
+	}
+	p.fixNote = StyleOK.Render("✓ ") + fmt.Sprintf("Applied %s; testing again with a new object.", plural(len(p.doctor.Fixes), "change"))
+	if msg.cleanupErr != nil {
+		p.fixNote += fmt.Sprintf(" The failed test object s3://%s/%s stays: %v", p.report.SourceBucket, p.report.Key, msg.cleanupErr)
+	}
+	p.ctx, p.stop = context.WithCancel(p.parent)
+	p.updates = make(chan steps.VerifyReport, 16)
+	p.runs++
+	p.phase, p.report, p.err, p.doctor, p.doctorErr, p.findings = phaseWatching, steps.VerifyReport{}, nil, nil, nil, ""
+	p.layout()
+	return p, tea.Batch(p.spinner.Tick, p.runVerify(), p.listen())
+}
+
+// FixesApplier is VerifyFuncs.Fix for the accounts: it applies the doctor's plan,
+// with a journal when journal is given.
+func FixesApplier(acc steps.Accounts, journal func() (*steps.Journal, error)) func(context.Context, steps.DoctorReport) error {
+	return func(ctx context.Context, d steps.DoctorReport) error {
+		var opts steps.ApplyOptions
+		if journal != nil {
+			j, err := journal()
+			if err != nil {
+				return err
+			}
+			defer j.Close()
+			opts.Journal = j
+		}
+		_, err := steps.ApplyFixes(ctx, acc, d, opts)
+		return err
+	}
+}
+
+// canFix reports whether the doctor's fixes can be applied from the panel.
+func (p VerifyPanel) canFix() bool {
+	return p.funcs.Fix != nil && p.doctor != nil && p.doctor.Plan != nil && len(p.doctor.Fixes) > 0
+}
