@@ -677,13 +677,17 @@ func (d *diagnosis) checkExistingObjects() DoctorCheck {
 	}
 	var found []string
 	if noStatus > 0 {
-		found = append(found, fmt.Sprintf("%d have no replication status (written before the rule, or outside its scope)", noStatus))
+		found = append(found, fmt.Sprintf("%d %s no replication status (written before the rule, or outside its scope)", noStatus, hasOrHave(noStatus)))
 	}
 	if failedOnes > 0 {
 		found = append(found, fmt.Sprintf("%d FAILED (S3 does not retry them)", failedOnes))
 	}
+	sampled := fmt.Sprintf("%d sampled versions", len(d.samples))
+	if len(d.samples) == 1 {
+		sampled = "the one sampled version"
+	}
 	return DoctorCheck{ID: id, Title: title, Status: DoctorInfo,
-		Evidence: fmt.Sprintf("of %d sampled versions, %s: the rule never replicates them", len(d.samples), strings.Join(found, " and ")),
+		Evidence: fmt.Sprintf("of %s, %s: the rule never replicates them", sampled, strings.Join(found, " and ")),
 		Fix:      "once replication works, copy them with S3 Batch Replication (CreateJob with operation S3ReplicateObject)"}
 }
 
@@ -704,4 +708,11 @@ func ApplyFixes(ctx context.Context, acc Accounts, report DoctorReport, opts App
 		return ApplyResult{}, Problems{"the doctor has no fixes that s3repl can apply"}
 	}
 	return Apply(ctx, acc, report.Plan, opts)
+}
+
+func hasOrHave(n int) string {
+	if n == 1 {
+		return "has"
+	}
+	return "have"
 }
