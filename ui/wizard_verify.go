@@ -26,8 +26,9 @@ func (w *Wizard) startVerify() tea.Cmd {
 	acc, setup, opts := w.accountsForSetup(), w.review.setup, w.deps.Verify
 	panel := NewVerifyPanel(ctx, VerifyFuncs{
 		Verify: func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error) {
-			opts.OnUpdate = onUpdate
-			return steps.Verify(ctx, acc, setup, opts)
+			run := opts
+			run.OnUpdate = onUpdate
+			return steps.Verify(ctx, acc, setup, run)
 		},
 		Doctor:  func(ctx context.Context) (steps.DoctorReport, error) { return steps.Doctor(ctx, acc, setup) },
 		Cleanup: func(ctx context.Context, r steps.VerifyReport) error { return steps.RemoveTestObjects(ctx, acc, r) },
