@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +43,13 @@ func DemoScenarios() []DemoScenario {
 			Story: pick + " the review has one change, to the replica key's policy. Press v first: the test object " +
 				"FAILS and the doctor names the key policy and its fix; a applies it and tests again.",
 			breakSetup: removeReplicaKeyGrant,
+		},
+		{
+			Name:    "kms-not-opted-in",
+			Summary: "the rule does not opt in SSE-KMS objects: S3 silently skips every encrypted object",
+			Story: pick + " the review has one change, to the rule. Press v first: the test object gets no " +
+				"replication status at all, and the doctor says why; a applies the fix and tests again.",
+			breakSetup: dropKMSOptIn,
 		},
 		{
 			Name:    "bucket-policy-deny",
@@ -139,6 +147,36 @@ func removeReplicaKeyGrant(ctx context.Context, acc Accounts, facts Facts) error
 		return fmt.Errorf("the replica key policy has no statement %s", facts.KeyPolicySid())
 	}
 	return acc.Destination.PutKeyPolicy(ctx, region, facts.DestKeyARN, parsed.String())
+}
+
+// dropKMSOptIn writes the rule as the console's first draft often is: without the
+// SSE-KMS opt-in and the replica key, so S3 leaves SSE-KMS objects alone, silently.
+func dropKMSOptIn(ctx context.Context, acc Accounts, _ Facts) error {
+	region, bucket := simcloud.DemoSourceRegion, simcloud.DemoSourceBucket
+	doc, err := acc.Source.GetBucketReplication(ctx, region, bucket)
+	if err != nil {
+		return err
+	}
+	var config map[string]any
+	if err := json.Unmarshal([]byte(doc), &config); err != nil {
+		return err
+	}
+	rules, _ := config["Rules"].([]any)
+	for _, r := range rules {
+		rule, _ := r.(map[string]any)
+		if rule["ID"] != DemoSetup().RuleID() {
+			continue
+		}
+		delete(rule, "SourceSelectionCriteria")
+		if destination, ok := rule["Destination"].(map[string]any); ok {
+			delete(destination, "EncryptionConfiguration")
+		}
+	}
+	edited, err := json.Marshal(config)
+	if err != nil {
+		return err
+	}
+	return acc.Source.PutBucketReplication(ctx, region, bucket, string(edited))
 }
 
 // addCrossAccountGuardrail adds an organisation's usual "only our own account"

@@ -170,3 +170,22 @@ func BenchmarkDemoPlanApplyVerify(b *testing.B) {
 		b.ReportMetric(float64(n), step+"-calls/op")
 	}
 }
+
+func TestDemoScenarioKMSNotOptedInMatchesNothingUntilFixed(t *testing.T) {
+	r := startDemo(t, "kms-not-opted-in")
+	pending := r.plan().Pending()
+	if len(pending) != 1 || pending[0].ID != "src-replication" {
+		t.Fatalf("want one change to the rule, got %s", titles(pending))
+	}
+	report := r.verify()
+	if report.Outcome != steps.OutcomeNotMatched || !strings.Contains(report.Explanation, "SSE-KMS") {
+		t.Fatalf("verify before the fix: %s (%s), want NOT_MATCHED naming the SSE-KMS opt-in", report.Outcome, report.Explanation)
+	}
+	if failed := strings.Join(r.failedChecks(), ","); failed != "kms-opt-in" {
+		t.Fatalf("doctor failed %q, want kms-opt-in", failed)
+	}
+	r.apply()
+	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify after the fix: %s (%s)", report.Outcome, report.Explanation)
+	}
+}

@@ -210,3 +210,20 @@ func TestDemoVerifyBeforeApplySaysApplyFirst(t *testing.T) {
 		t.Fatal("a test object was uploaded without a rule")
 	}
 }
+
+// TestDemoSilentKMSSkipIsExplainedAndFixed: with the rule not opting in SSE-KMS
+// objects, the test object gets no status at all; the panel says why, the doctor
+// runs anyway, and its fix makes the next object replicate.
+func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
+	deps, _ := demoDeps(t, "kms-not-opted-in")
+	d := startWizard(t, deps, 120, 40)
+	pickDemoSetup(t, d)
+	d.waitFor("Review · 1 change to make")
+	d.press("v")
+	d.waitFor("NOT_MATCHED after", "SSE-KMS", "SSE-KMS objects opted in, with a replica key", "a applies the 1 change above")
+	d.press("a", "y")
+	d.waitFor("Applied 1 change; testing again", "COMPLETED after")
+	if w := d.finish(); w.verify.panel.Report().Outcome != steps.OutcomeCompleted {
+		t.Fatalf("outcome %s after the fix", w.verify.panel.Report().Outcome)
+	}
+}
