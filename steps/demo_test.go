@@ -1,85 +1,16 @@
 package steps_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
 
-// demoRun drives one demo scenario through plan, apply, verify and the doctor on a
-// simulated clock.
-type demoRun struct {
-	t     testing.TB
-	ctx   context.Context
-	clock *simcloud.ManualClock
-	acc   steps.Accounts
-	setup steps.Setup
-}
-
-func startDemo(t testing.TB, scenario string) *demoRun {
-	t.Helper()
-	sc, err := steps.DemoScenarioNamed(scenario)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	clock := simcloud.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	cloud, err := sc.NewDemoCloud(ctx, simcloud.WithClock(clock), simcloud.WithLatency(2*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	setup := steps.DemoSetup()
-	acc, err := steps.OpenAccounts(ctx, cloud.Open, setup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &demoRun{t: t, ctx: ctx, clock: clock, acc: acc, setup: setup}
-}
-
-func (r *demoRun) plan() *steps.Plan {
-	r.t.Helper()
-	st, err := steps.Inspect(r.ctx, r.acc, r.setup)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	plan, err := steps.BuildPlan(r.setup, st)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return plan
-}
-
-func (r *demoRun) apply() {
-	r.t.Helper()
-	if _, err := steps.Apply(r.ctx, r.acc, r.plan(), steps.ApplyOptions{PropagationWait: time.Millisecond}); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-func (r *demoRun) verify() steps.VerifyReport {
-	r.t.Helper()
-	report, err := steps.Verify(r.ctx, r.acc, r.setup, steps.VerifyOptions{
-		Timeout: time.Minute, Now: r.clock.Now,
-		Sleep: func(_ context.Context, d time.Duration) error { r.clock.Advance(d); return nil },
-	})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return report
-}
-
-func (r *demoRun) failedChecks() []string {
-	r.t.Helper()
-	report, err := steps.Doctor(r.ctx, r.acc, r.setup)
-	if err != nil {
-		r.t.Fatal(err)
-	}
+// failedChecks are the IDs of the checks the doctor fails.
+func (s *simSetup) failedChecks() []string {
 	var failed []string
-	for _, c := range report.Checks {
+	for _, c := range s.doctor().Checks {
 		if c.Status == steps.DoctorFailed {
 			failed = append(failed, c.ID)
 		}
@@ -96,18 +27,18 @@ func titles(changes []steps.Change) string {
 }
 
 func TestDemoScenarioFreshReplicatesAfterTheApply(t *testing.T) {
-	r := startDemo(t, steps.DefaultDemoScenario)
+	r := newScenarioSetup(t, steps.DefaultDemoScenario)
 	if pending := r.plan().Pending(); len(pending) != 4 {
 		t.Fatalf("the fresh demo plans %d changes, want 4: %s", len(pending), titles(pending))
 	}
-	r.apply()
+	r.applyPlan()
 	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
 		t.Fatalf("verify after apply: %s (%s)", report.Outcome, report.Explanation)
 	}
 }
 
 func TestDemoScenarioKeyPolicyFailsUntilTheFixIsApplied(t *testing.T) {
-	r := startDemo(t, "key-policy-lacks-role")
+	r := newScenarioSetup(t, "key-policy-lacks-role")
 	pending := r.plan().Pending()
 	if len(pending) != 1 || pending[0].ID != "dst-key-policy" {
 		t.Fatalf("want one change to the replica key policy, got %s", titles(pending))
@@ -118,14 +49,14 @@ func TestDemoScenarioKeyPolicyFailsUntilTheFixIsApplied(t *testing.T) {
 	if failed := strings.Join(r.failedChecks(), ","); failed != "destination-key-policy" {
 		t.Fatalf("doctor failed %q, want destination-key-policy", failed)
 	}
-	r.apply()
+	r.applyPlan()
 	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
 		t.Fatalf("verify after the fix: %s (%s)", report.Outcome, report.Explanation)
 	}
 }
 
 func TestDemoScenarioGuardrailDenyIsDiagnosedNotRemoved(t *testing.T) {
-	r := startDemo(t, "bucket-policy-deny")
+	r := newScenarioSetup(t, "bucket-policy-deny")
 	if pending := r.plan().Pending(); len(pending) != 0 {
 		t.Fatalf("s3repl must not touch a foreign Deny, yet it plans: %s", titles(pending))
 	}
@@ -150,7 +81,7 @@ func TestDemoScenarioNamedListsTheNames(t *testing.T) {
 func BenchmarkDemoPlanApplyVerify(b *testing.B) {
 	var calls map[string]int64
 	for b.Loop() {
-		r := startDemo(b, steps.DefaultDemoScenario)
+		r := newScenarioSetup(b, steps.DefaultDemoScenario)
 		calls = map[string]int64{}
 		count := func(step string, run func()) {
 			before := r.acc.Source.APICalls() + r.acc.Destination.APICalls()
@@ -158,7 +89,7 @@ func BenchmarkDemoPlanApplyVerify(b *testing.B) {
 			calls[step] = r.acc.Source.APICalls() + r.acc.Destination.APICalls() - before
 		}
 		count("plan", func() { r.plan() })
-		count("apply", func() { r.apply() })
+		count("apply", func() { r.applyPlan() })
 		count("verify", func() {
 			if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
 				b.Fatalf("verify: %s", report.Outcome)
@@ -172,7 +103,7 @@ func BenchmarkDemoPlanApplyVerify(b *testing.B) {
 }
 
 func TestDemoScenarioKMSNotOptedInMatchesNothingUntilFixed(t *testing.T) {
-	r := startDemo(t, "kms-not-opted-in")
+	r := newScenarioSetup(t, "kms-not-opted-in")
 	pending := r.plan().Pending()
 	if len(pending) != 1 || pending[0].ID != "src-replication" {
 		t.Fatalf("want one change to the rule, got %s", titles(pending))
@@ -184,7 +115,7 @@ func TestDemoScenarioKMSNotOptedInMatchesNothingUntilFixed(t *testing.T) {
 	if failed := strings.Join(r.failedChecks(), ","); failed != "kms-opt-in" {
 		t.Fatalf("doctor failed %q, want kms-opt-in", failed)
 	}
-	r.apply()
+	r.applyPlan()
 	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
 		t.Fatalf("verify after the fix: %s (%s)", report.Outcome, report.Explanation)
 	}

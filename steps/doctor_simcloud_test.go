@@ -18,7 +18,7 @@ import (
 // simSetup is the demo's setup applied to a fresh simulated cloud whose clock moves
 // only when Verify waits, so a replication takes no real time.
 type simSetup struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	cloud *simcloud.Cloud
 	clock *simcloud.ManualClock
@@ -40,13 +40,39 @@ func newSimSetup(t *testing.T, edit func(*steps.Setup), options ...simcloud.Opti
 	if edit != nil {
 		edit(&s.setup)
 	}
+	s.open()
+	s.applyPlan()
+	return s
+}
+
+// newScenarioSetup is a demo scenario's cloud as `s3repl demo --scenario` starts
+// it, with the demo's setup, before the wizard plans anything.
+func newScenarioSetup(t testing.TB, scenario string) *simSetup {
+	t.Helper()
+	sc, err := steps.DemoScenarioNamed(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := simcloud.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	s := &simSetup{t: t, ctx: context.Background(), clock: clock, setup: steps.DemoSetup()}
+	s.cloud, err = sc.NewDemoCloud(s.ctx, simcloud.WithClock(clock), simcloud.WithLatency(2*time.Second))
+	s.must(err)
+	s.open()
+	return s
+}
+
+func (s *simSetup) open() {
 	acc, err := steps.OpenAccounts(s.ctx, s.cloud.Open, s.setup)
 	s.must(err)
 	s.acc = acc
+}
+
+// applyPlan plans the setup and applies what the plan says.
+func (s *simSetup) applyPlan() {
+	s.t.Helper()
 	plan := s.plan()
 	s.facts = plan.Facts
 	s.apply(plan.Pending())
-	return s
 }
 
 func (s *simSetup) must(err error) {
@@ -185,7 +211,7 @@ func (s *simSetup) destBucketPolicy() string {
 }
 
 // without removes statements by Sid from a policy document.
-func without(t *testing.T, doc string, sids ...string) string {
+func without(t testing.TB, doc string, sids ...string) string {
 	t.Helper()
 	parsed, err := policy.Parse(doc)
 	if err != nil {
@@ -198,7 +224,7 @@ func without(t *testing.T, doc string, sids ...string) string {
 }
 
 // withStatement adds a statement, given as JSON, to a policy document.
-func withStatement(t *testing.T, doc, statement string) string {
+func withStatement(t testing.TB, doc, statement string) string {
 	t.Helper()
 	parsed, err := policy.Parse(doc)
 	if err == nil {
