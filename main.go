@@ -348,14 +348,8 @@ func doctorCommand() *cobra.Command {
 // runVerifyPanel shows the live status panel in the terminal; the exit code says
 // whether the object replicated.
 func runVerifyPanel(ctx context.Context, acc steps.Accounts, setup steps.Setup, timeout time.Duration) error {
-	panel := ui.NewVerifyPanel(ctx, ui.VerifyFuncs{
-		Verify: func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error) {
-			return steps.Verify(ctx, acc, setup, steps.VerifyOptions{Timeout: timeout, OnUpdate: onUpdate})
-		},
-		Doctor:  func(ctx context.Context) (steps.DoctorReport, error) { return steps.Doctor(ctx, acc, setup) },
-		Cleanup: func(ctx context.Context, r steps.VerifyReport) error { return steps.RemoveTestObjects(ctx, acc, r) },
-		Fix:     ui.FixesApplier(acc, func() (*steps.Journal, error) { return openJournal("") }),
-	})
+	journal := func() (*steps.Journal, error) { return openJournal("") }
+	panel := ui.NewVerifyPanel(ctx, ui.StepsVerifyFuncs(acc, setup, steps.VerifyOptions{Timeout: timeout}, journal))
 	final, err := tea.NewProgram(panel, tea.WithContext(ctx)).Run()
 	if err != nil {
 		return err

@@ -23,6 +23,22 @@ type VerifyFuncs struct {
 	Fix func(ctx context.Context, d steps.DoctorReport) error
 }
 
+// StepsVerifyFuncs are the panel's steps for a setup in the accounts: steps.Verify
+// with opts, the doctor, the clean-up, and applying the doctor's fixes with a journal
+// when journal is given. `s3repl verify` and the wizard both use them.
+func StepsVerifyFuncs(acc steps.Accounts, setup steps.Setup, opts steps.VerifyOptions, journal func() (*steps.Journal, error)) VerifyFuncs {
+	return VerifyFuncs{
+		Verify: func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error) {
+			run := opts
+			run.OnUpdate = onUpdate
+			return steps.Verify(ctx, acc, setup, run)
+		},
+		Doctor:  func(ctx context.Context) (steps.DoctorReport, error) { return steps.Doctor(ctx, acc, setup) },
+		Cleanup: func(ctx context.Context, r steps.VerifyReport) error { return steps.RemoveTestObjects(ctx, acc, r) },
+		Fix:     fixesApplier(acc, journal),
+	}
+}
+
 type panelPhase int
 
 const (

@@ -65,9 +65,9 @@ func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
 	return p, tea.Batch(p.spinner.Tick, p.runVerify(), p.listen())
 }
 
-// FixesApplier is VerifyFuncs.Fix for the accounts: it applies the doctor's plan,
+// fixesApplier is VerifyFuncs.Fix for the accounts: it applies the doctor's plan,
 // with a journal when journal is given.
-func FixesApplier(acc steps.Accounts, journal func() (*steps.Journal, error)) func(context.Context, steps.DoctorReport) error {
+func fixesApplier(acc steps.Accounts, journal func() (*steps.Journal, error)) func(context.Context, steps.DoctorReport) error {
 	return func(ctx context.Context, d steps.DoctorReport) error {
 		var opts steps.ApplyOptions
 		if journal != nil {

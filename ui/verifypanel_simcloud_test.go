@@ -434,7 +434,7 @@ func TestVerifyPanelAppliesTheDoctorsFixes(t *testing.T) {
 			c := newPanelCloud(t, panelLatency, nil)
 			must(t, c.cloud.SetKeyPolicy(c.facts.DestKeyARN, without(t, c.replicaKeyPolicy(), c.facts.KeyPolicySid())))
 			funcs := c.funcs(nil, false)
-			funcs.Fix = FixesApplier(c.acc, nil)
+			funcs.Fix = fixesApplier(c.acc, nil)
 			d := startPanel(t, funcs, size[0], size[1])
 			d.waitFor("FAILED after", "a applies the 1 change above")
 			d.tm.Send(keyPress("a"))

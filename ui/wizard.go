@@ -288,7 +288,7 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		w.setTheme(msg.IsDark())
 		return w, nil
 	case spinner.TickMsg:
-		if w.verify.on {
+		if w.screen == scrVerify {
 			return w, tea.Batch(w.tick(msg), w.updatePanel(msg))
 		}
 		return w, w.tick(msg)
@@ -362,7 +362,6 @@ func (w *Wizard) answerQuit(msg tea.KeyPressMsg) tea.Cmd {
 
 func (w *Wizard) stopAll() {
 	w.tasks.cancelAll()
-	w.stopVerify()
 	w.stop()
 }
 
@@ -643,7 +642,7 @@ func (w *Wizard) handleResult(msg tea.Msg) tea.Cmd {
 	case savedMsg:
 		return w.onSaved(msg)
 	case verifyUpdateMsg, verifyDoneMsg, doctorDoneMsg, cleanupDoneMsg, fixDoneMsg:
-		if w.verify.on {
+		if w.screen == scrVerify {
 			return w.updatePanel(msg)
 		}
 	}

@@ -1,54 +1,30 @@
 package ui
 
 import (
-	"context"
-
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/s3repl/s3repl/steps"
 )
 
 // verifyState is step 7: the status panel watching a test object, inside the wizard.
 type verifyState struct {
-	panel  VerifyPanel
-	on     bool
-	from   screen // where esc returns to
-	cancel context.CancelFunc
-	runs   int
+	panel VerifyPanel
+	from  screen // where esc returns to
 }
 
 // startVerify opens the status panel: it uploads a test object and watches it.
+// Quitting the wizard cancels its context, and so the panel's work.
 func (w *Wizard) startVerify() tea.Cmd {
-	w.stopVerify()
-	ctx, cancel := context.WithCancel(w.tasks.root)
-	acc, setup, opts := w.accountsForSetup(), w.review.setup, w.deps.Verify
-	panel := NewVerifyPanel(ctx, VerifyFuncs{
-		Verify: func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error) {
-			run := opts
-			run.OnUpdate = onUpdate
-			return steps.Verify(ctx, acc, setup, run)
-		},
-		Doctor:  func(ctx context.Context) (steps.DoctorReport, error) { return steps.Doctor(ctx, acc, setup) },
-		Cleanup: func(ctx context.Context, r steps.VerifyReport) error { return steps.RemoveTestObjects(ctx, acc, r) },
-		Fix:     FixesApplier(acc, w.deps.Journal),
-	}).Embedded()
+	funcs := StepsVerifyFuncs(w.accountsForSetup(), w.review.setup, w.deps.Verify, w.deps.Journal)
+	w.verify.panel = NewVerifyPanel(w.tasks.root, funcs).Embedded()
 	if w.screen != scrVerify {
 		w.verify.from = w.screen
 	}
-	w.verify = verifyState{panel: panel, on: true, from: w.verify.from, cancel: cancel, runs: w.verify.runs + 1}
 	w.tasks.cancelOthers(scrVerify)
 	w.screen = scrVerify
 	w.help.ShowAll = false
 	w.layout()
 	return w.verify.panel.Init()
-}
-
-func (w *Wizard) stopVerify() {
-	if w.verify.cancel != nil {
-		w.verify.cancel()
-	}
 }
 
 // verifyKey: q while watching stops watching (the panel's own rule), v runs the test
@@ -67,7 +43,6 @@ func (w *Wizard) verifyKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Verify) && w.verify.panel.Finished():
 		return w.startVerify()
 	case key.Matches(msg, k.Back):
-		w.verify.on = false
 		if w.verify.from == scrReview {
 			return w.goTo(scrReview) // plan again: the test may have shown what to fix
 		}
@@ -87,7 +62,7 @@ func (w *Wizard) updatePanel(msg tea.Msg) tea.Cmd {
 
 // layoutPanel gives the status panel the wizard's body.
 func (w *Wizard) layoutPanel(width, height int) {
-	if w.verify.on {
+	if w.screen == scrVerify {
 		w.updatePanel(tea.WindowSizeMsg{Width: width, Height: height})
 	}
 }
@@ -109,9 +84,6 @@ func (w *Wizard) verifyKeys() help.KeyMap {
 
 // verifyOutcome is what stays printed about the test once the wizard closes.
 func (w *Wizard) verifyOutcome() string {
-	if w.verify.runs == 0 {
-		return ""
-	}
 	r := w.verify.panel.Report()
 	if err := w.verify.panel.Err(); err != nil {
 		return StyleError.Render("Could not verify: ") + err.Error() + "\n"
