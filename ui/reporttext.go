@@ -41,7 +41,7 @@ func VerifyText(r steps.VerifyReport) string {
 		}
 		b.WriteString("\n")
 	}
-	if timeline := TimelineText(r); len(r.Timeline) > 0 {
+	if timeline := TimelineText(r); timeline != "" {
 		b.WriteString("\n" + StyleMuted.Render(timeline) + "\n")
 	}
 	b.WriteString("\n" + outcomeLine(r) + "\n")
@@ -71,11 +71,7 @@ func outcomeLine(r steps.VerifyReport) string {
 func DoctorText(r steps.DoctorReport) string {
 	var b strings.Builder
 	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "%s %s\n", doctorMark(c.Status), StyleTitle.Render(c.Title))
-		b.WriteString(indent(StyleMuted.Render(c.Evidence), "    ") + "\n")
-		if c.Fix != "" && c.Status != steps.DoctorPassed {
-			b.WriteString("    " + StyleWarning.Render("fix: ") + c.Fix + "\n")
-		}
+		b.WriteString(doctorCheckText(c))
 	}
 	b.WriteString(fixesText(r))
 	return b.String()
@@ -109,10 +105,20 @@ func doctorMark(s steps.DoctorStatus) string {
 	return StyleWarning.Render("?")
 }
 
+// doctorCheckText is one check: its mark and title, the evidence, and the fix
+// unless it passed.
+func doctorCheckText(c steps.DoctorCheck) string {
+	text := fmt.Sprintf("%s %s\n", doctorMark(c.Status), StyleTitle.Render(c.Title)) +
+		indent(StyleMuted.Render(c.Evidence), "    ") + "\n"
+	if c.Fix != "" && c.Status != steps.DoctorPassed {
+		text += "    " + StyleWarning.Render("fix: ") + c.Fix + "\n"
+	}
+	return text
+}
+
 // DoctorFindings is the doctor's report for the status panel: what is wrong first,
-// with evidence and fix, then the notes, then the checks that passed, one line each,
-// wrapped to width.
-func DoctorFindings(r steps.DoctorReport, width int) string {
+// with evidence and fix, then the notes, then the checks that passed, one line each.
+func DoctorFindings(r steps.DoctorReport) string {
 	counts := map[steps.DoctorStatus]int{}
 	for _, c := range r.Checks {
 		counts[c.Status]++
@@ -124,11 +130,7 @@ func DoctorFindings(r steps.DoctorReport, width int) string {
 			if c.Status != status {
 				continue
 			}
-			fmt.Fprintf(&b, "%s %s\n", doctorMark(c.Status), StyleTitle.Render(c.Title))
-			b.WriteString(indent(StyleMuted.Render(wrapText(c.Evidence, width-4)), "    ") + "\n")
-			if c.Fix != "" {
-				b.WriteString(indent(wrapText("fix: "+c.Fix, width-4), "    ") + "\n")
-			}
+			b.WriteString(doctorCheckText(c))
 		}
 	}
 	for _, c := range r.Checks {
@@ -158,7 +160,7 @@ func doctorSummary(counts map[steps.DoctorStatus]int) string {
 // TimelineText is when the test object's status changed: each new status once, with
 // its time (UTC, as S3 reports times) and the time since the upload.
 func TimelineText(r steps.VerifyReport) string {
-	if r.Started.IsZero() || r.Key == "" {
+	if len(r.Timeline) == 0 {
 		return ""
 	}
 	steps := []string{r.Started.UTC().Round(time.Second).Format("15:04:05Z") + " uploaded"}

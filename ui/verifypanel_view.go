@@ -31,7 +31,7 @@ func (p VerifyPanel) renderFindings() string {
 	case p.doctorErr != nil:
 		return StyleError.Render("The doctor could not run:") + "\n" + renderErrorText(NewTheme(true), p.doctorErr, p.width)
 	case p.doctor != nil:
-		return wrapLines(DoctorFindings(*p.doctor, p.width), p.width)
+		return wrapLines(DoctorFindings(*p.doctor), p.width)
 	}
 	return ""
 }
@@ -80,7 +80,7 @@ func (p VerifyPanel) top() string {
 	if len(unreached) > 0 {
 		b.WriteString(StyleMuted.Render(wrapText(p.unreachedLabel()+strings.Join(unreached, ", "), p.width)) + "\n")
 	}
-	if timeline := TimelineText(r); len(r.Timeline) > 0 {
+	if timeline := TimelineText(r); timeline != "" {
 		b.WriteString("\n" + StyleMuted.Render(wrapText(timeline, p.width)) + "\n")
 	}
 	b.WriteString("\n" + wrapText(p.statusLine(), p.width))
@@ -120,7 +120,7 @@ func (p VerifyPanel) compactTop() string {
 	if len(counts) > 0 {
 		lines = append(lines, strings.Join(counts, " · "))
 	}
-	if timeline := TimelineText(r); len(r.Timeline) > 0 {
+	if timeline := TimelineText(r); timeline != "" {
 		lines = append(lines, StyleMuted.Render(wrapText(timeline, p.width)))
 	}
 	return strings.Join(append(lines, wrapText(p.statusLine(), p.width)), "\n")
