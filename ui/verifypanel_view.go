@@ -66,8 +66,8 @@ func (p VerifyPanel) top() string {
 	if r.Key == "" {
 		b.WriteString(p.spinner.View() + " uploading a test object…\n")
 	} else {
-		b.WriteString(truncate(fmt.Sprintf("s3://%s/%s", r.SourceBucket, r.Key), p.width) + "\n")
-		b.WriteString(StyleMuted.Render(truncate(fmt.Sprintf("→ s3://%s (%s)", r.DestBucket, r.DestRegion), p.width)) + "\n\n")
+		b.WriteString(ansi.Truncate(fmt.Sprintf("s3://%s/%s", r.SourceBucket, r.Key), p.width, "…") + "\n")
+		b.WriteString(StyleMuted.Render(ansi.Truncate(fmt.Sprintf("→ s3://%s (%s)", r.DestBucket, r.DestRegion), p.width, "…")) + "\n\n")
 	}
 	var unreached []string
 	for _, c := range r.Checks {
@@ -140,9 +140,9 @@ func (p VerifyPanel) checkLine(c steps.VerifyCheck) string {
 	}
 	line := mark + " " + c.Name
 	if c.Detail != "" {
-		line += StyleMuted.Render(" — " + truncate(c.Detail, max(10, p.width-len(c.Name)-6)))
+		line += StyleMuted.Render(" — " + c.Detail)
 	}
-	return line
+	return ansi.Truncate(line, p.width, "…")
 }
 
 func (p VerifyPanel) statusLine() string {
@@ -188,11 +188,4 @@ func (p VerifyPanel) bottom() string {
 		b.WriteString(p.help.View(p.keys.forPanel(p.phase, p.canFix())))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-func truncate(s string, width int) string {
-	if width <= 1 || len([]rune(s)) <= width {
-		return s
-	}
-	return string([]rune(s)[:width-1]) + "…"
 }
