@@ -226,7 +226,7 @@ func (v *verification) watch(ctx context.Context) {
 	for {
 		done := v.observe(ctx)
 		if !done && v.elapsed() >= v.opts.Timeout {
-			v.finish(OutcomeTimedOut, fmt.Sprintf("still %s after %s: transient AWS issues keep objects PENDING; run `s3repl doctor` to check the setup", v.lastStatus(), v.opts.Timeout))
+			v.finish(OutcomeTimedOut, fmt.Sprintf("still %s after %s: transient AWS issues keep objects PENDING; the doctor checks the setup", v.lastStatus(), v.opts.Timeout))
 			done = true
 		}
 		// the last observation is published with the outcome, so a watcher that shows
