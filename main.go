@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -188,6 +187,9 @@ func isTerminal(f *os.File) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
+// defaultJournal opens a journal in the default directory.
+func defaultJournal() (*steps.Journal, error) { return openJournal("") }
+
 func openJournal(dir string) (*steps.Journal, error) {
 	if dir == "" {
 		var err error
@@ -348,8 +350,7 @@ func doctorCommand() *cobra.Command {
 // runVerifyPanel shows the live status panel in the terminal; the exit code says
 // whether the object replicated.
 func runVerifyPanel(ctx context.Context, acc steps.Accounts, setup steps.Setup, timeout time.Duration) error {
-	journal := func() (*steps.Journal, error) { return openJournal("") }
-	panel := ui.NewVerifyPanel(ctx, ui.StepsVerifyFuncs(acc, setup, steps.VerifyOptions{Timeout: timeout}, journal))
+	panel := ui.NewVerifyPanel(ctx, ui.StepsVerifyFuncs(acc, setup, steps.VerifyOptions{Timeout: timeout}, defaultJournal))
 	final, err := tea.NewProgram(panel, tea.WithContext(ctx)).Run()
 	if err != nil {
 		return err
@@ -431,38 +432,11 @@ func runWizard(ctx context.Context, out io.Writer) error {
 	wizard := ui.NewWizard(ctx, ui.Deps{
 		Open:     awsops.Open,
 		Profiles: steps.ListProfiles,
-		Journal:  func() (*steps.Journal, error) { return openJournal("") },
+		Journal:  defaultJournal,
 	})
-	restore := stderrToLog()
-	_, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run()
-	restore()
-	if err != nil {
+	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
 		return err
 	}
-	_, err = lipgloss.Fprint(out, wizard.Farewell())
+	_, err := lipgloss.Fprint(out, wizard.Farewell())
 	return err
-}
-
-// stderrToLog sends what libraries write to stderr (the AWS SDK logs warnings there,
-// e.g. when a cancelled request leaves a body unread) to a log file while the
-// full-screen wizard runs, so it cannot tear the screen. It returns the undo.
-func stderrToLog() func() {
-	dir, err := steps.DefaultJournalDir()
-	if err != nil {
-		return func() {}
-	}
-	path := filepath.Join(filepath.Dir(dir), "wizard.log")
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return func() {}
-	}
-	log, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return func() {}
-	}
-	saved := os.Stderr
-	os.Stderr = log
-	return func() {
-		os.Stderr = saved
-		log.Close()
-	}
 }
