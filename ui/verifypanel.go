@@ -132,9 +132,6 @@ func (p VerifyPanel) Fixing() bool { return p.phase == phaseFixing }
 // Confirming reports whether the panel asks the user to confirm the fixes.
 func (p VerifyPanel) Confirming() bool { return p.phase == phaseConfirmingFix }
 
-// Runs is how many test objects the panel has uploaded.
-func (p VerifyPanel) Runs() int { return p.runs }
-
 // Finished reports whether the test objects were kept or deleted.
 func (p VerifyPanel) Finished() bool { return p.phase == phaseDone }
 

@@ -445,8 +445,8 @@ func TestVerifyPanelAppliesTheDoctorsFixes(t *testing.T) {
 			d.tm.Send(keyPress("y"))
 			d.waitFor("Applied 1 change; testing again", "COMPLETED after", "k keep")
 			panel := d.finish("k")
-			if panel.Runs() != 2 || panel.Report().Outcome != steps.OutcomeCompleted {
-				t.Fatalf("%d runs ending %s", panel.Runs(), panel.Report().Outcome)
+			if panel.runs != 2 || panel.Report().Outcome != steps.OutcomeCompleted {
+				t.Fatalf("%d runs ending %s", panel.runs, panel.Report().Outcome)
 			}
 			golden.RequireEqual(t, panel.View().Content)
 		})

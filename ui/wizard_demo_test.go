@@ -169,7 +169,7 @@ func TestDemoFixFromTheStatusPanel(t *testing.T) {
 			d.press("y")
 			requireScreen(t, "fixed", d.waitFor("Applied 1 change; testing again", "COMPLETED after", "Keep the test object"))
 			w := d.finish()
-			if runs, outcome := w.verify.panel.Runs(), w.verify.panel.Report().Outcome; runs != 2 || outcome != steps.OutcomeCompleted {
+			if runs, outcome := w.verify.panel.runs, w.verify.panel.Report().Outcome; runs != 2 || outcome != steps.OutcomeCompleted {
 				t.Fatalf("%d test runs ending %s, want 2 ending COMPLETED", runs, outcome)
 			}
 			if pending := planOf(t, cloud, w.Setup()).Pending(); len(pending) != 0 {
