@@ -64,9 +64,9 @@ func DemoScenarios() []DemoScenario {
 // Label marks the demo's screens: the accounts are simulated.
 func (sc DemoScenario) Label() string {
 	if sc.Name == DefaultDemoScenario {
-		return " DEMO · simulated accounts "
+		return "DEMO · simulated accounts"
 	}
-	return " DEMO · " + sc.Name + " "
+	return "DEMO · " + sc.Name
 }
 
 // DemoScenarioNamed finds a scenario; the error lists the names there are.

@@ -61,7 +61,7 @@ func NewTheme(isDark bool) Theme {
 	border := pick(lipgloss.Color("#C8C8D8"), lipgloss.Color("#44445A"))
 	return Theme{
 		Brand:       lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Badge:       lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(lipgloss.Yellow),
+		Badge:       lipgloss.NewStyle().Bold(true).Reverse(true).Foreground(lipgloss.Yellow).Padding(0, 1),
 		StepDone:    lipgloss.NewStyle().Foreground(lipgloss.Green),
 		StepCurrent: lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent),
 		StepTodo:    lipgloss.NewStyle().Foreground(subtle),
