@@ -47,7 +47,6 @@ func (c *Cloud) addKey(spec KeySpec) *kmsKey {
 		id: id, arn: keyARN(spec.AccountID, spec.Region, id), account: spec.AccountID, region: spec.Region,
 		state: spec.State, spec: spec.Spec, usage: spec.Usage, manager: spec.Manager,
 		multiRegion: spec.MultiRegion, description: spec.Description, policy: spec.Policy,
-		created: c.now(),
 	}
 	c.keys = append(c.keys, k)
 	if spec.Alias != "" {
@@ -112,7 +111,7 @@ func (c *Cloud) SetKeyPolicy(keyARN, policy string) error {
 func (c *Cloud) AddRole(account, path, name, trustPolicy string) (awsops.Role, error) {
 	var out awsops.Role
 	err := c.locked(func() error {
-		r, err := c.createRole(account, path, name, trustPolicy, "")
+		r, err := c.createRole(account, path, name, trustPolicy)
 		if err == nil {
 			out = r.info()
 		}
@@ -248,16 +247,6 @@ func (c *Cloud) DeleteBucket(bucketName string) error {
 		return nil
 	})
 	return opError("simcloud:DeleteBucket", "", bucketName, err)
-}
-
-// BucketOwner tells which account owns a bucket, "" when it does not exist.
-func (c *Cloud) BucketOwner(bucketName string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if b := c.buckets[bucketName]; b != nil {
-		return b.owner
-	}
-	return ""
 }
 
 // ObjectOwner tells which account owns an object version, "" when it does not exist.

@@ -148,13 +148,6 @@ func (c *Cloud) Profiles() []string {
 	return names
 }
 
-// Regions lists the Regions enabled in every account.
-func (c *Cloud) Regions() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.regions...)
-}
-
 // Account returns the Account of a profile. The same profile always gives the same
 // Account, so its call count keeps adding up. An unknown profile is an OpError of
 // KindProfileNotFound, as the SDK-backed Open reports it.

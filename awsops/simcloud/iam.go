@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/s3repl/s3repl/awsops"
 )
@@ -14,10 +13,9 @@ import (
 // them out as stored, which is what the SDK-backed Account returns after decoding.
 type role struct {
 	name, path, arn, account string
-	trust, description       string
+	trust                    string
 	inline                   map[string]string
 	managed                  []string // documents of the attached managed policies
-	created                  time.Time
 }
 
 // roleRef finds a role: IAM role names are unique in an account regardless of case.
@@ -127,11 +125,12 @@ func (a *Account) AttachedRolePolicies(ctx context.Context, name string) ([]stri
 	return docs, err
 }
 
-// CreateRole creates a role at path "/".
+// CreateRole creates a role at path "/". The description is not kept: nothing reads
+// it back (awsops.Role has none).
 func (a *Account) CreateRole(ctx context.Context, name, trustPolicy, description string) (awsops.Role, error) {
 	var out awsops.Role
 	err := a.do(ctx, "iam:CreateRole", name, func() error {
-		r, err := a.cloud.createRole(a.accountID(), "/", name, trustPolicy, description)
+		r, err := a.cloud.createRole(a.accountID(), "/", name, trustPolicy)
 		if err == nil {
 			out = r.info()
 		}
@@ -177,7 +176,7 @@ var (
 	rolePathPattern   = regexp.MustCompile(`^/([\x21-\x7e]*/)?$`)
 )
 
-func (c *Cloud) createRole(account, path, name, trust, description string) (*role, error) {
+func (c *Cloud) createRole(account, path, name, trust string) (*role, error) {
 	switch {
 	case !roleNamePattern.MatchString(name):
 		return nil, invalid("ValidationError", "The specified value for roleName is invalid.")
@@ -190,10 +189,9 @@ func (c *Cloud) createRole(account, path, name, trust, description string) (*rol
 		return nil, err
 	}
 	r := &role{
-		name: name, path: path, account: account, trust: trust, description: description,
-		arn:     "arn:aws:iam::" + account + ":role" + path + name,
-		inline:  map[string]string{},
-		created: c.now(),
+		name: name, path: path, account: account, trust: trust,
+		arn:    "arn:aws:iam::" + account + ":role" + path + name,
+		inline: map[string]string{},
 	}
 	c.roles[roleRef{account, strings.ToLower(name)}] = r
 	return r, nil

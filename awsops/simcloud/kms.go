@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/evaluator"
@@ -18,7 +17,6 @@ type kmsKey struct {
 	state, spec, usage, manager string
 	multiRegion                 bool
 	description, policy         string
-	created                     time.Time
 }
 
 type aliasRef struct{ account, region, name string }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/evaluator"
@@ -16,7 +15,6 @@ import (
 // bucket is an S3 bucket and its objects.
 type bucket struct {
 	name, owner, region string
-	created             time.Time
 	versioning          string // "", Enabled or Suspended
 	encryption          awsops.Encryption
 	policy              string
@@ -175,7 +173,7 @@ func (a *Account) CreateBucket(ctx context.Context, region, name string) error {
 			return conflict("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.")
 		}
 		a.cloud.buckets[name] = &bucket{
-			name: name, owner: a.accountID(), region: region, created: a.cloud.now(),
+			name: name, owner: a.accountID(), region: region,
 			encryption: awsops.Encryption{Algorithm: "AES256"},
 			ownership:  "BucketOwnerEnforced",
 			objects:    map[string][]*objectVersion{},
