@@ -207,3 +207,11 @@ func values(element *iam.StringOrSlice) []string {
 	}
 	return element.Values()
 }
+
+// IsAccountID reports whether s is an AWS account id (12 digits), as a Principal
+// element may name one: for other packages that check policy elements.
+func IsAccountID(s string) bool { return isAccountID(s) }
+
+// StringValues returns the strings of an optional policy element, none when it is
+// absent: for other packages that read policy elements.
+func StringValues(element *iam.StringOrSlice) []string { return values(element) }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/s3repl/s3repl/awsops"
 )
 
@@ -48,12 +50,12 @@ func (c *Cloud) roleNamed(account, name string) *role {
 }
 
 // roleByARN finds the role an ARN names; the path in the ARN must be the role's.
-func (c *Cloud) roleByARN(arn string) *role {
-	parsed, ok := parseARN(arn)
-	if !ok || parsed.service != "iam" || !strings.HasPrefix(parsed.resource, "role/") {
+func (c *Cloud) roleByARN(roleARN string) *role {
+	parsed, err := arn.Parse(roleARN)
+	if err != nil || parsed.Service != "iam" || !strings.HasPrefix(parsed.Resource, "role/") {
 		return nil
 	}
-	if r := c.roleNamed(parsed.account, lastSegment(parsed.resource)); r != nil && r.arn == arn {
+	if r := c.roleNamed(parsed.AccountID, lastSegment(parsed.Resource)); r != nil && r.arn == roleARN {
 		return r
 	}
 	return nil

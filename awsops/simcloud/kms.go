@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/evaluator"
 )
@@ -68,22 +70,20 @@ func keyARN(account, region, id string) string {
 // key id or alias name means one of the caller's own keys, an ARN any account's.
 // The AWS managed aws/s3 key is created the first time it is asked for.
 func (c *Cloud) lookupKey(account, region, ref string) (*kmsKey, error) {
-	if parsed, ok := parseARN(ref); ok {
-		if parsed.service != "kms" || parsed.region != region {
+	if parsed, err := arn.Parse(ref); err == nil {
+		if parsed.Service != "kms" || parsed.Region != region {
 			return nil, notFound("NotFoundException", "Invalid arn %s for a call in %s", ref, region)
 		}
-		account, ref = parsed.account, parsed.resource
+		account, ref = parsed.AccountID, parsed.Resource
 	}
-	arn := ""
+	target := keyARN(account, region, strings.TrimPrefix(ref, "key/"))
 	if strings.HasPrefix(ref, "alias/") {
-		arn = c.aliases[aliasRef{account, region, ref}]
-		if arn == "" && ref == s3ManagedAlias {
-			arn = c.managedS3Key(account, region).arn
+		target = c.aliases[aliasRef{account, region, ref}]
+		if target == "" && ref == s3ManagedAlias {
+			target = c.managedS3Key(account, region).arn
 		}
-	} else {
-		arn = keyARN(account, region, strings.TrimPrefix(ref, "key/"))
 	}
-	if k := c.keyByARN(arn); k != nil {
+	if k := c.keyByARN(target); k != nil {
 		return k, nil
 	}
 	return nil, notFound("NotFoundException", "Key '%s' does not exist", ref)

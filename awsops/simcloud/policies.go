@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	iam "github.com/micahhausler/aws-iam-policy/policy"
 
 	"github.com/s3repl/s3repl/awsops/evaluator"
@@ -144,14 +145,14 @@ func bucketPolicyActionProblem(s iam.Statement, bucket string) string {
 		return "" // NotAction: S3 checks nothing more
 	}
 	var onBucket, onObjects bool
-	for _, r := range stringValues(s.Resource) {
+	for _, r := range evaluator.StringValues(s.Resource) {
 		onBucket = onBucket || r == bucketARN(bucket)
 		onObjects = onObjects || strings.HasPrefix(r, bucketARN(bucket)+"/")
 	}
 	if s.Resource == nil {
 		onBucket, onObjects = true, true // NotResource: anything else in the bucket
 	}
-	for _, action := range stringValues(s.Action) {
+	for _, action := range evaluator.StringValues(s.Action) {
 		if action == "*" {
 			continue
 		}
@@ -179,7 +180,7 @@ func bucketPolicyActionProblem(s iam.Statement, bucket string) string {
 func resourcesInBucket(s iam.Statement, bucket string) bool {
 	arn := bucketARN(bucket)
 	for _, element := range []*iam.StringOrSlice{s.Resource, s.NotResource} {
-		for _, r := range stringValues(element) {
+		for _, r := range evaluator.StringValues(element) {
 			if r != arn && !strings.HasPrefix(r, arn+"/") {
 				return false
 			}
@@ -193,7 +194,7 @@ func (c *Cloud) invalidPrincipal(element *iam.Principal) string {
 	if element == nil {
 		return ""
 	}
-	for _, p := range stringValues(element.AWS()) {
+	for _, p := range evaluator.StringValues(element.AWS()) {
 		if !c.principalExists(p) {
 			return p
 		}
@@ -205,24 +206,23 @@ func (c *Cloud) invalidPrincipal(element *iam.Principal) string {
 // an account, an existing role, a profile's user, or a session of an existing role.
 // Wildcards inside ARNs are not allowed there.
 func (c *Cloud) principalExists(p string) bool {
-	if p == "*" || isAccountID(p) {
+	if p == "*" || evaluator.IsAccountID(p) {
 		return true
 	}
-	parsed, ok := parseARN(p)
-	if !ok || strings.Contains(p, "*") {
+	parsed, err := arn.Parse(p)
+	if err != nil || strings.Contains(p, "*") {
 		return false
 	}
 	switch {
-	case parsed.service == "iam" && parsed.resource == "root":
-		return isAccountID(parsed.account)
-	case parsed.service == "iam" && strings.HasPrefix(parsed.resource, "role/"):
-		r := c.roles[roleRef{parsed.account, strings.ToLower(lastSegment(parsed.resource))}]
-		return r != nil && r.arn == p
-	case parsed.service == "iam" && strings.HasPrefix(parsed.resource, "user/"):
+	case parsed.Service == "iam" && parsed.Resource == "root":
+		return evaluator.IsAccountID(parsed.AccountID)
+	case parsed.Service == "iam" && strings.HasPrefix(parsed.Resource, "role/"):
+		return c.roleByARN(p) != nil
+	case parsed.Service == "iam" && strings.HasPrefix(parsed.Resource, "user/"):
 		return c.isProfileUser(p)
-	case parsed.service == "sts" && strings.HasPrefix(parsed.resource, "assumed-role/"):
-		name, _, _ := strings.Cut(strings.TrimPrefix(parsed.resource, "assumed-role/"), "/")
-		return c.roles[roleRef{parsed.account, strings.ToLower(name)}] != nil
+	case parsed.Service == "sts" && strings.HasPrefix(parsed.Resource, "assumed-role/"):
+		name, _, _ := strings.Cut(strings.TrimPrefix(parsed.Resource, "assumed-role/"), "/")
+		return c.roleNamed(parsed.AccountID, name) != nil
 	}
 	return false
 }
@@ -234,37 +234,6 @@ func (c *Cloud) isProfileUser(arn string) bool {
 		}
 	}
 	return false
-}
-
-func stringValues(s *iam.StringOrSlice) []string {
-	if s == nil {
-		return nil
-	}
-	return s.Values()
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-type arnParts struct {
-	partition, service, region, account, resource string
-}
-
-func parseARN(s string) (arnParts, bool) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		return arnParts{}, false
-	}
-	return arnParts{parts[1], parts[2], parts[3], parts[4], parts[5]}, true
 }
 
 func lastSegment(path string) string { return path[strings.LastIndex(path, "/")+1:] }
