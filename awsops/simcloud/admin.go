@@ -55,10 +55,40 @@ func (c *Cloud) addKey(spec KeySpec) *kmsKey {
 	return k
 }
 
+// admin runs a change made behind s3repl's back as the cloud runs an API call: after
+// the replication work that is due, under the lock, with an OpError named
+// simcloud:op for what fails.
+func (c *Cloud) admin(op, resource string, change func() error) error {
+	return opError("simcloud:"+op, "", resource, c.locked(change))
+}
+
+// changeBucket is admin for a change to an existing bucket.
+func (c *Cloud) changeBucket(op, name string, change func(*bucket) error) error {
+	return c.admin(op, name, func() error {
+		b, err := c.bucketNamed(name)
+		if err != nil {
+			return err
+		}
+		return change(b)
+	})
+}
+
+// changeKey is admin for a change to an existing key.
+func (c *Cloud) changeKey(op, keyARN string, change func(*kmsKey)) error {
+	return c.admin(op, keyARN, func() error {
+		k := c.keyByARN(keyARN)
+		if k == nil {
+			return notFound("NotFoundException", "Key '%s' does not exist", keyARN)
+		}
+		change(k)
+		return nil
+	})
+}
+
 // AddKey adds a key of any spec, state and manager, which CreateKey does not offer.
 func (c *Cloud) AddKey(spec KeySpec) (awsops.KeyInfo, error) {
 	var info awsops.KeyInfo
-	err := c.locked(func() error {
+	err := c.admin("AddKey", spec.Alias, func() error {
 		if spec.Alias != "" && c.aliases[aliasRef{spec.AccountID, spec.Region, spec.Alias}] != "" {
 			return conflict("AlreadyExistsException", "An alias with the name %s already exists", spec.Alias)
 		}
@@ -66,7 +96,7 @@ func (c *Cloud) AddKey(spec KeySpec) (awsops.KeyInfo, error) {
 		info = k.info(c.aliasesOf(k))
 		return nil
 	})
-	return info, opError("simcloud:AddKey", "", spec.Alias, err)
+	return info, err
 }
 
 // ManagedS3Key returns the account's aws/s3 key in region, creating it as S3 would.
@@ -82,47 +112,31 @@ func (c *Cloud) ManagedS3Key(account, region string) awsops.KeyInfo {
 
 // SetKeyState sets a key's state: Enabled, Disabled, PendingDeletion, ...
 func (c *Cloud) SetKeyState(keyARN, state string) error {
-	err := c.locked(func() error {
-		k := c.keyByARN(keyARN)
-		if k == nil {
-			return notFound("NotFoundException", "Key '%s' does not exist", keyARN)
-		}
-		k.state = state
-		return nil
-	})
-	return opError("simcloud:SetKeyState", "", keyARN, err)
+	return c.changeKey("SetKeyState", keyARN, func(k *kmsKey) { k.state = state })
 }
 
 // SetKeyPolicy replaces a key policy without the checks PutKeyPolicy makes, as a
 // broken setup may need.
 func (c *Cloud) SetKeyPolicy(keyARN, policy string) error {
-	err := c.locked(func() error {
-		k := c.keyByARN(keyARN)
-		if k == nil {
-			return notFound("NotFoundException", "Key '%s' does not exist", keyARN)
-		}
-		k.policy = policy
-		return nil
-	})
-	return opError("simcloud:SetKeyPolicy", "", keyARN, err)
+	return c.changeKey("SetKeyPolicy", keyARN, func(k *kmsKey) { k.policy = policy })
 }
 
 // AddRole creates a role with a path, such as "/service-role/".
 func (c *Cloud) AddRole(account, path, name, trustPolicy string) (awsops.Role, error) {
 	var out awsops.Role
-	err := c.locked(func() error {
+	err := c.admin("AddRole", name, func() error {
 		r, err := c.createRole(account, path, name, trustPolicy)
 		if err == nil {
 			out = r.info()
 		}
 		return err
 	})
-	return out, opError("simcloud:AddRole", "", name, err)
+	return out, err
 }
 
 // AttachRolePolicy attaches a managed policy, given as its document, to a role.
 func (c *Cloud) AttachRolePolicy(account, roleName, document string) error {
-	err := c.locked(func() error {
+	return c.admin("AttachRolePolicy", roleName, func() error {
 		r := c.roleNamed(account, roleName)
 		if r == nil {
 			return noSuchRole(roleName)
@@ -133,37 +147,24 @@ func (c *Cloud) AttachRolePolicy(account, roleName, document string) error {
 		r.managed = append(r.managed, document)
 		return nil
 	})
-	return opError("simcloud:AttachRolePolicy", "", roleName, err)
 }
 
 // DeleteRole deletes a role with its policies.
 func (c *Cloud) DeleteRole(account, roleName string) error {
-	err := c.locked(func() error {
-		ref := roleRef{account, strings.ToLower(roleName)}
-		if c.roles[ref] == nil {
+	return c.admin("DeleteRole", roleName, func() error {
+		if c.roleNamed(account, roleName) == nil {
 			return noSuchRole(roleName)
 		}
-		delete(c.roles, ref)
+		delete(c.roles, roleRef{account, strings.ToLower(roleName)})
 		return nil
 	})
-	return opError("simcloud:DeleteRole", "", roleName, err)
-}
-
-func (c *Cloud) bucketNamed(name string) (*bucket, error) {
-	if b := c.buckets[name]; b != nil {
-		return b, nil
-	}
-	return nil, notFound("NoSuchBucket", "The specified bucket does not exist")
 }
 
 // SetBucketVersioning sets versioning to Enabled or Suspended. Like S3 it refuses to
 // suspend it on a bucket with a replication configuration.
 func (c *Cloud) SetBucketVersioning(bucketName, status string) error {
-	err := c.locked(func() error {
-		b, err := c.bucketNamed(bucketName)
+	return c.changeBucket("SetBucketVersioning", bucketName, func(b *bucket) error {
 		switch {
-		case err != nil:
-			return err
 		case status != "Enabled" && status != "Suspended":
 			return malformedXML()
 		case status == "Suspended" && b.replication != nil:
@@ -172,81 +173,56 @@ func (c *Cloud) SetBucketVersioning(bucketName, status string) error {
 		b.versioning = status
 		return nil
 	})
-	return opError("simcloud:SetBucketVersioning", "", bucketName, err)
 }
 
 // MakeUnversioned puts a bucket back to never having been versioned, which S3 never
 // allows, to stage the states it cannot reach any more.
 func (c *Cloud) MakeUnversioned(bucketName string) error {
-	err := c.locked(func() error {
-		b, err := c.bucketNamed(bucketName)
-		if err == nil {
-			b.versioning = ""
-		}
-		return err
+	return c.changeBucket("MakeUnversioned", bucketName, func(b *bucket) error {
+		b.versioning = ""
+		return nil
 	})
-	return opError("simcloud:MakeUnversioned", "", bucketName, err)
 }
 
 // EnableObjectLock turns Object Lock on, which also enables versioning.
 func (c *Cloud) EnableObjectLock(bucketName string) error {
-	err := c.locked(func() error {
-		b, err := c.bucketNamed(bucketName)
-		if err == nil {
-			b.objectLock, b.versioning = true, "Enabled"
-		}
-		return err
+	return c.changeBucket("EnableObjectLock", bucketName, func(b *bucket) error {
+		b.objectLock, b.versioning = true, "Enabled"
+		return nil
 	})
-	return opError("simcloud:EnableObjectLock", "", bucketName, err)
 }
 
 // SetBucketOwnership sets Object Ownership: BucketOwnerEnforced,
 // BucketOwnerPreferred, ObjectWriter, or "" for no ownership controls.
 func (c *Cloud) SetBucketOwnership(bucketName, ownership string) error {
-	err := c.locked(func() error {
-		b, err := c.bucketNamed(bucketName)
-		if err == nil {
-			b.ownership = ownership
-		}
-		return err
+	return c.changeBucket("SetBucketOwnership", bucketName, func(b *bucket) error {
+		b.ownership = ownership
+		return nil
 	})
-	return opError("simcloud:SetBucketOwnership", "", bucketName, err)
 }
 
 // SetBucketPolicy replaces a bucket policy without PutBucketPolicy's checks.
 func (c *Cloud) SetBucketPolicy(bucketName, policy string) error {
-	err := c.locked(func() error {
-		b, err := c.bucketNamed(bucketName)
-		if err == nil {
-			b.policy = policy
-		}
-		return err
+	return c.changeBucket("SetBucketPolicy", bucketName, func(b *bucket) error {
+		b.policy = policy
+		return nil
 	})
-	return opError("simcloud:SetBucketPolicy", "", bucketName, err)
 }
 
 // DeleteBucketReplication removes a bucket's replication configuration.
 func (c *Cloud) DeleteBucketReplication(bucketName string) error {
-	err := c.locked(func() error {
-		b, err := c.bucketNamed(bucketName)
-		if err == nil {
-			b.replication = nil
-		}
-		return err
+	return c.changeBucket("DeleteBucketReplication", bucketName, func(b *bucket) error {
+		b.replication = nil
+		return nil
 	})
-	return opError("simcloud:DeleteBucketReplication", "", bucketName, err)
 }
 
 // DeleteBucket deletes a bucket with its objects.
 func (c *Cloud) DeleteBucket(bucketName string) error {
-	err := c.locked(func() error {
-		if _, err := c.bucketNamed(bucketName); err != nil {
-			return err
-		}
-		delete(c.buckets, bucketName)
+	return c.changeBucket("DeleteBucket", bucketName, func(b *bucket) error {
+		delete(c.buckets, b.name)
 		return nil
 	})
-	return opError("simcloud:DeleteBucket", "", bucketName, err)
 }
 
 // ObjectOwner tells which account owns an object version, "" when it does not exist.

@@ -31,13 +31,20 @@ func s3Context() map[string][]string {
 	return map[string][]string{"aws:SecureTransport": {"true"}}
 }
 
+func (c *Cloud) bucketNamed(name string) (*bucket, error) {
+	if b := c.buckets[name]; b != nil {
+		return b, nil
+	}
+	return nil, notFound("NoSuchBucket", "The specified bucket does not exist")
+}
+
 // bucket finds a bucket for a call made against region's endpoint and checks the
 // caller may make it: its own account lets it (it is an administrator) unless the
 // bucket policy denies; another account needs the bucket policy to allow it.
 func (a *Account) bucket(region, name, action, resource string) (*bucket, error) {
-	b := a.cloud.buckets[name]
-	if b == nil {
-		return nil, notFound("NoSuchBucket", "The specified bucket does not exist")
+	b, err := a.cloud.bucketNamed(name)
+	if err != nil {
+		return nil, err
 	}
 	if region != "" && region != b.region {
 		return nil, newFault("PermanentRedirect", awsops.KindWrongRegion,
@@ -82,12 +89,11 @@ func (a *Account) ListBuckets(ctx context.Context) ([]awsops.BucketSummary, erro
 func (a *Account) BucketRegion(ctx context.Context, name string) (string, error) {
 	var region string
 	err := a.do(ctx, "s3:GetBucketLocation", name, func() error {
-		b := a.cloud.buckets[name]
-		if b == nil {
-			return notFound("NoSuchBucket", "The specified bucket does not exist")
+		b, err := a.cloud.bucketNamed(name)
+		if err == nil {
+			region = b.region
 		}
-		region = b.region
-		return nil
+		return err
 	})
 	return region, err
 }
