@@ -225,26 +225,27 @@ func (c *Cloud) DeleteBucket(bucketName string) error {
 	})
 }
 
+// readVersion runs read on an object version, after the replication work that is due,
+// and gives what it returns, or the zero value when there is no such version.
+func readVersion[T any](c *Cloud, bucketName, key, versionID string, read func(*objectVersion) T) T {
+	var out T
+	_ = c.locked(func() error {
+		if b := c.buckets[bucketName]; b != nil {
+			if v := b.version(key, versionID); v != nil {
+				out = read(v)
+			}
+		}
+		return nil
+	})
+	return out
+}
+
 // ObjectOwner tells which account owns an object version, "" when it does not exist.
 func (c *Cloud) ObjectOwner(bucketName, key, versionID string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if b := c.buckets[bucketName]; b != nil {
-		if v := b.version(key, versionID); v != nil {
-			return v.owner
-		}
-	}
-	return ""
+	return readVersion(c, bucketName, key, versionID, func(v *objectVersion) string { return v.owner })
 }
 
 // ObjectTags returns an object version's tags.
 func (c *Cloud) ObjectTags(bucketName, key, versionID string) map[string]string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if b := c.buckets[bucketName]; b != nil {
-		if v := b.version(key, versionID); v != nil {
-			return maps.Clone(v.tags)
-		}
-	}
-	return nil
+	return readVersion(c, bucketName, key, versionID, func(v *objectVersion) map[string]string { return maps.Clone(v.tags) })
 }

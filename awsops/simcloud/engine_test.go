@@ -403,6 +403,18 @@ func TestTagsAreReplicated(t *testing.T) {
 	}
 }
 
+func TestTheCloudsOwnReadersDoTheDueReplicationFirst(t *testing.T) {
+	s := newReplication(t)
+	version := s.upload("k", awsops.PutOptions{Tags: map[string]string{"team": "pets"}})
+	s.settle()
+	if owner := s.cloud.ObjectOwner("dst-bucket", "k", version); owner != dstAccount {
+		t.Errorf("replica owner %q right after the latency, want %s", owner, dstAccount)
+	}
+	if tags := s.cloud.ObjectTags("dst-bucket", "k", version); tags["team"] != "pets" {
+		t.Errorf("replica tags %v right after the latency", tags)
+	}
+}
+
 func TestReplicasAreNotReplicatedAgain(t *testing.T) {
 	s := newReplication(t)
 	s.bucket(s.dst, dstRegion, "third-bucket", true)
