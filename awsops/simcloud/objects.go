@@ -217,11 +217,7 @@ func (a *Account) ListObjectVersions(ctx context.Context, region, bucketName, pr
 		max = 1000
 	}
 	var out []awsops.ObjectVersion
-	err := a.do(ctx, "s3:ListBucketVersions", bucketName, func() error {
-		b, err := a.bucket(region, bucketName, "s3:ListBucketVersions", "")
-		if err != nil {
-			return err
-		}
+	err := a.bucketCall(ctx, region, bucketName, "s3:ListBucketVersions", func(b *bucket) error {
 		for _, key := range slices.Sorted(maps.Keys(b.objects)) {
 			if !strings.HasPrefix(key, prefix) {
 				continue

@@ -69,6 +69,28 @@ func (a *Account) ownBucket(region, name, action string) (*bucket, error) {
 	return b, err
 }
 
+// bucketCall makes a call on a bucket that is named by the permission it needs and
+// runs fn on the bucket once found and allowed.
+func (a *Account) bucketCall(ctx context.Context, region, name, action string, fn func(*bucket) error) error {
+	return a.do(ctx, action, name, func() error {
+		b, err := a.bucket(region, name, action, "")
+		if err != nil {
+			return err
+		}
+		return fn(b)
+	})
+}
+
+// readBucket is bucketCall for a call that reads one setting of the bucket.
+func readBucket[T any](ctx context.Context, a *Account, region, name, action string, read func(*bucket) T) (T, error) {
+	var out T
+	err := a.bucketCall(ctx, region, name, action, func(b *bucket) error {
+		out = read(b)
+		return nil
+	})
+	return out, err
+}
+
 func (a *Account) ListBuckets(ctx context.Context) ([]awsops.BucketSummary, error) {
 	var out []awsops.BucketSummary
 	err := a.do(ctx, "s3:ListAllMyBuckets", "buckets", func() error {
@@ -99,27 +121,11 @@ func (a *Account) BucketRegion(ctx context.Context, name string) (string, error)
 }
 
 func (a *Account) GetBucketVersioning(ctx context.Context, region, name string) (string, error) {
-	var status string
-	err := a.do(ctx, "s3:GetBucketVersioning", name, func() error {
-		b, err := a.bucket(region, name, "s3:GetBucketVersioning", "")
-		if err == nil {
-			status = b.versioning
-		}
-		return err
-	})
-	return status, err
+	return readBucket(ctx, a, region, name, "s3:GetBucketVersioning", func(b *bucket) string { return b.versioning })
 }
 
 func (a *Account) GetBucketEncryption(ctx context.Context, region, name string) (awsops.Encryption, error) {
-	var enc awsops.Encryption
-	err := a.do(ctx, "s3:GetEncryptionConfiguration", name, func() error {
-		b, err := a.bucket(region, name, "s3:GetEncryptionConfiguration", "")
-		if err == nil {
-			enc = b.encryption
-		}
-		return err
-	})
-	return enc, err
+	return readBucket(ctx, a, region, name, "s3:GetEncryptionConfiguration", func(b *bucket) awsops.Encryption { return b.encryption })
 }
 
 func (a *Account) GetBucketPolicy(ctx context.Context, region, name string) (string, error) {
@@ -135,27 +141,11 @@ func (a *Account) GetBucketPolicy(ctx context.Context, region, name string) (str
 }
 
 func (a *Account) GetBucketOwnership(ctx context.Context, region, name string) (string, error) {
-	var ownership string
-	err := a.do(ctx, "s3:GetBucketOwnershipControls", name, func() error {
-		b, err := a.bucket(region, name, "s3:GetBucketOwnershipControls", "")
-		if err == nil {
-			ownership = b.ownership
-		}
-		return err
-	})
-	return ownership, err
+	return readBucket(ctx, a, region, name, "s3:GetBucketOwnershipControls", func(b *bucket) string { return b.ownership })
 }
 
 func (a *Account) GetObjectLockEnabled(ctx context.Context, region, name string) (bool, error) {
-	var enabled bool
-	err := a.do(ctx, "s3:GetBucketObjectLockConfiguration", name, func() error {
-		b, err := a.bucket(region, name, "s3:GetBucketObjectLockConfiguration", "")
-		if err == nil {
-			enabled = b.objectLock
-		}
-		return err
-	})
-	return enabled, err
+	return readBucket(ctx, a, region, name, "s3:GetBucketObjectLockConfiguration", func(b *bucket) bool { return b.objectLock })
 }
 
 // CreateBucket creates a bucket as S3 does today: Object Ownership
@@ -198,23 +188,16 @@ func checkBucketName(name string) error {
 }
 
 func (a *Account) PutBucketVersioning(ctx context.Context, region, name string) error {
-	return a.do(ctx, "s3:PutBucketVersioning", name, func() error {
-		b, err := a.bucket(region, name, "s3:PutBucketVersioning", "")
-		if err == nil {
-			b.versioning = "Enabled"
-		}
-		return err
+	return a.bucketCall(ctx, region, name, "s3:PutBucketVersioning", func(b *bucket) error {
+		b.versioning = "Enabled"
+		return nil
 	})
 }
 
 // PutBucketEncryption sets the default encryption; an empty Algorithm means SSE-KMS,
 // as with the SDK-backed Account. S3 does not look the key up here.
 func (a *Account) PutBucketEncryption(ctx context.Context, region, name string, enc awsops.Encryption) error {
-	return a.do(ctx, "s3:PutEncryptionConfiguration", name, func() error {
-		b, err := a.bucket(region, name, "s3:PutEncryptionConfiguration", "")
-		if err != nil {
-			return err
-		}
+	return a.bucketCall(ctx, region, name, "s3:PutEncryptionConfiguration", func(b *bucket) error {
 		if enc.Algorithm == "" {
 			enc.Algorithm = "aws:kms"
 		}
@@ -251,12 +234,11 @@ func (a *Account) PutBucketPolicy(ctx context.Context, region, name, policy stri
 
 func (a *Account) GetBucketReplication(ctx context.Context, region, name string) (string, error) {
 	var doc string
-	err := a.do(ctx, "s3:GetReplicationConfiguration", name, func() error {
-		b, err := a.bucket(region, name, "s3:GetReplicationConfiguration", "")
-		if err != nil || b.replication == nil {
-			return err
+	err := a.bucketCall(ctx, region, name, "s3:GetReplicationConfiguration", func(b *bucket) error {
+		var err error
+		if b.replication != nil {
+			doc, err = b.replication.document()
 		}
-		doc, err = b.replication.document()
 		return err
 	})
 	return doc, err
@@ -265,11 +247,7 @@ func (a *Account) GetBucketReplication(ctx context.Context, region, name string)
 // PutBucketReplication replaces the bucket's replication configuration after the
 // checks S3 makes. Like S3 it does not look at the role or the replica key.
 func (a *Account) PutBucketReplication(ctx context.Context, region, name, config string) error {
-	return a.do(ctx, "s3:PutReplicationConfiguration", name, func() error {
-		b, err := a.bucket(region, name, "s3:PutReplicationConfiguration", "")
-		if err != nil {
-			return err
-		}
+	return a.bucketCall(ctx, region, name, "s3:PutReplicationConfiguration", func(b *bucket) error {
 		if b.versioning != "Enabled" {
 			return invalid("InvalidRequest", "Versioning must be 'Enabled' on the bucket to apply a replication configuration")
 		}
