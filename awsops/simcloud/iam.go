@@ -72,28 +72,25 @@ func (a *Account) role(name string) (*role, error) {
 	return nil, noSuchRole(name)
 }
 
-func (a *Account) GetRole(ctx context.Context, name string) (awsops.Role, error) {
-	var out awsops.Role
-	err := a.do(ctx, "iam:GetRole", name, func() error {
+// readRole is a call that reads one thing of one of the account's roles.
+func readRole[T any](ctx context.Context, a *Account, op, name string, read func(*role) T) (T, error) {
+	var out T
+	err := a.do(ctx, op, name, func() error {
 		r, err := a.role(name)
 		if err == nil {
-			out = r.info()
+			out = read(r)
 		}
 		return err
 	})
 	return out, err
 }
 
+func (a *Account) GetRole(ctx context.Context, name string) (awsops.Role, error) {
+	return readRole(ctx, a, "iam:GetRole", name, (*role).info)
+}
+
 func (a *Account) ListRolePolicies(ctx context.Context, name string) ([]string, error) {
-	var names []string
-	err := a.do(ctx, "iam:ListRolePolicies", name, func() error {
-		r, err := a.role(name)
-		if err == nil {
-			names = r.inlineNames()
-		}
-		return err
-	})
-	return names, err
+	return readRole(ctx, a, "iam:ListRolePolicies", name, (*role).inlineNames)
 }
 
 func (a *Account) GetRolePolicy(ctx context.Context, name, policyName string) (string, error) {
@@ -116,15 +113,7 @@ func (a *Account) GetRolePolicy(ctx context.Context, name, policyName string) (s
 // AttachedRolePolicies returns the documents of the managed policies attached to the
 // role (see Cloud.AttachRolePolicy).
 func (a *Account) AttachedRolePolicies(ctx context.Context, name string) ([]string, error) {
-	var docs []string
-	err := a.do(ctx, "iam:ListAttachedRolePolicies", name, func() error {
-		r, err := a.role(name)
-		if err == nil {
-			docs = slices.Clone(r.managed)
-		}
-		return err
-	})
-	return docs, err
+	return readRole(ctx, a, "iam:ListAttachedRolePolicies", name, func(r *role) []string { return slices.Clone(r.managed) })
 }
 
 // CreateRole creates a role at path "/". The description is not kept: nothing reads
