@@ -3,6 +3,7 @@ package simcloud
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -94,13 +95,11 @@ func (c *Cloud) managedS3Key(account, region string) *kmsKey {
 	if k := c.keyByARN(c.aliases[aliasRef{account, region, s3ManagedAlias}]); k != nil {
 		return k
 	}
-	k := c.addKey(KeySpec{
-		AccountID: account, Region: region, Manager: "AWS",
+	return c.addKey(KeySpec{
+		AccountID: account, Region: region, Manager: "AWS", Alias: s3ManagedAlias,
 		Description: "Default key that protects my S3 objects when no other key is defined",
 		Policy:      managedS3KeyPolicy(account, region),
 	})
-	c.aliases[aliasRef{account, region, s3ManagedAlias}] = k.arn
-	return k
 }
 
 func managedS3KeyPolicy(account, region string) string {
@@ -122,9 +121,7 @@ func DefaultKeyPolicy(account string) string {
 // kmsContext is the context every KMS request carries.
 func kmsContext(callerAccount string, extra map[string][]string) map[string][]string {
 	ctx := map[string][]string{"kms:CallerAccount": {callerAccount}}
-	for k, v := range extra {
-		ctx[k] = v
-	}
+	maps.Copy(ctx, extra)
 	return ctx
 }
 
