@@ -63,14 +63,14 @@ func renderErrorText(th Theme, err error, width int) string {
 	e := explainError(err)
 	lines := []string{wrapText(e.headline, width-2)}
 	if e.advice != "" {
-		lines = append(lines, th.Advice.Render(indentLines(wrapText("→ "+e.advice, width-2), "  ")))
+		lines = append(lines, th.Advice.Render(indent(wrapText("→ "+e.advice, width-2), "  ")))
 	}
 	if e.detail != "" {
 		detail := strings.Split(lipgloss.Wrap(e.detail, width-4, " /:"), "\n")
 		if len(detail) > 2 {
 			detail = append(detail[:2], "…")
 		}
-		lines = append(lines, th.Muted.Render(indentLines(strings.Join(detail, "\n"), "  ")))
+		lines = append(lines, th.Muted.Render(indent(strings.Join(detail, "\n"), "  ")))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -102,10 +102,6 @@ func wrapText(s string, width int) string {
 	return strings.Join(out, "\n")
 }
 
-func indentLines(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
-}
-
 // wrapLines wraps each line that is too wide at spaces, keeping its indentation on
 // the lines it continues on.
 func wrapLines(s string, width int) string {
@@ -115,8 +111,8 @@ func wrapLines(s string, width int) string {
 			continue
 		}
 		body := strings.TrimLeft(line, " ")
-		indent := line[:len(line)-len(body)]
-		lines[i] = indentLines(wrapText(body, width-len(indent)), indent)
+		margin := line[:len(line)-len(body)]
+		lines[i] = indent(wrapText(body, width-len(margin)), margin)
 	}
 	return strings.Join(lines, "\n")
 }

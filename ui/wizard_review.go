@@ -305,7 +305,7 @@ func (w *Wizard) applyLine(c steps.Change, st changeStatus) string {
 	case "done":
 		return th.OK.Render("✓ ") + c.Title
 	case "failed":
-		return th.Error.Render("✗ ") + c.Title + "\n" + indentLines(renderErrorText(th, st.err, w.width-2), "  ")
+		return th.Error.Render("✗ ") + c.Title + "\n" + indent(renderErrorText(th, st.err, w.width-2), "  ")
 	case "skipped":
 		return th.Muted.Render("- " + c.Title + " (not applied)")
 	}
