@@ -222,9 +222,6 @@ func (a *Account) PutKeyPolicy(ctx context.Context, region, keyID, policy string
 
 func (a *Account) checkKeyPolicy(arn, policy string) error {
 	if why := a.cloud.policyProblem(policy, keyPolicyKind, ""); why != "" {
-		if strings.HasPrefix(why, "Invalid principal") {
-			why = "Policy contains a statement with one or more invalid principals."
-		}
 		return invalid("MalformedPolicyDocumentException", "%s", why)
 	}
 	if !a.authorize("kms:PutKeyPolicy", arn, a.accountID(), policy, evaluator.KMSKey, kmsContext(a.accountID(), nil)).Allowed {

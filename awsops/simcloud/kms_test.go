@@ -155,6 +155,10 @@ func TestKeyPolicyValidation(t *testing.T) {
 	if got, _ := w.dst.GetKeyPolicy(ctx, dstRegion, key.ARN); got != good {
 		t.Error("a refused policy replaced the key policy")
 	}
+	err = w.dst.PutKeyPolicy(ctx, dstRegion, key.ARN, cases["unknown principal"])
+	if advice := awsops.Advice(err); !strings.Contains(advice, "Policy contains a statement with one or more invalid principals.") {
+		t.Errorf("advice %q does not pass on KMS's message for an unknown principal", advice)
+	}
 }
 
 func TestKMSInARegionThatIsNotEnabled(t *testing.T) {

@@ -126,7 +126,11 @@ func (c *Cloud) statementProblem(s iam.Statement, kind policyKind, bucket string
 		}
 	}
 	for _, element := range []*iam.Principal{s.Principal, s.NotPrincipal} {
-		if p := c.invalidPrincipal(element); p != "" {
+		p := c.invalidPrincipal(element)
+		switch {
+		case p != "" && kind == keyPolicyKind:
+			return "Policy contains a statement with one or more invalid principals."
+		case p != "":
 			return fmt.Sprintf("Invalid principal in policy: %q", p)
 		}
 	}
