@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/s3repl/s3repl/steps"
 )
 
@@ -42,11 +44,15 @@ func PlanText(plan *steps.Plan) string {
 }
 
 func actionBadge(a steps.Action, n int) string {
-	label := fmt.Sprintf("%2d. %-6s", n, a)
+	return actionStyle(a).Render(fmt.Sprintf("%2d. %-6s", n, a))
+}
+
+// actionStyle colours a change's action: create or update.
+func actionStyle(a steps.Action) lipgloss.Style {
 	if a == steps.ActionCreate {
-		return StyleCreate.Render(label)
+		return StyleCreate
 	}
-	return StyleUpdate.Render(label)
+	return StyleUpdate
 }
 
 func indent(s, prefix string) string {

@@ -183,19 +183,11 @@ func (w *Wizard) entryLine(plan *steps.Plan, i, width int) string {
 	where := fmt.Sprintf("%s %s · %s", c.Side, c.Account, c.Region)
 	var line string
 	if c.Pending() {
-		line = marker + badge(c.Action) + " " + c.Title + "  " + th.Muted.Render(where)
+		line = marker + actionStyle(c.Action).Render(fmt.Sprintf("%-6s", c.Action)) + " " + c.Title + "  " + th.Muted.Render(where)
 	} else {
 		line = marker + th.Muted.Render("  =    "+c.Title+" (no change)")
 	}
 	return ansi.Truncate(line, width, "…")
-}
-
-func badge(a steps.Action) string {
-	label := fmt.Sprintf("%-6s", a)
-	if a == steps.ActionCreate {
-		return StyleCreate.Render(label)
-	}
-	return StyleUpdate.Render(label)
 }
 
 // paneRule heads the diff pane with what it shows and how far it is scrolled.
@@ -301,7 +293,7 @@ func (w *Wizard) applyLine(c steps.Change, st changeStatus) string {
 	th := w.theme
 	switch st.phase {
 	case "begin":
-		return w.spin.View() + " " + c.Title
+		return w.spinnerLine(c.Title)
 	case "done":
 		return th.OK.Render("✓ ") + c.Title
 	case "failed":
