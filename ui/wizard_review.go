@@ -63,21 +63,55 @@ func (w *Wizard) reviewListRows(height int) int {
 }
 
 func (w *Wizard) layoutReview(width, height int) {
-	w.review.diff.SetWidth(width)
 	w.review.diff.SetHeight(max(3, height-1-w.reviewListRows(height)-1-1))
-	w.review.diff.SoftWrap = true
+	if width != w.review.diff.Width() {
+		w.review.diff.SetWidth(width)
+		w.fillPane()
+	}
 }
 
 // showDiff puts the selected change's diff, or the warnings, into the pane. It runs
 // when the selection changes, not per frame: a diff of large policies is costly.
 func (w *Wizard) showDiff() {
+	w.fillPane()
+	w.review.diff.GotoTop()
+}
+
+// fillPane sets the pane's content with its long lines already cut to the pane's
+// width: the viewport's own SoftWrap measures every line of the content on every
+// frame, and a 20 KB diff made that most of a frame's cost.
+func (w *Wizard) fillPane() {
 	plan := w.review.plan
 	if plan == nil {
 		w.review.diff.SetContent("")
 		return
 	}
-	w.review.diff.SetContent(entryContent(w.theme, plan, w.review.cursor))
-	w.review.diff.GotoTop()
+	content := entryContent(w.theme, plan, w.review.cursor)
+	w.review.diff.SetContentLines(cutLines(content, w.review.diff.Width()))
+}
+
+// cutLines splits text into lines no wider than width, cutting the wider ones into
+// pieces as the viewport's SoftWrap does; a wide character that would straddle a cut
+// starts the next piece (SoftWrap let it overflow the pane).
+func cutLines(s string, width int) []string {
+	lines := strings.Split(s, "\n")
+	if width <= 0 {
+		return lines
+	}
+	out := make([]string, 0, len(lines))
+	for _, line := range lines {
+		for ansi.StringWidth(line) > width {
+			piece := ansi.Truncate(line, width, "")
+			cut := ansi.StringWidth(piece)
+			if cut == 0 {
+				break // a character wider than the pane: it stays whole
+			}
+			out = append(out, piece)
+			line = ansi.TruncateLeft(line, cut, "")
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 func entryContent(th Theme, plan *steps.Plan, i int) string {
