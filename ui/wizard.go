@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/awsops"
@@ -696,9 +697,14 @@ const (
 	wideLayout       = 100 // from this width the side panel sits beside the list
 )
 
-// bodyHeight is what is left for the screen between the header and the footer.
+// bodyHeight is what is left for the screen between the header and the footer: the
+// status line and the help. The short help is one line; only the full help is drawn
+// to count its lines, as this runs several times a frame.
 func (w *Wizard) bodyHeight() int {
-	footer := 1 + strings.Count(w.help.View(w.screenKeys()), "\n") + 1
+	footer := 2
+	if w.help.ShowAll {
+		footer = 1 + lipgloss.Height(w.help.View(w.screenKeys()))
+	}
 	return max(4, w.height-headerLines-footer)
 }
 

@@ -362,10 +362,10 @@ func (w *Wizard) otherRegionsNote(s *sidePicks) string {
 }
 
 func (w *Wizard) highlightedPanel(s *sidePicks) string {
-	listWidth, _ := w.listSize(w.width, w.bodyHeight())
-	width, height := w.width-listWidth-1, w.bodyHeight()-1
+	body := w.bodyHeight()
+	width, height := w.width-s.buckets.width-1, body-1 // beside the list
 	if w.width < wideLayout {
-		width, height = w.width, w.narrowPanelHeight(w.bodyHeight())
+		width, height = w.width, w.narrowPanelHeight(body)
 	}
 	if height < 3 {
 		return ""
