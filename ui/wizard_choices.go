@@ -284,7 +284,7 @@ func (w *Wizard) enterRule() tea.Cmd {
 	// be unread if the bucket was chosen quickly.
 	key := summaryKey{w.src.profile, w.src.bucket.Name}
 	if _, known := w.summaries[key]; !known {
-		ctx, id := w.tasks.start("summary", scrRule)
+		ctx, id := w.tasks.start(summarySlot(key), scrRule)
 		cmd = tea.Batch(cmd, summarize(ctx, id, w.accounts[w.src.profile].acc, steps.SourceSide, key, w.src.bucket.Region))
 	}
 	return cmd

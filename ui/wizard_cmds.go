@@ -91,6 +91,11 @@ type (
 // summaryKey names a bucket of a profile.
 type summaryKey struct{ profile, bucket string }
 
+// summarySlots begins the task slot of every read of a bucket's summary.
+const summarySlots = "summary:"
+
+func summarySlot(k summaryKey) string { return summarySlots + k.profile + "/" + k.bucket }
+
 // keysKey names the keys of a profile in a Region.
 type keysKey struct{ profile, region string }
 

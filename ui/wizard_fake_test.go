@@ -182,3 +182,23 @@ func TestSaveSetupRefusesToOverwrite(t *testing.T) {
 		t.Fatal("the first file was damaged")
 	}
 }
+
+// TestWizardDoesNotReadABucketTwice: the cursor coming back to a bucket whose
+// summary is still being read does not start the read again; moving to another
+// bucket cancels it.
+func TestWizardDoesNotReadABucketTwice(t *testing.T) {
+	w := bucketListWizard(t, 3, 80, 24)
+	first, second := w.buckets["src"].buckets[1].Name, w.buckets["src"].buckets[2].Name
+	if w.loadSummary(first) == nil {
+		t.Fatal("no read started")
+	}
+	if w.loadSummary(first) != nil {
+		t.Fatal("the read in flight started again")
+	}
+	if w.loadSummary(second) == nil {
+		t.Fatal("no read of the other bucket")
+	}
+	if w.tasks.isRunning(summarySlot(summaryKey{"src", first})) {
+		t.Fatal("the read of the bucket the cursor left still runs")
+	}
+}

@@ -273,13 +273,16 @@ func (w *Wizard) bucketRegion(s *sidePicks, name string) string {
 	return ""
 }
 
+// loadSummary reads a bucket's summary unless it is known or being read; the read of
+// a bucket the cursor has left is cancelled.
 func (w *Wizard) loadSummary(bucket string) tea.Cmd {
 	s := w.side()
 	key := summaryKey{s.profile, bucket}
-	if _, ok := w.summaries[key]; ok {
+	if _, ok := w.summaries[key]; ok || w.tasks.isRunning(summarySlot(key)) {
 		return nil
 	}
-	ctx, id := w.tasks.start("summary", w.screen)
+	w.tasks.cancelPrefix(summarySlots)
+	ctx, id := w.tasks.start(summarySlot(key), w.screen)
 	return summarize(ctx, id, w.accounts[s.profile].acc, s.side, key, w.bucketRegion(s, bucket))
 }
 
@@ -381,7 +384,7 @@ func (w *Wizard) highlightedPanel(s *sidePicks) string {
 	switch {
 	case known:
 		return bucketPanel(w.theme, &res, "", width, height)
-	case w.tasks.isRunning("summary"):
+	case w.tasks.isRunning(summarySlot(summaryKey{s.profile, it.value})):
 		return bucketPanel(w.theme, nil, w.spinnerLine("reading "+it.value+"…"), width, height)
 	}
 	return bucketPanel(w.theme, nil, "", width, height)

@@ -1,6 +1,9 @@
 package ui
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // taskID names one run of an asynchronous task. A slot holds at most one running
 // task; starting another in the same slot cancels the first, and results carry
@@ -60,6 +63,15 @@ func (t *tasks) cancelSlot(slot string) {
 	if run, ok := t.running[slot]; ok {
 		run.cancel()
 		delete(t.running, slot)
+	}
+}
+
+// cancelPrefix cancels the tasks of every slot that begins with prefix.
+func (t *tasks) cancelPrefix(prefix string) {
+	for slot := range t.running {
+		if strings.HasPrefix(slot, prefix) {
+			t.cancelSlot(slot)
+		}
 	}
 }
 
