@@ -202,3 +202,17 @@ func TestWizardDoesNotReadABucketTwice(t *testing.T) {
 		t.Fatal("the read of the bucket the cursor left still runs")
 	}
 }
+
+// TestWizardOffersAnotherProfileForTheDestination: when the source profile is the
+// first of the list, the destination list starts on another one.
+func TestWizardOffersAnotherProfileForTheDestination(t *testing.T) {
+	deps := fakeDeps(newFakes(3))
+	deps.Profiles = func() ([]string, error) { return []string{"src", "dst"}, nil }
+	d := startWizard(t, deps, 80, 24)
+	d.waitFor("› src", "account 111111111111")
+	d.press("enter")
+	d.waitFor("Source bucket", "versioning")
+	d.press("enter")
+	d.waitFor("Destination: which AWS profile", "› dst")
+	d.finish()
+}

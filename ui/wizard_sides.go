@@ -30,8 +30,7 @@ func (w *Wizard) enterProfiles(s *sidePicks) tea.Cmd {
 		_, id := w.tasks.start("profiles", w.screen)
 		return listProfiles(id, w.deps.Profiles)
 	}
-	w.refreshProfileItems()
-	return w.resolveHighlighted()
+	return w.showProfiles()
 }
 
 func (w *Wizard) onProfiles(msg profilesMsg) tea.Cmd {
@@ -39,6 +38,12 @@ func (w *Wizard) onProfiles(msg profilesMsg) tea.Cmd {
 		return nil
 	}
 	w.profiles = &msg
+	return w.showProfiles()
+}
+
+// showProfiles fills both profile lists; until a destination profile is chosen, its
+// list starts on a profile other than the source's.
+func (w *Wizard) showProfiles() tea.Cmd {
 	w.refreshProfileItems()
 	if !w.dst.chosen {
 		selectFirstOther(&w.dst.profiles, w.src.profile)
