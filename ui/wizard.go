@@ -370,10 +370,14 @@ func (w *Wizard) applying() bool {
 	return w.screen == scrApply && !w.apply.done || w.screen == scrVerify && w.verify.panel.Fixing()
 }
 
-// goTo shows another screen: work for the screen left is cancelled, and what the new
-// one needs starts loading unless it is known already.
+// goTo shows another screen: work for the screen left is cancelled, its text inputs
+// lose the keyboard, and what the new one needs starts loading unless it is known
+// already.
 func (w *Wizard) goTo(s screen) tea.Cmd {
 	w.tasks.cancelOthers(s)
+	w.dest.newName.Blur()
+	w.key.alias.Blur()
+	w.rule.blur()
 	w.screen = s
 	w.help.ShowAll = false
 	w.layout()
@@ -430,13 +434,25 @@ func (w *Wizard) typeKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch w.screen {
 	case scrDestNewBucket:
-		return w.newBucketKey(msg)
+		return w.inputKey(msg, w.submitNewBucket)
 	case scrKeyAlias:
-		return w.aliasKey(msg)
+		return w.inputKey(msg, w.submitAlias)
 	case scrRule:
 		return w.ruleKey(msg)
 	}
 	return w.saveKey(msg)
+}
+
+// inputKey answers a key on a screen that is one text input: esc goes back, enter
+// submits, and anything else is typed.
+func (w *Wizard) inputKey(msg tea.KeyPressMsg, submit func() tea.Cmd) tea.Cmd {
+	switch {
+	case key.Matches(msg, w.keys.Back):
+		return w.goTo(w.screen.back())
+	case key.Matches(msg, w.keys.Choose):
+		return submit()
+	}
+	return w.typeText(msg)
 }
 
 func (w *Wizard) paste(msg tea.PasteMsg) tea.Cmd {

@@ -66,17 +66,6 @@ func (w *Wizard) onNameTaken(msg nameTakenMsg) tea.Cmd {
 	return nil
 }
 
-func (w *Wizard) newBucketKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, w.keys.Back):
-		w.dest.newName.Blur()
-		return w.goTo(scrDestBucket)
-	case key.Matches(msg, w.keys.Choose):
-		return w.submitNewBucket()
-	}
-	return w.typeText(msg)
-}
-
 func (w *Wizard) submitNewBucket() tea.Cmd {
 	name := w.dest.newName.Value()
 	check := w.dest.check
@@ -92,7 +81,6 @@ func (w *Wizard) submitNewBucket() tea.Cmd {
 		return nil
 	}
 	w.dest.submitted = false
-	w.dest.newName.Blur()
 	w.dst.bucket = awsops.BucketSummary{Name: name, Region: w.dest.region}
 	w.dest.newBucket = true
 	return w.goTo(scrKey)
@@ -246,22 +234,14 @@ func (w *Wizard) enterAlias() tea.Cmd {
 	return w.key.alias.Focus()
 }
 
-func (w *Wizard) aliasKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, w.keys.Back):
-		w.key.alias.Blur()
-		return w.goTo(scrKey)
-	case key.Matches(msg, w.keys.Choose):
-		alias := w.key.alias.Value()
-		if why := steps.NewAliasProblem(alias, w.keyChoices()); why != "" {
-			w.notice = alias + ": " + why
-			return nil
-		}
-		w.key.alias.Blur()
-		w.key.ref, w.key.label, w.key.create = alias, alias+" (new)", true
-		return w.goTo(scrRule)
+func (w *Wizard) submitAlias() tea.Cmd {
+	alias := w.key.alias.Value()
+	if why := steps.NewAliasProblem(alias, w.keyChoices()); why != "" {
+		w.notice = alias + ": " + why
+		return nil
 	}
-	return w.typeText(msg)
+	w.key.ref, w.key.label, w.key.create = alias, alias+" (new)", true
+	return w.goTo(scrRule)
 }
 
 func (w *Wizard) aliasBody() string {
@@ -322,8 +302,7 @@ func (w *Wizard) ruleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Choose):
 		return w.submitRule()
 	case key.Matches(msg, k.Back):
-		w.rule.blur()
-		return w.goTo(scrKey)
+		return w.goTo(w.screen.back())
 	case w.rule.typing():
 		return w.typeText(msg)
 	case s == "left" || s == "h":
@@ -347,7 +326,6 @@ func (w *Wizard) submitRule() tea.Cmd {
 	if len(problems) > 0 {
 		return nil
 	}
-	w.rule.blur()
 	w.review.setup = setup
 	return w.goTo(scrReview)
 }
