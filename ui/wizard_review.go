@@ -239,10 +239,9 @@ func (w *Wizard) paneRule(plan *steps.Plan, width int) string {
 func (w *Wizard) reviewFooter() string {
 	th := w.theme
 	if w.review.confirming {
-		accounts := w.accountsForSetup()
 		who := w.accounts[w.src.profile].id.AccountID
-		if accounts.Source != accounts.Destination {
-			who += " and " + w.accounts[w.dst.profile].id.AccountID
+		if dst := w.accounts[w.dst.profile].id.AccountID; dst != who {
+			who += " and " + dst
 		}
 		return th.Warning.Render(fmt.Sprintf("Apply %s in account %s? ", plural(len(w.review.plan.Pending()), "change"), who)) + "y apply · n not yet"
 	}

@@ -6,6 +6,8 @@ import (
 
 	"charm.land/bubbles/v2/viewport"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/s3repl/s3repl/awsops"
 )
 
 // TestCutLinesShowsWhatSoftWrapShowed: the review pane cuts long lines once, when
@@ -54,5 +56,20 @@ func TestCutLinesKeepsWideCharactersWhole(t *testing.T) {
 	}
 	if text.String() != ansi.Strip(line) {
 		t.Fatalf("pieces %q lose text", text.String())
+	}
+}
+
+// TestApplyQuestionNamesEachAccountOnce: two profiles of one account make one account
+// to name, not "X and X".
+func TestApplyQuestionNamesEachAccountOnce(t *testing.T) {
+	w := reviewWizard(t, 80, 24)
+	src, other := newFakes(1)
+	other.account = src.account
+	w.src.profile, w.dst.profile = "src", "other"
+	w.accounts["src"] = accountResult{acc: src, id: awsops.Identity{AccountID: src.account}}
+	w.accounts["other"] = accountResult{acc: other, id: awsops.Identity{AccountID: other.account}}
+	w.review.confirming = true
+	if got := ansi.Strip(w.reviewFooter()); !strings.Contains(got, "in account 111111111111? ") {
+		t.Fatalf("the question is %q", got)
 	}
 }
