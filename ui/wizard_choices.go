@@ -69,9 +69,9 @@ func (w *Wizard) onNameTaken(msg nameTakenMsg) tea.Cmd {
 func (w *Wizard) submitNewBucket() tea.Cmd {
 	name := w.dest.newName.Value()
 	check := w.dest.check
-	switch {
-	case w.localNameProblem(name) != "":
-		w.notice = "the name " + w.localNameProblem(name)
+	switch local := w.localNameProblem(name); {
+	case local != "":
+		w.notice = "the name " + local
 		return nil
 	case !check.done:
 		w.dest.submitted = true // goes on when the answer comes
@@ -91,9 +91,9 @@ func (w *Wizard) newBucketBody() string {
 	title := th.Heading.Render("New destination bucket in "+w.dest.region) + th.Muted.Render(" · "+w.whoLine(&w.dst))
 	name := w.dest.newName.Value()
 	var verdict string
-	switch check := w.dest.check; {
-	case w.localNameProblem(name) != "":
-		verdict = th.Error.Render("✗ ") + "the name " + w.localNameProblem(name)
+	switch check, local := w.dest.check, w.localNameProblem(name); {
+	case local != "":
+		verdict = th.Error.Render("✗ ") + "the name " + local
 	case w.tasks.isRunning("name"):
 		verdict = w.spinnerLine("asking S3 whether the name is taken…")
 	case !check.done:
