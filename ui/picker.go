@@ -41,11 +41,10 @@ type picker struct {
 	note string
 }
 
-func newPicker(placeholder string, th Theme) picker {
+func newPicker(placeholder string) picker {
 	in := textinput.New()
 	in.Prompt = "/ "
 	in.Placeholder = placeholder
-	in.SetStyles(th.Input)
 	return picker{filter: in, width: 80, height: 12}
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 func pickerOf(values ...string) picker {
-	p := newPicker("", NewTheme(true))
+	p := newPicker("")
 	p.resize(40, 5)
 	items := make([]pickItem, len(values))
 	for i, v := range values {
@@ -77,7 +77,7 @@ func TestPickerKeepsSelectionAndScrolls(t *testing.T) {
 }
 
 func TestPickerShowsWhyARowCannotBeChosen(t *testing.T) {
-	p := newPicker("", NewTheme(true))
+	p := newPicker("")
 	p.resize(60, 4)
 	p.setItems([]pickItem{newPickItem("k", "alias/aws/s3", "key 1234…", "AWS managed")})
 	if view := ansi.Strip(p.render(NewTheme(true))); !strings.Contains(view, "AWS managed · key 1234…") {

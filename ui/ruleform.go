@@ -73,12 +73,11 @@ type ruleForm struct {
 	problems []string
 }
 
-func newRuleForm(th Theme) ruleForm {
+func newRuleForm() ruleForm {
 	text := func(placeholder string) textinput.Model {
 		in := textinput.New()
 		in.Prompt = ""
 		in.Placeholder = placeholder
-		in.SetStyles(th.Input)
 		in.CharLimit = 1024
 		return in
 	}

@@ -222,36 +222,34 @@ type Wizard struct {
 // NewWizard makes the wizard; cancelling ctx stops its AWS work.
 func NewWizard(ctx context.Context, deps Deps) *Wizard {
 	ctx, stop := context.WithCancel(ctx)
-	th := NewTheme(true)
 	w := &Wizard{
-		deps: deps, stop: stop, tasks: newTasks(ctx), keys: newWizardKeys(), theme: th,
-		help: help.New(), width: 80, height: 24,
+		deps: deps, stop: stop, tasks: newTasks(ctx), keys: newWizardKeys(),
+		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), width: 80, height: 24,
 		accounts: map[string]accountResult{}, buckets: map[string]bucketsResult{},
 		summaries: map[summaryKey]summaryResult{}, regions: map[string]regionsResult{},
 		keyLists: map[keysKey]keysResult{},
-		src:      sidePicks{side: steps.SourceSide, profiles: newPicker("profile", th), buckets: newPicker("bucket name", th)},
-		dst:      sidePicks{side: steps.DestinationSide, profiles: newPicker("profile", th), buckets: newPicker("bucket name", th)},
-		dest:     destPicks{regions: newPicker("Region", th), newName: newInput("new-bucket-name", 63, th)},
-		key:      keyPicks{keys: newPicker("alias or key id", th), alias: newInput("alias/NAME", 256, th)},
-		rule:     newRuleForm(th),
+		src:      sidePicks{side: steps.SourceSide, profiles: newPicker("profile"), buckets: newPicker("bucket name")},
+		dst:      sidePicks{side: steps.DestinationSide, profiles: newPicker("profile"), buckets: newPicker("bucket name")},
+		dest:     destPicks{regions: newPicker("Region"), newName: newInput("new-bucket-name", 63)},
+		key:      keyPicks{keys: newPicker("alias or key id"), alias: newInput("alias/NAME", 256)},
+		rule:     newRuleForm(),
 		review:   reviewState{diff: viewport.New()},
-		save:     saveState{input: newInput("setup.yaml", 4096, th)},
+		save:     saveState{input: newInput("setup.yaml", 4096)},
 	}
-	w.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(th.Spinner))
 	w.setTheme(true)
 	return w
 }
 
-func newInput(placeholder string, limit int, th Theme) textinput.Model {
+func newInput(placeholder string, limit int) textinput.Model {
 	in := textinput.New()
 	in.Prompt = "› "
 	in.Placeholder = placeholder
 	in.CharLimit = limit
-	in.SetStyles(th.Input)
 	return in
 }
 
-// setTheme restyles everything for a dark or light background.
+// setTheme styles everything for a dark or light background; the components are
+// made unstyled and styled only here.
 func (w *Wizard) setTheme(isDark bool) {
 	th := NewTheme(isDark)
 	w.theme = th
