@@ -616,11 +616,8 @@ func (w *Wizard) refresh() tea.Cmd {
 	case scrSourceProfile, scrDestProfile:
 		w.profiles = nil
 		w.accounts = map[string]accountResult{}
-	case scrSourceBucket:
-		delete(w.buckets, w.src.profile)
-		w.summaries = map[summaryKey]summaryResult{}
-	case scrDestBucket:
-		delete(w.buckets, w.dst.profile)
+	case scrSourceBucket, scrDestBucket:
+		delete(w.buckets, w.side().profile)
 		w.summaries = map[summaryKey]summaryResult{}
 	case scrDestRegion:
 		delete(w.regions, w.dst.profile)
