@@ -326,7 +326,7 @@ func (w *Wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.answerQuit(msg)
 	case w.screen == scrVerify && !w.help.ShowAll && !key.Matches(msg, w.keys.Help):
 		return w.verifyKey(msg)
-	case msg.String() == "ctrl+c":
+	case key.Matches(msg, w.keys.Interrupt):
 		return w.quit()
 	case w.typing():
 		return w.typeKey(msg)
@@ -352,7 +352,7 @@ func (w *Wizard) quit() tea.Cmd {
 
 func (w *Wizard) answerQuit(msg tea.KeyPressMsg) tea.Cmd {
 	w.confirmQuit = false
-	if key.Matches(msg, w.keys.Yes) || msg.String() == "ctrl+c" {
+	if key.Matches(msg, w.keys.Yes, w.keys.Interrupt) {
 		w.stopAll()
 		return tea.Quit
 	}
@@ -558,10 +558,10 @@ func (w *Wizard) filterKey(p *picker, msg tea.KeyPressMsg) tea.Cmd {
 		p.stopFilter(false)
 		w.layout()
 		return w.choose()
-	case msg.String() == "up":
+	case key.Matches(msg, w.keys.TypingUp):
 		p.move(-1)
 		return w.afterMove()
-	case msg.String() == "down":
+	case key.Matches(msg, w.keys.TypingDown):
 		p.move(1)
 		return w.afterMove()
 	}

@@ -294,10 +294,10 @@ func (w *Wizard) baseSetup() steps.Setup {
 
 func (w *Wizard) ruleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := w.keys
-	switch s := msg.String(); {
-	case s == "up" || s == "shift+tab" || !w.rule.typing() && key.Matches(msg, k.Up):
+	switch {
+	case key.Matches(msg, k.TypingUp) || !w.rule.typing() && key.Matches(msg, k.Up):
 		return w.rule.move(-1)
-	case s == "down" || s == "tab" || !w.rule.typing() && key.Matches(msg, k.Down):
+	case key.Matches(msg, k.TypingDown) || !w.rule.typing() && key.Matches(msg, k.Down):
 		return w.rule.move(1)
 	case key.Matches(msg, k.Choose):
 		return w.submitRule()
@@ -305,7 +305,7 @@ func (w *Wizard) ruleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.goTo(w.screen.back())
 	case w.rule.typing():
 		return w.typeText(msg)
-	case s == "left" || s == "h":
+	case key.Matches(msg, k.Previous):
 		w.rule.change(-1)
 	case key.Matches(msg, k.Toggle):
 		w.rule.change(1)

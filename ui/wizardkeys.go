@@ -12,8 +12,11 @@ type wizardKeys struct {
 	Toggle, Apply, Yes, No, Save, Retry   key.Binding
 	ScrollUp, ScrollDown                  key.Binding
 	Verify                                key.Binding
-	Keep, Delete                          key.Binding // the status panel's test objects
-	Help, Quit                            key.Binding
+	// TypingUp and TypingDown move while a text input has the keyboard (letters
+	// type); Previous steps an option back; Interrupt quits even while typing.
+	TypingUp, TypingDown, Previous, Interrupt key.Binding
+	Keep, Delete                              key.Binding // the status panel's test objects
+	Help, Quit                                key.Binding
 }
 
 func newWizardKeys() wizardKeys {
@@ -36,6 +39,10 @@ func newWizardKeys() wizardKeys {
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "plan again")),
 		ScrollUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll diff")),
 		ScrollDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", "space"), key.WithHelp("pgdn/space", "scroll diff")),
+		TypingUp:   key.NewBinding(key.WithKeys("up", "shift+tab")),
+		TypingDown: key.NewBinding(key.WithKeys("down", "tab")),
+		Previous:   key.NewBinding(key.WithKeys("left", "h")),
+		Interrupt:  key.NewBinding(key.WithKeys("ctrl+c")),
 		Verify:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify")),
 		Keep:       key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keep test objects")),
 		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete test objects")),
