@@ -148,6 +148,7 @@ type keyPicks struct {
 	keys   picker
 	alias  textinput.Model
 	create bool
+	moved  bool   // the user moved the cursor since entering the screen
 	ref    string // the key ARN, or the alias to create
 	label  string // how the key is shown: its alias, else its id
 }
@@ -571,6 +572,7 @@ func (w *Wizard) filterKey(p *picker, msg tea.KeyPressMsg) tea.Cmd {
 // afterMove schedules reading what the highlighted row needs (an identity, a bucket
 // summary) once the cursor rests.
 func (w *Wizard) afterMove() tea.Cmd {
+	w.key.moved = w.key.moved || w.screen == scrKey
 	p := w.currentPicker()
 	if p == nil {
 		return nil

@@ -110,16 +110,23 @@ func (w *Wizard) newBucketBody() string {
 }
 
 func (w *Wizard) enterKeys() tea.Cmd {
+	w.key.moved = false
+	// The cursor starts on the key the destination bucket uses, which may still be
+	// unread if the bucket was chosen quickly.
+	var summary tea.Cmd
+	if !w.dest.newBucket {
+		summary = w.readSummaryOnEntry(&w.dst)
+	}
 	k := keysKey{w.dst.profile, w.dest.region}
 	if _, ok := w.keyLists[k]; ok {
 		w.refreshKeyItems()
-		return nil
+		return summary
 	}
 	if w.tasks.isRunning("keys") {
-		return nil
+		return summary
 	}
 	ctx, id := w.tasks.start("keys", w.screen)
-	return listKeys(ctx, id, w.accounts[w.dst.profile].acc, k, w.accounts[w.dst.profile].id.AccountID)
+	return tea.Batch(summary, listKeys(ctx, id, w.accounts[w.dst.profile].acc, k, w.accounts[w.dst.profile].id.AccountID))
 }
 
 func (w *Wizard) onKeys(msg keysMsg) tea.Cmd {
@@ -259,15 +266,20 @@ func (w *Wizard) aliasBody() string {
 
 func (w *Wizard) enterRule() tea.Cmd {
 	w.proposeRuleDefaults()
-	cmd := w.rule.focus()
 	// The role proposed depends on the source bucket's replication, which may still
 	// be unread if the bucket was chosen quickly.
-	key := summaryKey{w.src.profile, w.src.bucket.Name}
-	if _, known := w.summaries[key]; !known {
-		ctx, id := w.tasks.start(summarySlot(key), scrRule)
-		cmd = tea.Batch(cmd, summarize(ctx, id, w.accounts[w.src.profile].acc, steps.SourceSide, key, w.src.bucket.Region))
+	return tea.Batch(w.rule.focus(), w.readSummaryOnEntry(&w.src))
+}
+
+// readSummaryOnEntry reads the summary of the side's chosen bucket for the screen just
+// entered, unless it is known: leaving the bucket list cancelled its read.
+func (w *Wizard) readSummaryOnEntry(s *sidePicks) tea.Cmd {
+	key := summaryKey{s.profile, s.bucket.Name}
+	if _, known := w.summaries[key]; known || w.tasks.isRunning(summarySlot(key)) {
+		return nil
 	}
-	return cmd
+	ctx, id := w.tasks.start(summarySlot(key), w.screen)
+	return summarize(ctx, id, w.accounts[s.profile].acc, s.side, key, s.bucket.Region)
 }
 
 // proposeRuleDefaults fills the rule form's defaults, keeping what the user changed.

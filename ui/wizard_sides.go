@@ -296,8 +296,12 @@ func (w *Wizard) onSummary(msg summaryMsg) tea.Cmd {
 		return nil
 	}
 	w.summaries[msg.key] = summaryResult{summary: msg.summary, err: msg.err}
-	if w.screen == scrRule && msg.key == (summaryKey{w.src.profile, w.src.bucket.Name}) {
+	switch {
+	case w.screen == scrRule && msg.key == (summaryKey{w.src.profile, w.src.bucket.Name}):
 		w.proposeRuleDefaults()
+	case w.screen == scrKey && msg.key == (summaryKey{w.dst.profile, w.dst.bucket.Name}) &&
+		!w.key.moved && w.key.ref == "" && !w.key.create:
+		w.selectBucketKey()
 	}
 	return nil
 }
