@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -413,12 +414,7 @@ func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, latency 
 	if err != nil {
 		return err
 	}
-	wizard := ui.NewWizard(ctx, ui.Deps{
-		Open:     cloud.Open,
-		Profiles: func() ([]string, error) { return cloud.Profiles(), nil },
-		Label:    sc.Label(),
-		Intro:    sc.Story,
-	})
+	wizard := ui.NewWizard(ctx, ui.DemoDeps(sc, cloud))
 	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
 		return err
 	}
@@ -433,6 +429,8 @@ func runWizard(ctx context.Context, out io.Writer) error {
 		Open:     awsops.Open,
 		Profiles: steps.ListProfiles,
 		Journal:  defaultJournal,
+		// The profile the AWS CLI would use is the likeliest source.
+		SourceProfile: cmp.Or(os.Getenv("AWS_PROFILE"), "default"),
 	})
 	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
 		return err

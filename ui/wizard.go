@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
 
@@ -31,6 +32,8 @@ type Deps struct {
 	Label string
 	// Intro is shown on the first screen, e.g. what a demo scenario will show.
 	Intro string
+	// SourceProfile is the profile the source list starts on, e.g. AWS_PROFILE's.
+	SourceProfile string
 }
 
 type screen int
@@ -924,4 +927,16 @@ func withHelp(b key.Binding, keys, desc string) key.Binding {
 
 func (w *Wizard) spinnerLine(text string) string {
 	return w.spin.View() + " " + text
+}
+
+// DemoDeps are the wizard's dependencies for `s3repl demo`: the simulated cloud's
+// accounts, the scenario's label and story, and the source profile its story picks.
+func DemoDeps(sc steps.DemoScenario, cloud *simcloud.Cloud) Deps {
+	return Deps{
+		Open:          cloud.Open,
+		Profiles:      func() ([]string, error) { return cloud.Profiles(), nil },
+		Label:         sc.Label(),
+		Intro:         sc.Story,
+		SourceProfile: simcloud.DemoSourceProfile,
+	}
 }

@@ -19,16 +19,12 @@ func demoDeps(t *testing.T, scenario string) (Deps, *simcloud.Cloud) {
 	clock := simcloud.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	cloud, err := sc.NewDemoCloud(context.Background(), simcloud.WithClock(clock), simcloud.WithLatency(3*time.Second))
 	must(t, err)
-	return Deps{
-		Open:     cloud.Open,
-		Profiles: func() ([]string, error) { return cloud.Profiles(), nil },
-		Label:    sc.Label(),
-		Intro:    sc.Story,
-		Verify: steps.VerifyOptions{
-			Now:   clock.Now,
-			Sleep: func(_ context.Context, d time.Duration) error { clock.Advance(d); return nil },
-		},
-	}, cloud
+	deps := DemoDeps(sc, cloud)
+	deps.Verify = steps.VerifyOptions{
+		Now:   clock.Now,
+		Sleep: func(_ context.Context, d time.Duration) error { clock.Advance(d); return nil },
+	}
+	return deps, cloud
 }
 
 // pickDemoSetup goes from the first screen to the review with the demo's buckets,
@@ -63,7 +59,7 @@ func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			deps, cloud := demoDeps(t, steps.DefaultDemoScenario)
 			d := startWizard(t, deps, size[0], size[1])
-			requireScreen(t, "first", d.waitFor("DEMO · simulated accounts", "› "+simcloud.DemoDestProfile, "Apply, then v"))
+			requireScreen(t, "first", d.waitFor("DEMO · simulated accounts", "› "+simcloud.DemoSourceProfile, "user/demo-admin", "Apply, then v"))
 			pickDemoSetup(t, d)
 			d.waitFor("Review · 4 changes to make")
 			d.press("a", "y")

@@ -41,10 +41,14 @@ func (w *Wizard) onProfiles(msg profilesMsg) tea.Cmd {
 	return w.showProfiles()
 }
 
-// showProfiles fills both profile lists; until a destination profile is chosen, its
+// showProfiles fills both profile lists. Until a source profile is chosen, its list
+// starts on the one the caller suggests; until a destination profile is chosen, its
 // list starts on a profile other than the source's.
 func (w *Wizard) showProfiles() tea.Cmd {
 	w.refreshProfileItems()
+	if !w.src.chosen {
+		w.src.profiles.selectValue(w.deps.SourceProfile)
+	}
 	if !w.dst.chosen {
 		selectFirstOther(&w.dst.profiles, w.src.profile)
 	}
