@@ -17,7 +17,7 @@ func PlanText(plan *steps.Plan) string {
 	if len(pending) == 0 {
 		b.WriteString(StyleOK.Render("Nothing to change:") + " the setup is already in place.\n")
 	} else {
-		fmt.Fprintf(&b, "%s\n\n", StyleTitle.Render(fmt.Sprintf("%d change(s) to make, in this order:", len(pending))))
+		fmt.Fprintf(&b, "%s\n\n", StyleTitle.Render(plural(len(pending), "change")+" to make, in this order:"))
 	}
 	n := 0
 	for _, c := range plan.Changes {
@@ -79,7 +79,7 @@ func ApplySummary(applied int, journal string) string {
 	if applied == 0 {
 		return StyleOK.Render("Nothing to change:") + " the setup is already in place.\n"
 	}
-	msg := StyleOK.Render(fmt.Sprintf("Applied %d change(s).", applied))
+	msg := StyleOK.Render("Applied " + plural(applied, "change") + ".")
 	if journal != "" {
 		msg += StyleMuted.Render(" Journal: " + journal)
 	}

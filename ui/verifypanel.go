@@ -77,6 +77,8 @@ type VerifyPanel struct {
 	runs int
 	// fixNote says what the last fix did, shown over the next test.
 	fixNote string
+	// fixesApplied counts the doctor's changes applied from the panel.
+	fixesApplied int
 
 	phase  panelPhase
 	report steps.VerifyReport
@@ -131,6 +133,9 @@ func (p VerifyPanel) Fixing() bool { return p.phase == phaseFixing }
 
 // Confirming reports whether the panel asks the user to confirm the fixes.
 func (p VerifyPanel) Confirming() bool { return p.phase == phaseConfirmingFix }
+
+// FixesApplied counts the doctor's changes the user applied from the panel.
+func (p VerifyPanel) FixesApplied() int { return p.fixesApplied }
 
 // Finished reports whether the test objects were kept or deleted.
 func (p VerifyPanel) Finished() bool { return p.phase == phaseDone }

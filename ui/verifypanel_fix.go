@@ -53,6 +53,7 @@ func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
 		p.phase, p.fixNote = phaseDeciding, StyleError.Render("The fixes were not all applied: ")+msg.err.Error()
 		return p, nil
 	}
+	p.fixesApplied += len(p.doctor.Fixes)
 	p.fixNote = StyleOK.Render("✓ ") + fmt.Sprintf("Applied %s; testing again with a new object.", plural(len(p.doctor.Fixes), "change"))
 	if msg.cleanupErr != nil {
 		p.fixNote += fmt.Sprintf(" The failed test object s3://%s/%s stays: %v", p.report.SourceBucket, p.report.Key, msg.cleanupErr)

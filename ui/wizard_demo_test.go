@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,8 +82,8 @@ func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
 					t.Errorf("%d versions of the test object are left in %s", n, side.bucket)
 				}
 			}
-			if farewell := w.Farewell(); !containsAll(farewell, []string{"COMPLETED after"}) {
-				t.Errorf("the farewell does not say how the test went:\n%s", farewell)
+			if farewell := w.Farewell(); !containsAll(farewell, []string{"Applied 4 changes.", "COMPLETED after"}) {
+				t.Errorf("the farewell does not say what was applied and how the test went:\n%s", farewell)
 			}
 		})
 	}
@@ -219,7 +220,12 @@ func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
 	d.waitFor("NOT_MATCHED after", "SSE-KMS", "SSE-KMS objects opted in, with a replica key", "a applies the 1 change above")
 	d.press("a", "y")
 	d.waitFor("Applied 1 change; testing again", "COMPLETED after")
-	if w := d.finish(); w.verify.panel.Report().Outcome != steps.OutcomeCompleted {
+	w := d.finish()
+	if w.verify.panel.Report().Outcome != steps.OutcomeCompleted {
 		t.Fatalf("outcome %s after the fix", w.verify.panel.Report().Outcome)
+	}
+	farewell := w.Farewell()
+	if !containsAll(farewell, []string{"Applied 1 change the doctor proposed.", "COMPLETED after"}) || strings.Contains(farewell, "Nothing to change") {
+		t.Errorf("the farewell should name the doctor's change and the test, and no apply of the review:\n%s", farewell)
 	}
 }

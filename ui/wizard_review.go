@@ -433,7 +433,7 @@ func (w *Wizard) Farewell() string {
 		}
 	}
 	switch {
-	case w.screen != scrApply:
+	case w.apply.status == nil: // no apply began
 	case !w.apply.done:
 		b.WriteString(StyleWarning.Render("Apply stopped: ") + fmt.Sprintf("%d of %s applied before you quit. ", applied, plural(len(w.apply.changes), "change")) +
 			"Run the wizard again, or s3repl apply with the saved setup, to finish: it plans only what is missing.\n")

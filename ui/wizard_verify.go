@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"fmt"
 )
 
 // verifyState is step 7: the status panel watching a test object, inside the wizard.
@@ -84,12 +85,16 @@ func (w *Wizard) verifyKeys() help.KeyMap {
 
 // verifyOutcome is what stays printed about the test once the wizard closes.
 func (w *Wizard) verifyOutcome() string {
+	var fixed string
+	if n := w.verify.panel.FixesApplied(); n > 0 {
+		fixed = StyleOK.Render(fmt.Sprintf("Applied %s the doctor proposed.", plural(n, "change"))) + "\n"
+	}
 	r := w.verify.panel.Report()
 	if err := w.verify.panel.Err(); err != nil {
-		return StyleError.Render("Could not verify: ") + err.Error() + "\n"
+		return fixed + StyleError.Render("Could not verify: ") + err.Error() + "\n"
 	}
 	if r.Key == "" {
-		return ""
+		return fixed
 	}
-	return outcomeLine(r) + "\n"
+	return fixed + outcomeLine(r) + "\n"
 }
