@@ -36,8 +36,14 @@ func bucketPanel(th Theme, res *summaryResult, loading string, width, height int
 
 func summaryLines(th Theme, s steps.BucketSummary, width int) []string {
 	lines := []string{th.PanelTitle.Render(s.Name) + th.Muted.Render("  "+s.Region)}
+	const labelWidth = 12
 	row := func(label, value string) {
-		lines = append(lines, th.Label.Render(fmt.Sprintf("%-12s", label))+value)
+		// Long values (advice, errors) wrap under themselves rather than lose their end.
+		wrapped := strings.Split(ansi.Wrap(value, max(10, width-labelWidth), " "), "\n")
+		lines = append(lines, th.Label.Render(fmt.Sprintf("%-*s", labelWidth, label))+wrapped[0])
+		for _, more := range wrapped[1:] {
+			lines = append(lines, strings.Repeat(" ", labelWidth)+more)
+		}
 	}
 	row("versioning", partValue(th, s, steps.PartVersioning, versioningText(th, s.Versioning)))
 	row("encryption", partValue(th, s, steps.PartEncryption, encryptionText(th, s.Encryption)))
