@@ -208,6 +208,7 @@ type applyReport struct {
 	NotApplied []string `json:"notApplied"`
 	Journal    string   `json:"journal,omitempty"`
 	Warnings   []string `json:"warnings"`
+	Blockers   []string `json:"blockers"`
 }
 
 func printApplied(out io.Writer, asJSON bool, plan *steps.Plan, result steps.ApplyResult, journal string, applyErr error) error {
@@ -215,10 +216,14 @@ func printApplied(out io.Writer, asJSON bool, plan *steps.Plan, result steps.App
 		if applyErr != nil {
 			return applyErr
 		}
-		_, err := lipgloss.Fprint(out, ui.ApplySummary(len(result.Applied), journal))
+		summary := ui.ApplySummary(len(result.Applied), journal)
+		if len(plan.Blockers) > 0 {
+			summary += ui.StyleError.Render("Replication will still fail:") + " see \"Will fail\" above; `s3repl doctor` checks again once it is changed.\n"
+		}
+		_, err := lipgloss.Fprint(out, summary)
 		return err
 	}
-	report := applyReport{Applied: ids(result.Applied), NotApplied: ids(result.NotApplied), Journal: journal, Warnings: plan.Warnings}
+	report := applyReport{Applied: ids(result.Applied), NotApplied: ids(result.NotApplied), Journal: journal, Warnings: plan.Warnings, Blockers: plan.Blockers}
 	if result.Failed != nil {
 		report.Failed = result.Failed.ID
 	}

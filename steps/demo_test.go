@@ -60,6 +60,10 @@ func TestDemoScenarioGuardrailDenyIsDiagnosedNotRemoved(t *testing.T) {
 	if pending := r.plan().Pending(); len(pending) != 0 {
 		t.Fatalf("s3repl must not touch a foreign Deny, yet it plans: %s", titles(pending))
 	}
+	if blockers := strings.Join(r.plan().Blockers, "\n"); !strings.Contains(blockers, `statement "DenyOtherAccounts" of the bucket policy of acme-backup-orders denies the role`) ||
+		!strings.Contains(blockers, "s3:ReplicateObject") || !strings.Contains(blockers, "every object will end FAILED") {
+		t.Fatalf("the plan does not name the Deny that will refuse replication:\n%s", blockers)
+	}
 	if report := r.verify(); report.Outcome != steps.OutcomeFailed {
 		t.Fatalf("verify: %s, want FAILED", report.Outcome)
 	}

@@ -527,16 +527,45 @@ func ofKind(probes []probe, kind evaluator.ResourceKind) []probe {
 
 func (d *diagnosis) checkExplicitDenies() DoctorCheck {
 	const id, title = "explicit-deny", "No explicit Deny blocks replication"
-	var denies []string
-	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
-		if decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind); decision.ExplicitDeny {
-			denies = append(denies, fmt.Sprintf("%s on %s: %s", p.req.Action, p.req.Resource, decision.Reason))
-		}
-	}
-	if len(denies) > 0 {
+	if denies := d.explicitDenies(); len(denies) > 0 {
 		return failed(id, title, strings.Join(denies, "\n"), "change the Deny statement (s3repl never removes statements it did not write)")
 	}
 	return passed(id, title, "no Deny statement applies to the role's replication requests")
+}
+
+// explicitDenies names each Deny statement that refuses some of S3's replication
+// requests, with the actions it refuses, one line per statement.
+func (d *diagnosis) explicitDenies() []string {
+	var statements []string
+	actions := map[string][]string{}
+	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
+		if !decision.ExplicitDeny {
+			continue
+		}
+		statement := decision.Statement
+		if decision.DecidedBy&evaluator.ResourceSide != 0 {
+			statement += " of " + resourceName(p)
+		}
+		if _, seen := actions[statement]; !seen {
+			statements = append(statements, statement)
+		}
+		actions[statement] = append(actions[statement], p.req.Action)
+	}
+	lines := make([]string, len(statements))
+	for i, statement := range statements {
+		lines[i] = fmt.Sprintf("%s denies the role %s", statement, strings.Join(actions[statement], ", "))
+	}
+	return lines
+}
+
+// resourceName is the bucket or key whose policy a probe tests.
+func resourceName(p probe) string {
+	if p.kind == evaluator.S3Bucket {
+		bucket, _, _ := strings.Cut(p.req.Resource[strings.LastIndex(p.req.Resource, ":")+1:], "/")
+		return bucket
+	}
+	return p.req.Resource
 }
 
 var networkKeys = []string{"aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:vpcsourceip"}

@@ -82,12 +82,16 @@ func rawOrNull(doc string) json.RawMessage {
 	return json.RawMessage(doc)
 }
 
-// Plan is the ordered list of changes for a setup, with warnings for the user.
+// Plan is the ordered list of changes for a setup, with warnings for the user and
+// what will still make replication fail after the apply.
 type Plan struct {
 	Setup    Setup    `json:"-"`
 	Facts    Facts    `json:"-"`
 	Changes  []Change `json:"changes"`
 	Warnings []string `json:"warnings"`
+	// Blockers will make replication fail even once every change is applied: things
+	// s3repl does not change, such as a Deny statement it did not write.
+	Blockers []string `json:"blockers"`
 }
 
 // Pending returns the changes that write something.
@@ -130,6 +134,7 @@ func BuildPlan(s Setup, st *State) (*Plan, error) {
 	if b.plan.Warnings == nil {
 		b.plan.Warnings = []string{}
 	}
+	b.plan.Blockers = append([]string{}, blockers(s, st, f)...)
 	return &b.plan, nil
 }
 

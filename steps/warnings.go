@@ -42,3 +42,27 @@ func warnings(s Setup, st *State, f Facts) []string {
 	}
 	return w
 }
+
+// blockers name the Deny statements in place that will refuse S3's replication
+// requests after the apply. The apply adds what allows but never removes a Deny it did
+// not write, so without this the plan would look complete while every object fails.
+// Deny statements are the same before and after the apply, so the current documents
+// answer; the role's managed policies are not read by Inspect, so the doctor checks
+// those.
+func blockers(s Setup, st *State, f Facts) []string {
+	d := &diagnosis{setup: s, st: st, roleARN: f.RoleARN}
+	for _, doc := range st.Role.Inline {
+		d.rolePolicies = append(d.rolePolicies, doc)
+	}
+	if f.OwnerOverride {
+		d.rule.Destination.AccessControlTranslation = &struct{ Owner string }{Owner: "Destination"}
+	}
+	if k := st.Destination.Key; k != nil && sameKey(k.ARN, f.DestKeyARN) {
+		d.replicaKey, d.replicaPol = k, st.Destination.KeyPolicy
+	}
+	var out []string
+	for _, deny := range d.explicitDenies() {
+		out = append(out, deny+": every object will end FAILED until that statement changes (s3repl never removes statements it did not write)")
+	}
+	return out
+}

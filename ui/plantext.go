@@ -14,9 +14,12 @@ import (
 func PlanText(plan *steps.Plan) string {
 	var b strings.Builder
 	pending := plan.Pending()
-	if len(pending) == 0 {
+	switch {
+	case len(pending) == 0 && len(plan.Blockers) > 0:
+		b.WriteString(StyleError.Render("Replication will fail:") + " nothing s3repl changes can fix what is named under \"Will fail\".\n")
+	case len(pending) == 0:
 		b.WriteString(StyleOK.Render("Nothing to change:") + " the setup is already in place.\n")
-	} else {
+	default:
 		fmt.Fprintf(&b, "%s\n\n", StyleTitle.Render(plural(len(pending), "change")+" to make, in this order:"))
 	}
 	n := 0
@@ -33,6 +36,12 @@ func PlanText(plan *steps.Plan) string {
 			b.WriteString("\n")
 		}
 		b.WriteString("\n")
+	}
+	if len(plan.Blockers) > 0 {
+		b.WriteString("\n" + StyleError.Render("Will fail even after the apply:") + "\n")
+		for _, blocker := range plan.Blockers {
+			b.WriteString(StyleError.Render("  ✗ ") + blocker + "\n")
+		}
 	}
 	if len(plan.Warnings) > 0 {
 		b.WriteString("\n" + StyleWarning.Render("Good to know:") + "\n")

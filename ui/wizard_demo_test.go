@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
@@ -227,5 +229,41 @@ func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
 	farewell := w.Farewell()
 	if !containsAll(farewell, []string{"Applied 1 change the doctor proposed.", "COMPLETED after"}) || strings.Contains(farewell, "Nothing to change") {
 		t.Errorf("the farewell should name the doctor's change and the test, and no apply of the review:\n%s", farewell)
+	}
+}
+
+// TestDemoGuardrailDenyIsNamedOnTheReview: a Deny statement s3repl did not write
+// refuses replication. The plan has nothing to change, so the review must not say the
+// setup is in place: it says replication will fail and names the statement first.
+func TestDemoGuardrailDenyIsNamedOnTheReview(t *testing.T) {
+	for _, size := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			deps, _ := demoDeps(t, "bucket-policy-deny")
+			d := startWizard(t, deps, size[0], size[1])
+			pickDemoSetup(t, d)
+			screen := d.waitFor("Replication will fail,", "› ✗ Will fail even after the apply (1)",
+				`statement "DenyOtherAccounts" of the bucket policy of acme-backup-orders denies the role s3:ReplicateObject`)
+			if strings.Contains(screen, "the setup is already in place") {
+				t.Fatal("the review says the setup is in place while a Deny refuses replication")
+			}
+			requireScreen(t, "review", screen)
+			d.finish()
+		})
+	}
+}
+
+// TestPlanTextNamesWhatWillStillFail: `s3repl plan` puts what will fail after the
+// apply in its own section, and does not call a blocked setup complete.
+func TestPlanTextNamesWhatWillStillFail(t *testing.T) {
+	plan := &steps.Plan{Changes: []steps.Change{}, Warnings: []string{"the rule covers the whole source bucket"},
+		Blockers: []string{`statement "X" of the bucket policy of b denies the role s3:ReplicateObject`}}
+	text := ansi.Strip(PlanText(plan))
+	for _, want := range []string{"Replication will fail:", "Will fail even after the apply:", `✗ statement "X"`, "Good to know:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "already in place") {
+		t.Errorf("a blocked setup is called complete:\n%s", text)
 	}
 }

@@ -33,6 +33,9 @@ func (w *Wizard) onPlan(msg planMsg) tea.Cmd {
 	}
 	w.review.plan, w.review.err = msg.plan, msg.err
 	if msg.plan != nil {
+		if len(msg.plan.Pending()) == 0 && len(msg.plan.Blockers) > 0 {
+			w.review.cursor = len(msg.plan.Changes) // nothing to show but what will fail
+		}
 		for i, c := range msg.plan.Changes {
 			if c.Pending() {
 				w.review.cursor = i
@@ -45,17 +48,34 @@ func (w *Wizard) onPlan(msg planMsg) tea.Cmd {
 	return nil
 }
 
-// reviewEntries counts the rows of the change list: the changes, then the warnings.
+// reviewEntries counts the rows of the change list: the changes, then the notes.
 func (w *Wizard) reviewEntries() int {
 	plan := w.review.plan
 	if plan == nil {
 		return 0
 	}
-	n := len(plan.Changes)
-	if len(plan.Warnings) > 0 {
-		n++
+	return len(plan.Changes) + len(planNotes(w.theme, plan))
+}
+
+// planNote is a row after the changes: what will still fail, or what is good to know.
+type planNote struct {
+	row   string // the row in the list
+	pane  string // the pane's title
+	mark  string // begins each of its lines in the pane
+	lines []string
+}
+
+func planNotes(th Theme, plan *steps.Plan) []planNote {
+	var notes []planNote
+	if n := len(plan.Blockers); n > 0 {
+		notes = append(notes, planNote{row: th.Error.Render(fmt.Sprintf("✗ Will fail even after the apply (%d)", n)),
+			pane: "will fail", mark: th.Error.Render("✗ "), lines: plan.Blockers})
 	}
-	return n
+	if n := len(plan.Warnings); n > 0 {
+		notes = append(notes, planNote{row: th.Warning.Render(fmt.Sprintf("! Good to know (%d)", n)),
+			pane: "warnings", mark: th.Warning.Render("! "), lines: plan.Warnings})
+	}
+	return notes
 }
 
 func (w *Wizard) reviewListRows(height int) int {
@@ -86,7 +106,7 @@ func (w *Wizard) fillPane() {
 		w.review.diff.SetContent("")
 		return
 	}
-	content := entryContent(w.theme, plan, w.review.cursor)
+	content := entryContent(w.theme, plan, w.review.cursor, w.review.diff.Width())
 	w.review.diff.SetContentLines(cutLines(content, w.review.diff.Width()))
 }
 
@@ -114,11 +134,15 @@ func cutLines(s string, width int) []string {
 	return out
 }
 
-func entryContent(th Theme, plan *steps.Plan, i int) string {
+// entryContent is what the pane shows for row i: a change's diff, or a note's lines
+// wrapped at words to width.
+func entryContent(th Theme, plan *steps.Plan, i, width int) string {
 	if i >= len(plan.Changes) {
+		note := planNotes(th, plan)[i-len(plan.Changes)]
 		var b strings.Builder
-		for _, warning := range plan.Warnings {
-			b.WriteString(th.Warning.Render("! ") + warning + "\n")
+		for _, line := range note.lines {
+			wrapped := ansi.Wordwrap(line, max(10, width-2), "")
+			b.WriteString(note.mark + strings.ReplaceAll(wrapped, "\n", "\n  ") + "\n")
 		}
 		return b.String()
 	}
@@ -191,8 +215,13 @@ func (w *Wizard) reviewBody() string {
 	pending := len(plan.Pending())
 	title := th.Heading.Render(fmt.Sprintf("Review · %s to make, in this order", plural(pending, "change"))) +
 		th.Muted.Render(" · nothing is written until you apply")
-	if pending == 0 {
+	switch {
+	case pending == 0 && len(plan.Blockers) > 0:
+		title = th.Error.Render("Replication will fail,") + " for a reason s3repl cannot change (below). v tests it."
+	case pending == 0:
 		title = th.OK.Render("Nothing to change:") + " the setup is already in place. v tests it with an object."
+	case len(plan.Blockers) > 0:
+		title += th.Error.Render(" · replication will still fail: see ✗")
 	}
 	rows := w.reviewListRows(height)
 	offset := max(0, min(w.review.cursor-rows+1, w.reviewEntries()-rows))
@@ -211,7 +240,7 @@ func (w *Wizard) entryLine(plan *steps.Plan, i, width int) string {
 		marker = th.Cursor.Render("› ")
 	}
 	if i >= len(plan.Changes) {
-		return marker + th.Warning.Render(fmt.Sprintf("! Good to know (%d)", len(plan.Warnings)))
+		return marker + planNotes(th, plan)[i-len(plan.Changes)].row
 	}
 	c := plan.Changes[i]
 	where := fmt.Sprintf("%s %s · %s", c.Side, c.Account, c.Region)
@@ -226,9 +255,11 @@ func (w *Wizard) entryLine(plan *steps.Plan, i, width int) string {
 
 // paneRule heads the diff pane with what it shows and how far it is scrolled.
 func (w *Wizard) paneRule(plan *steps.Plan, width int) string {
-	label := "warnings"
-	if w.review.cursor < len(plan.Changes) {
-		label = plan.Changes[w.review.cursor].Resource
+	var label string
+	if i := w.review.cursor; i < len(plan.Changes) {
+		label = plan.Changes[i].Resource
+	} else if notes := planNotes(w.theme, plan); i-len(plan.Changes) < len(notes) {
+		label = notes[i-len(plan.Changes)].pane
 	}
 	pos := fmt.Sprintf(" %3.0f%% ", w.review.diff.ScrollPercent()*100)
 	text := "── " + label + " "

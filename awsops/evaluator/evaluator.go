@@ -98,6 +98,9 @@ type Decision struct {
 	// DecidedBy is the policy with the deciding Deny, the policies whose Allow
 	// granted the request, or the policies that lack a needed Allow.
 	DecidedBy Side
+	// Statement names the deciding statement for people, e.g. `statement "X" of the
+	// bucket policy`; empty when no statement decided.
+	Statement string
 	// Reason is a sentence for people: which statement allowed or denied, or that no
 	// statement allows, and which condition key and operator failed if one did.
 	Reason string

@@ -292,6 +292,9 @@ func checkDecision(t *testing.T, got Decision, want evaluation) {
 	if !strings.Contains(got.Reason, want.reason) {
 		t.Errorf("Reason %q\nwant it to contain %q", got.Reason, want.reason)
 	}
+	if got.ExplicitDeny && (got.Statement == "" || !strings.HasPrefix(got.Reason, got.Statement+" explicitly denies")) {
+		t.Errorf("Statement %q does not name the Deny the Reason names: %q", got.Statement, got.Reason)
+	}
 	if t.Failed() {
 		t.Logf("reason: %s", got.Reason)
 	}

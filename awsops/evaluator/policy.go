@@ -153,15 +153,18 @@ func (r *policySetResult) record(s iam.Statement, label string, outcome statemen
 func (r policySetResult) decision(req *request) Decision {
 	switch {
 	case r.deny != nil:
-		return Decision{ExplicitDeny: true, MatchedSid: r.deny.sid, DecidedBy: r.side,
-			Reason: fmt.Sprintf("%s of %s explicitly denies %s", r.deny.label, r.name, req)}
+		statement := r.deny.label + " of " + r.name
+		return Decision{ExplicitDeny: true, MatchedSid: r.deny.sid, DecidedBy: r.side, Statement: statement,
+			Reason: fmt.Sprintf("%s explicitly denies %s", statement, req)}
 	case r.allow != nil && r.allow.viaAccount:
-		return Decision{Allowed: true, ViaAccount: true, MatchedSid: r.allow.sid, DecidedBy: r.side,
-			Reason: fmt.Sprintf("%s of %s allows %s only by naming account %s, which leaves the decision to that account's identity policies",
-				r.allow.label, r.name, req.Action, req.Principal.AccountID)}
+		statement := r.allow.label + " of " + r.name
+		return Decision{Allowed: true, ViaAccount: true, MatchedSid: r.allow.sid, DecidedBy: r.side, Statement: statement,
+			Reason: fmt.Sprintf("%s allows %s only by naming account %s, which leaves the decision to that account's identity policies",
+				statement, req.Action, req.Principal.AccountID)}
 	case r.allow != nil:
-		return Decision{Allowed: true, MatchedSid: r.allow.sid, DecidedBy: r.side,
-			Reason: fmt.Sprintf("%s of %s allows %s", r.allow.label, r.name, req)}
+		statement := r.allow.label + " of " + r.name
+		return Decision{Allowed: true, MatchedSid: r.allow.sid, DecidedBy: r.side, Statement: statement,
+			Reason: fmt.Sprintf("%s allows %s", statement, req)}
 	}
 	return Decision{DecidedBy: r.side, Reason: r.noAllowReason(req)}
 }
