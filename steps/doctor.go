@@ -447,24 +447,32 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 	if d.st.Role.Role == nil && d.roleARN == "" {
 		return unknown(id, title, "there is no role to check")
 	}
-	var denied, allowed []string
+	var denied, allowed, denyStatements []string
+	deniedBy := map[string][]string{} // a Deny statement's refused actions
 	explicit := 0
 	for _, p := range probes {
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
-		if decision.Allowed {
+		switch {
+		case decision.Allowed:
 			allowed = append(allowed, p.req.Action)
-			continue
-		}
-		if decision.DecidedBy&evaluator.ResourceSide == 0 && !decision.ExplicitDeny {
-			continue // the role's own policy is missing it: role-permissions reports that
-		}
-		if decision.ExplicitDeny {
+		case decision.ExplicitDeny:
 			explicit++
+			if _, seen := deniedBy[decision.Statement]; !seen {
+				denyStatements = append(denyStatements, decision.Statement)
+			}
+			deniedBy[decision.Statement] = append(deniedBy[decision.Statement], fmt.Sprintf("%s (%s)", p.req.Action, p.reason))
+		case decision.DecidedBy&evaluator.ResourceSide == 0:
+			// the role's own policy is missing it: role-permissions reports that
+		default:
+			denied = append(denied, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
 		}
-		denied = append(denied, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
+	}
+	for i, statement := range denyStatements {
+		line := fmt.Sprintf("%s explicitly denies the role %s", statement, strings.Join(deniedBy[statement], ", "))
+		denied = slices.Insert(denied, i, line)
 	}
 	if len(denied) > 0 {
-		return failed(id, title, strings.Join(denied, "\n"), fixBesideDenies(fix, explicit, len(denied)))
+		return failed(id, title, strings.Join(denied, "\n"), fixBesideDenies(fix, explicit, explicit+len(denied)-len(denyStatements)))
 	}
 	if len(allowed) == 0 {
 		return unknown(id, title, "the role's own policies deny first; see role-permissions")
