@@ -34,6 +34,20 @@ func demoDeps(t *testing.T, scenario string) (Deps, *simcloud.Cloud) {
 // the replica key the wizard preselects and the proposed rule.
 func pickDemoSetup(t *testing.T, d *driver) {
 	t.Helper()
+	pickDemoUpToDestBucket(t, d)
+	d.press("down")
+	d.waitFor("› "+simcloud.DemoDestBucket, "versioning")
+	d.press("enter")
+	d.waitFor("› " + simcloud.DemoReplicaKey)
+	d.press("enter")
+	d.waitFor("Replication rule", simcloud.DemoExistingRole)
+	d.press("enter")
+}
+
+// pickDemoUpToDestBucket goes from the first screen to the destination bucket list,
+// with the demo's source bucket, destination profile and Region.
+func pickDemoUpToDestBucket(t *testing.T, d *driver) {
+	t.Helper()
 	chooseProfile(d, simcloud.DemoSourceProfile)
 	d.waitFor(simcloud.DemoLogsBucket)
 	d.press("/")
@@ -45,13 +59,6 @@ func pickDemoSetup(t *testing.T, d *driver) {
 	d.waitFor("› "+simcloud.DemoDestRegion, "the profile's Region")
 	d.press("enter")
 	d.waitFor(simcloud.DemoDestBucket, "› + new bucket")
-	d.press("down")
-	d.waitFor("› "+simcloud.DemoDestBucket, "versioning")
-	d.press("enter")
-	d.waitFor("› " + simcloud.DemoReplicaKey)
-	d.press("enter")
-	d.waitFor("Replication rule", simcloud.DemoExistingRole)
-	d.press("enter")
 }
 
 // TestDemoFromFirstScreenToACompletedReplica is `s3repl demo` as a newcomer runs it:

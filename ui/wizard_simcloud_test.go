@@ -83,21 +83,9 @@ func replicationOf(t *testing.T, cloud *simcloud.Cloud) string {
 // destination bucket before its summary is read: the key list still starts on the key
 // the bucket encrypts with, once the summary arrives.
 func TestKeyListPreselectsTheBucketKeyWhenTheBucketWasChosenQuickly(t *testing.T) {
-	cloud := simcloud.NewDemo(simcloud.WithLatency(time.Millisecond))
-	deps := Deps{Open: cloud.Open, Profiles: func() ([]string, error) { return cloud.Profiles(), nil }}
+	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
 	d := startWizard(t, deps, 80, 24)
-
-	chooseProfile(d, simcloud.DemoSourceProfile)
-	d.waitFor(simcloud.DemoLogsBucket)
-	d.press("/")
-	d.typeText(simcloud.DemoSourceBucket)
-	d.waitFor("/ " + simcloud.DemoSourceBucket)
-	d.press("enter")
-	d.waitFor("› " + simcloud.DemoDestProfile)
-	d.press("enter")
-	d.waitFor("› " + simcloud.DemoDestRegion)
-	d.press("enter")
-	d.waitFor(simcloud.DemoDestBucket, "› + new bucket")
+	pickDemoUpToDestBucket(t, d)
 	d.press("down", "enter")
 	d.waitFor("Replica key", "› "+simcloud.DemoReplicaKey)
 	d.finish()
