@@ -1,9 +1,11 @@
 package steps_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
 
@@ -123,4 +125,67 @@ func TestDemoScenarioKMSNotOptedInMatchesNothingUntilFixed(t *testing.T) {
 	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
 		t.Fatalf("verify after the fix: %s (%s)", report.Outcome, report.Explanation)
 	}
+}
+
+// TestV1ConfigurationUpgradedInTheSimulatedCloud: the demo's existing rule written in
+// the V1 schema, as older tools did. The plan rewrites it as V2 beside s3repl's rule,
+// S3 accepts the result, the test object replicates, and an object under the old
+// rule's prefix still replicates to the old rule's bucket.
+func TestV1ConfigurationUpgradedInTheSimulatedCloud(t *testing.T) {
+	r := newScenarioSetup(t, steps.DefaultDemoScenario)
+	region, bucket := simcloud.DemoSourceRegion, r.setup.Source.Bucket
+	current, err := r.acc.Source.GetBucketReplication(r.ctx, region, bucket)
+	r.must(err)
+	v1 := asV1(t, current)
+	if len(steps.V1Rules(v1)) != 1 {
+		t.Fatalf("the configuration is not V1:\n%s", v1)
+	}
+	r.must(r.acc.Source.PutBucketReplication(r.ctx, region, bucket, v1))
+
+	plan := r.plan()
+	if !strings.Contains(strings.Join(plan.Warnings, "\n"), "old V1 schema") {
+		t.Fatalf("the plan does not say it rewrites the V1 rule: %q", plan.Warnings)
+	}
+	r.facts = plan.Facts
+	r.apply(plan.Pending())
+	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify after the upgrade: %s (%s)", report.Outcome, report.Explanation)
+	}
+	if pending := r.plan().Pending(); len(pending) != 0 {
+		t.Fatalf("a second plan has changes: %s", titles(pending))
+	}
+	r.upload("invoices/2026-11.pdf", "")
+	key, version := r.lastVersion("invoices/")
+	if failures := r.cloud.ReplicationFailures(bucket, key, version); len(failures) != 0 {
+		t.Fatalf("the upgraded rule no longer replicates its prefix: %+v", failures)
+	}
+	archive, err := r.cloud.Open(r.ctx, simcloud.DemoSourceProfile)
+	r.must(err)
+	versions, err := archive.ListObjectVersions(r.ctx, simcloud.DemoArchiveRegion, simcloud.DemoArchiveBucket, "invoices/2026-11", 10)
+	r.must(err)
+	if len(versions) != 1 {
+		t.Fatalf("%d replicas of invoices/2026-11.pdf in %s, want 1", len(versions), simcloud.DemoArchiveBucket)
+	}
+}
+
+// asV1 rewrites a V2 configuration's rules in the V1 schema: the Filter's prefix as
+// the rule's Prefix, without Priority or DeleteMarkerReplication.
+func asV1(t *testing.T, config string) string {
+	t.Helper()
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(config), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cfg["Rules"].([]any) {
+		rule := r.(map[string]any)
+		rule["Prefix"] = rule["Filter"].(map[string]any)["Prefix"]
+		delete(rule, "Filter")
+		delete(rule, "Priority")
+		delete(rule, "DeleteMarkerReplication")
+	}
+	out, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }

@@ -411,6 +411,43 @@ func TestMotoExistingDestinationAndRuleAreKept(t *testing.T) {
 	}
 }
 
+// TestMotoV1ConfigurationIsUpgradedNotLost: a configuration in the V1 schema (a rule
+// with Prefix and no Filter) is rewritten as V2 beside our rule, its rule keeping its
+// prefix, destination and storage class, with delete-marker replication Enabled as V1
+// did; a second plan has nothing to do.
+func TestMotoV1ConfigurationIsUpgradedNotLost(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx, srcAcc := w.ctx, w.src.Account
+	src, dst, legacyDst := mototest.UniqueName("src"), mototest.UniqueName("dst"), mototest.UniqueName("legacy")
+	w.sourceBucket(src, true)
+	w.must(srcAcc.CreateBucket(ctx, mototest.SourceRegion, legacyDst))
+	w.must(srcAcc.PutBucketVersioning(ctx, mototest.SourceRegion, legacyDst))
+	legacyRole, err := srcAcc.CreateRole(ctx, "legacy-"+src, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, "")
+	w.must(err)
+	v1Rule := `{"ID":"legacy","Prefix":"logs/","Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::` + legacyDst + `","StorageClass":"GLACIER"}}`
+	w.must(srcAcc.PutBucketReplication(ctx, mototest.SourceRegion, src, `{"Role":"`+legacyRole.ARN+`","Rules":[`+v1Rule+`]}`))
+
+	s := w.setup(src, dst)
+	plan := w.planAndApply(s)
+	if !strings.Contains(strings.Join(plan.Warnings, "\n"), "old V1 schema") {
+		t.Fatalf("the plan does not say it rewrites the V1 rule: %q", plan.Warnings)
+	}
+	cfg, _ := srcAcc.GetBucketReplication(ctx, mototest.SourceRegion, src)
+	role, rules := replicationRules(t, cfg)
+	if role != legacyRole.ARN || len(rules) != 2 {
+		t.Fatalf("the configuration's role and rule must be kept:\n%s", cfg)
+	}
+	upgraded, _ := json.Marshal(rules[0])
+	want := `{"ID":"legacy","Priority":1,"Filter":{"Prefix":"logs/"},"Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::` + legacyDst + `","StorageClass":"GLACIER"},"DeleteMarkerReplication":{"Status":"Enabled"}}`
+	if same, _ := policy.Equivalent(upgraded, []byte(want)); !same {
+		t.Fatalf("the V1 rule was not upgraded with its meaning kept:\n%s\nwant\n%s", upgraded, want)
+	}
+	if again, _ := w.mustPlan(s); len(again.Pending()) != 0 {
+		t.Fatalf("a second plan has changes: %s", pendingIDs(again))
+	}
+}
+
 // assertKeeps checks that doc has a statement meaning the same as statement.
 func assertKeeps(t *testing.T, doc, statement string) {
 	t.Helper()

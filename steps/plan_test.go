@@ -281,9 +281,6 @@ func TestPlanRefusals(t *testing.T) {
 		"role arn of another account": {func(s *Setup, st *State) {
 			s.Role = RoleSetup{ARN: "arn:aws:iam::999999999999:role/x"}
 		}, "must be in the source account"},
-		"v1 configuration": {func(s *Setup, st *State) {
-			st.Source.Replication = `{"Role":"arn:aws:iam::111111111111:role/service-role/legacy-replication","Rules":[{"ID":"old","Prefix":"","Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::x"}}]}`
-		}, "V1 schema"},
 		"object lock mismatch": {func(s *Setup, st *State) { st.Source.ObjectLock = true }, "Object Lock"},
 		"tags with delete markers": {func(s *Setup, st *State) {
 			s.Rule.Tags, s.Rule.DeleteMarkers = map[string]string{"a": "b"}, true
@@ -300,6 +297,81 @@ func TestPlanRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// v1Replication is a configuration in the V1 schema, as older tools wrote it: rules
+// with a Prefix and no Filter, Priority or DeleteMarkerReplication.
+const v1Replication = `{"Role":"arn:aws:iam::111111111111:role/service-role/legacy-replication","Rules":[` +
+	`{"ID":"logs","Prefix":"logs/","Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::legacy-archive","StorageClass":"GLACIER"}},` +
+	`{"ID":"paused","Prefix":"tmp/","Status":"Disabled","SourceSelectionCriteria":{"SseKmsEncryptedObjects":{"Status":"Enabled"}},` +
+	`"Destination":{"Bucket":"arn:aws:s3:::legacy-archive","EncryptionConfiguration":{"ReplicaKmsKeyID":"arn:aws:kms:us-east-1:111111111111:key/old"}}}]}`
+
+// TestPlanUpgradesV1Configuration: S3 refuses a V2 rule beside V1 rules, so the plan
+// rewrites the V1 rules as V2 with the same meaning, says so, and keeps every other
+// member of each rule; the configuration's role stays.
+func TestPlanUpgradesV1Configuration(t *testing.T) {
+	s, st := existingState()
+	st.Source.Replication = v1Replication
+	plan := mustPlan(t, s, st)
+	c := changeByID(t, plan, "src-replication")
+	var after struct {
+		Role  string
+		Rules []map[string]any
+	}
+	if err := json.Unmarshal([]byte(c.After), &after); err != nil {
+		t.Fatal(err)
+	}
+	if after.Role != "arn:aws:iam::111111111111:role/service-role/legacy-replication" || len(after.Rules) != 3 {
+		t.Fatalf("role %s, %d rules; want the legacy role and 3 rules", after.Role, len(after.Rules))
+	}
+	want := []string{
+		`{"DeleteMarkerReplication":{"Status":"Enabled"},"Destination":{"Bucket":"arn:aws:s3:::legacy-archive","StorageClass":"GLACIER"},"Filter":{"Prefix":"logs/"},"ID":"logs","Priority":1,"Status":"Enabled"}`,
+		`{"DeleteMarkerReplication":{"Status":"Enabled"},"Destination":{"Bucket":"arn:aws:s3:::legacy-archive","EncryptionConfiguration":{"ReplicaKmsKeyID":"arn:aws:kms:us-east-1:111111111111:key/old"}},"Filter":{"Prefix":"tmp/"},"ID":"paused","Priority":2,"SourceSelectionCriteria":{"SseKmsEncryptedObjects":{"Status":"Enabled"}},"Status":"Disabled"}`,
+	}
+	for i, w := range want {
+		if got, _ := json.Marshal(after.Rules[i]); string(got) != w {
+			t.Errorf("rule %d upgraded to\n%s\nwant\n%s", i+1, got, w)
+		}
+	}
+	if ours := after.Rules[2]; ours["ID"] != s.RuleID() || ours["Priority"] != float64(3) {
+		t.Errorf("our rule is %v with priority %v, want %s with 3", ours["ID"], ours["Priority"], s.RuleID())
+	}
+	if !strings.Contains(strings.Join(plan.Warnings, "\n"), "old V1 schema") || !strings.Contains(strings.Join(plan.Warnings, "\n"), "(logs, paused)") {
+		t.Errorf("the plan does not say it rewrites the V1 rules: %q", plan.Warnings)
+	}
+	if again := mustPlan(t, s, applyToState(t, plan, st)); len(again.Pending()) != 0 {
+		t.Fatalf("after the upgrade a second plan has changes: %v", changeIDs(again))
+	}
+}
+
+// TestV1UpgradeLeavesV2Alone: a configuration already in V2 is not rewritten, and
+// priorities given in a V1 rule are kept.
+func TestV1UpgradeLeavesV2Alone(t *testing.T) {
+	if V1Rules(existingStateReplication()) != nil {
+		t.Fatal("a V2 configuration reported V1 rules")
+	}
+	rules := []json.RawMessage{
+		json.RawMessage(`{"ID":"a","Prefix":"a/","Priority":1,"Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::x"}}`),
+		json.RawMessage(`{"ID":"b","Prefix":"b/","Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::x"}}`),
+	}
+	upgraded, err := upgradeV1(rules)
+	if err != nil || !upgraded {
+		t.Fatalf("upgraded %v, %v", upgraded, err)
+	}
+	for i, want := range []float64{1, 2} {
+		var rule map[string]any
+		if err := json.Unmarshal(rules[i], &rule); err != nil {
+			t.Fatal(err)
+		}
+		if _, top := rule["Prefix"]; top || rule["Priority"] != want || rule["Filter"] == nil {
+			t.Errorf("rule %d: %s, want priority %v and the prefix only in Filter", i+1, rules[i], want)
+		}
+	}
+}
+
+func existingStateReplication() string {
+	_, st := existingState()
+	return st.Source.Replication
 }
 
 // TestSecondPlanIsEmpty applies a plan's documents to the state, as AWS would store

@@ -101,8 +101,9 @@ func ruleFilter(r RuleSetup) map[string]any {
 
 // MergeReplication puts our rule into an existing configuration: a rule with the same
 // ID is replaced where it stands (keeping its priority), otherwise ours is appended
-// with a free priority. Every other rule is kept as it was; the configuration's role
-// is kept when it has one. It reports whether anything changed.
+// with a free priority. Every other rule is kept as it was, except that rules in the
+// V1 schema are rewritten as V2 with the same meaning (see upgradeV1); the
+// configuration's role is kept when it has one. It reports whether anything changed.
 func MergeReplication(existing string, s Setup, f Facts) (string, bool, error) {
 	cfg, err := parseReplication(existing)
 	if err != nil {
@@ -110,6 +111,10 @@ func MergeReplication(existing string, s Setup, f Facts) (string, bool, error) {
 	}
 	if cfg.Role == "" {
 		cfg.Role = f.RoleARN
+	}
+	upgraded, err := upgradeV1(cfg.Rules)
+	if err != nil {
+		return "", false, err
 	}
 	index, priority, err := placeRule(cfg.Rules, s.RuleID())
 	if err != nil {
@@ -129,6 +134,7 @@ func MergeReplication(existing string, s Setup, f Facts) (string, bool, error) {
 		if changed {
 			cfg.Rules[index] = ours
 		}
+		changed = changed || upgraded
 	}
 	out, err := json.Marshal(cfg)
 	if err != nil {
@@ -137,9 +143,80 @@ func MergeReplication(existing string, s Setup, f Facts) (string, bool, error) {
 	return policy.Pretty(string(out)), changed, nil
 }
 
-// placeRule finds our rule (its index, -1 when absent) and the priority it gets. It
-// refuses configurations in the V1 schema, where rules have no Filter and mixing in
-// a V2 rule is not allowed.
+// V1Rules are the IDs of a configuration's rules in the V1 schema: a Prefix and no
+// Filter.
+func V1Rules(config string) []string {
+	cfg, err := parseReplication(config)
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	for _, raw := range cfg.Rules {
+		var h ruleHeader
+		if json.Unmarshal(raw, &h) == nil && h.isV1() {
+			ids = append(ids, h.ID)
+		}
+	}
+	return ids
+}
+
+func (h ruleHeader) isV1() bool { return h.Filter == nil && h.Prefix != nil }
+
+// upgradeV1 rewrites rules in the V1 schema as V2, in place, when any rule is V1: S3
+// does not allow a V2 rule (ours) beside V1 rules. Each keeps what it does: its Prefix
+// moves into Filter, it gets a Priority in its order (V1 prefixes cannot overlap, so
+// the order decides nothing), and DeleteMarkerReplication Enabled, because V1 rules
+// replicate delete markers. Every other member stays as it was. It reports whether
+// it rewrote anything.
+func upgradeV1(rules []json.RawMessage) (bool, error) {
+	headers := make([]ruleHeader, len(rules))
+	v1 := false
+	for i, raw := range rules {
+		if err := json.Unmarshal(raw, &headers[i]); err != nil {
+			return false, fmt.Errorf("reading replication rule %d: %w", i+1, err)
+		}
+		v1 = v1 || headers[i].isV1()
+	}
+	if !v1 {
+		return false, nil
+	}
+	taken := map[int]bool{}
+	for _, h := range headers {
+		if h.Priority != nil {
+			taken[*h.Priority] = true
+		}
+	}
+	next := 1
+	for i, h := range headers {
+		if !h.isV1() {
+			continue
+		}
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(rules[i], &members); err != nil {
+			return false, fmt.Errorf("reading replication rule %d: %w", i+1, err)
+		}
+		members["Filter"], _ = json.Marshal(map[string]json.RawMessage{"Prefix": members["Prefix"]})
+		delete(members, "Prefix")
+		if h.Priority == nil {
+			for taken[next] {
+				next++
+			}
+			taken[next] = true
+			members["Priority"], _ = json.Marshal(next)
+		}
+		if _, ok := members["DeleteMarkerReplication"]; !ok {
+			members["DeleteMarkerReplication"] = json.RawMessage(`{"Status":"Enabled"}`)
+		}
+		upgraded, err := json.Marshal(members)
+		if err != nil {
+			return false, err
+		}
+		rules[i] = upgraded
+	}
+	return true, nil
+}
+
+// placeRule finds our rule (its index, -1 when absent) and the priority it gets.
 func placeRule(rules []json.RawMessage, id string) (int, int, error) {
 	index, highest := -1, 0
 	var ourPriority *int
@@ -147,9 +224,6 @@ func placeRule(rules []json.RawMessage, id string) (int, int, error) {
 		var h ruleHeader
 		if err := json.Unmarshal(raw, &h); err != nil {
 			return 0, 0, fmt.Errorf("reading replication rule %d: %w", i+1, err)
-		}
-		if h.Filter == nil && h.Prefix != nil {
-			return 0, 0, Problems{fmt.Sprintf("the source bucket's replication configuration uses the old V1 schema (rule %q has Prefix but no Filter); S3 does not allow adding a V2 rule to it. Rewrite the existing rules with Filter and Priority first", h.ID)}
 		}
 		if h.Priority != nil && *h.Priority > highest {
 			highest = *h.Priority
