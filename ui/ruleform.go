@@ -100,8 +100,8 @@ func newRuleForm() ruleForm {
 			explain: "CloudWatch replication metrics and failure events (billed); they tell why an object failed."},
 		{id: fOwner, label: "Owner override", kind: fieldToggle,
 			explain: "Make the destination account the owner of the replicas; recommended across accounts."},
-		{id: fRole, label: "Role name", kind: fieldText, input: text("s3repl-SOURCE"),
-			explain: "The IAM role in the source account that S3 assumes to replicate; created, or extended if it exists."},
+		{id: fRole, label: "Role", kind: fieldText, input: text("s3repl-SOURCE"),
+			explain: "The IAM role in the source account that S3 assumes to replicate: a name (created, or extended if it exists), or an existing role's ARN."},
 		{id: fRuleID, label: "Rule ID", kind: fieldText, input: text("s3repl-DESTINATION"),
 			explain: "Name of the replication rule; the bucket's other rules are kept as they are."},
 	}}
@@ -133,6 +133,7 @@ func (f *ruleForm) setDefaults(role, ruleID string, crossAccount bool) {
 		in := &f.field(id).input
 		if in.Value() == "" || in.Value() == f.defaults[id] {
 			in.SetValue(value)
+			in.CursorEnd() // SetValue keeps the cursor where the last value had it
 		}
 		f.defaults[id] = value
 	}
@@ -234,8 +235,18 @@ func (f *ruleForm) fill(s *steps.Setup) []string {
 	owner := f.field(fOwner).on
 	r.OwnerOverride = &owner
 	s.Rule = r
-	s.Role = steps.RoleSetup{Name: strings.TrimSpace(f.field(fRole).value())}
+	s.Role = roleSetup(f.field(fRole).value())
 	return problems
+}
+
+// roleSetup reads the role field: an ARN names an existing role, anything else a
+// role's name.
+func roleSetup(value string) steps.RoleSetup {
+	value = strings.TrimSpace(value)
+	if strings.HasPrefix(value, "arn:") {
+		return steps.RoleSetup{ARN: value}
+	}
+	return steps.RoleSetup{Name: value}
 }
 
 func parseTags(text string) (map[string]string, string) {

@@ -274,3 +274,31 @@ func TestPlanTextNamesWhatWillStillFail(t *testing.T) {
 		t.Errorf("a blocked setup is called complete:\n%s", text)
 	}
 }
+
+// TestDemoRoleByARN: the rule form's Role field takes an existing role's ARN as well
+// as a name; the plan then extends that role rather than naming a new one.
+func TestDemoRoleByARN(t *testing.T) {
+	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
+	d := startWizard(t, deps, 120, 40)
+	pickDemoUpToDestBucket(t, d)
+	d.press("down")
+	d.waitFor("› " + simcloud.DemoDestBucket)
+	d.press("enter")
+	d.waitFor("› " + simcloud.DemoReplicaKey)
+	d.press("enter")
+	d.waitFor("Replication rule", simcloud.DemoExistingRole)
+	for range 7 {
+		d.press("down")
+	}
+	d.waitFor("› Role")
+	arn := "arn:aws:iam::" + simcloud.DemoSourceAccount + ":role" + simcloud.DemoExistingRolePath + simcloud.DemoExistingRole
+	d.press("ctrl+u")
+	d.typeText(arn)
+	d.waitFor(arn)
+	d.press("enter")
+	d.waitFor("Review · 4 changes to make")
+	w := d.finish()
+	if role := w.Setup().Role; role.ARN != arn || role.Name != "" {
+		t.Fatalf("role %+v, want the ARN %s", role, arn)
+	}
+}
