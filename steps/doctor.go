@@ -356,6 +356,21 @@ func (d *diagnosis) rolePrincipal() evaluator.Principal {
 	return evaluator.Principal{ARN: d.roleARN, AccountID: d.st.Source.Identity.AccountID}
 }
 
+// unknowableKeys are condition keys of S3's requests with the role whose values
+// s3repl cannot see: the organization and tags of the role and the resource, and how
+// AWS services relay the call. A Deny that depends on one is reported as uncertain.
+var unknowableKeys = []string{
+	"aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalTag/",
+	"aws:ResourceOrgID", "aws:ResourceOrgPaths", "aws:ResourceTag/",
+	"aws:ViaAWSService", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast",
+}
+
+// roleRequest is a request S3 makes with the role.
+func (d *diagnosis) roleRequest(action, resource, account string, context map[string][]string) evaluator.Request {
+	return evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: resource, ResourceAccount: account,
+		Context: context, Unknowable: unknowableKeys}
+}
+
 func (d *diagnosis) objectARN(bucket string) string {
 	return BucketARN(d.partition(), bucket) + "/" + d.setup.Rule.Prefix + "s3repl-doctor-probe"
 }
@@ -376,7 +391,7 @@ func (d *diagnosis) encryptionContext(bucket string, bucketKey bool) string {
 func (d *diagnosis) sourceProbes() []probe {
 	src, srcAccount := d.setup.Source.Bucket, d.st.Source.Identity.AccountID
 	bucketReq := func(action, resource string) evaluator.Request {
-		return evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: resource, ResourceAccount: srcAccount}
+		return d.roleRequest(action, resource, srcAccount, nil)
 	}
 	probes := []probe{
 		{req: bucketReq("s3:GetReplicationConfiguration", BucketARN(d.partition(), src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcBucketReplicationConfigMissing"},
@@ -386,8 +401,8 @@ func (d *diagnosis) sourceProbes() []probe {
 	}
 	if key := d.st.Source.Key; key != nil && key.Manager == "CUSTOMER" {
 		probes = append(probes, probe{
-			req: evaluator.Request{Principal: d.rolePrincipal(), Action: "kms:Decrypt", Resource: key.ARN, ResourceAccount: key.AccountID,
-				Context: kmsContext(d.st.Source.Region, d.encryptionContext(src, d.st.Source.Encryption.BucketKey))},
+			req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID,
+				kmsContext(d.st.Source.Region, d.encryptionContext(src, d.st.Source.Encryption.BucketKey))),
 			kind: evaluator.KMSKey, policy: d.st.Source.KeyPolicy, reason: "SrcGetObjectNotPermitted",
 		})
 	}
@@ -397,7 +412,7 @@ func (d *diagnosis) sourceProbes() []probe {
 func (d *diagnosis) destProbes() []probe {
 	dst, dstAccount := d.setup.Destination.Bucket, d.st.Destination.Identity.AccountID
 	objectReq := func(action string) evaluator.Request {
-		return evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: d.objectARN(dst), ResourceAccount: dstAccount}
+		return d.roleRequest(action, d.objectARN(dst), dstAccount, nil)
 	}
 	probes := []probe{
 		{req: objectReq("s3:ReplicateObject"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutObjectNotPermitted"},
@@ -411,7 +426,7 @@ func (d *diagnosis) destProbes() []probe {
 		ctx := kmsContext(d.st.Destination.Region, d.encryptionContext(dst, d.st.Destination.Encryption.BucketKey))
 		for _, action := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
 			probes = append(probes, probe{
-				req:  evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: key.ARN, ResourceAccount: key.AccountID, Context: ctx},
+				req:  d.roleRequest(action, key.ARN, key.AccountID, ctx),
 				kind: evaluator.KMSKey, policy: d.replicaPol, reason: "DstPutObjectNotPermitted",
 			})
 		}
@@ -535,34 +550,76 @@ func ofKind(probes []probe, kind evaluator.ResourceKind) []probe {
 
 func (d *diagnosis) checkExplicitDenies() DoctorCheck {
 	const id, title = "explicit-deny", "No explicit Deny blocks replication"
-	if denies := d.explicitDenies(); len(denies) > 0 {
-		return failed(id, title, strings.Join(denies, "\n"), "change the Deny statement (s3repl never removes statements it did not write)")
+	denies, uncertain := d.explicitDenies()
+	switch {
+	case len(denies) > 0:
+		return failed(id, title, strings.Join(findingLines(denies), "\n"), "change the Deny statement (s3repl never removes statements it did not write)")
+	case len(uncertain) > 0:
+		return unknown(id, title, strings.Join(findingLines(uncertain), "\n"))
 	}
 	return passed(id, title, "no Deny statement applies to the role's replication requests")
 }
 
-// explicitDenies names each Deny statement that refuses some of S3's replication
-// requests, with the actions it refuses, one line per statement.
-func (d *diagnosis) explicitDenies() []string {
-	var statements []string
-	actions := map[string][]string{}
+// denyFinding is a Deny statement that refuses some of S3's requests with the role.
+type denyFinding struct {
+	statement string   // e.g. `statement "X" of the bucket policy of my-bucket`
+	condition string   // set when it denies unless a condition s3repl cannot check
+	actions   []string // the requests it refuses
+}
+
+func (f denyFinding) String() string {
+	if f.condition == "" {
+		return fmt.Sprintf("%s denies the role %s", f.statement, strings.Join(f.actions, ", "))
+	}
+	return fmt.Sprintf("%s denies the role %s unless its %s: s3repl cannot see the organization or tags, so check that the role meets it",
+		f.statement, strings.Join(f.actions, ", "), f.condition)
+}
+
+// explicitDenies finds the Deny statements that refuse S3's replication requests,
+// one finding per statement; uncertain are those that refuse them unless a condition
+// s3repl cannot check says otherwise.
+func (d *diagnosis) explicitDenies() (denies, uncertain []denyFinding) {
+	var found []*denyFinding
+	byStatement := map[string]*denyFinding{}
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
-		if !decision.ExplicitDeny {
+		var statement, condition string
+		switch {
+		case decision.ExplicitDeny:
+			statement = decision.Statement
+			if decision.DecidedBy&evaluator.ResourceSide != 0 {
+				statement += " of " + resourceName(p)
+			}
+		case decision.Uncertain != nil:
+			statement, condition = decision.Uncertain.Statement, decision.Uncertain.Condition
+			if !strings.HasSuffix(statement, "the identity policies") {
+				statement += " of " + resourceName(p)
+			}
+		default:
 			continue
 		}
-		statement := decision.Statement
-		if decision.DecidedBy&evaluator.ResourceSide != 0 {
-			statement += " of " + resourceName(p)
+		f, seen := byStatement[statement]
+		if !seen {
+			f = &denyFinding{statement: statement, condition: condition}
+			byStatement[statement] = f
+			found = append(found, f)
 		}
-		if _, seen := actions[statement]; !seen {
-			statements = append(statements, statement)
-		}
-		actions[statement] = append(actions[statement], p.req.Action)
+		f.actions = append(f.actions, p.req.Action)
 	}
-	lines := make([]string, len(statements))
-	for i, statement := range statements {
-		lines[i] = fmt.Sprintf("%s denies the role %s", statement, strings.Join(actions[statement], ", "))
+	for _, f := range found {
+		if f.condition == "" {
+			denies = append(denies, *f)
+		} else {
+			uncertain = append(uncertain, *f)
+		}
+	}
+	return denies, uncertain
+}
+
+func findingLines(findings []denyFinding) []string {
+	lines := make([]string, len(findings))
+	for i, f := range findings {
+		lines[i] = f.String()
 	}
 	return lines
 }

@@ -479,6 +479,29 @@ func doctorScenarios() []doctorScenario {
 			},
 		},
 		{
+			// The simulated accounts belong to no organization, so S3 denies; s3repl
+			// cannot see organizations, so the doctor says it cannot tell, naming the
+			// statement and its condition, and no other check fails for it.
+			name: "Deny outside the organization in the destination bucket policy", check: "explicit-deny", status: unknown,
+			evidence: `statement "DenyOutsideOrg" of the bucket policy of acme-backup-orders denies the role s3:ReplicateObject`,
+			breakIt: func(s *simSetup) {
+				deny := `{"Sid":"DenyOutsideOrg","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::acme-backup-orders/*",` +
+					`"Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}`
+				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(s.t, s.destBucketPolicy(), deny)))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
+			confirm: func(t *testing.T, s *simSetup) {
+				c := doctorCheck(t, s.doctor(), "explicit-deny")
+				if !strings.Contains(c.Evidence, "aws:PrincipalOrgID") || !strings.Contains(c.Evidence, "cannot see the organization") {
+					t.Errorf("the evidence does not name the condition it cannot check: %s", c.Evidence)
+				}
+				plan := s.plan()
+				if len(plan.Blockers) != 0 || !strings.Contains(strings.Join(plan.Warnings, "\n"), "DenyOutsideOrg") {
+					t.Errorf("the plan should warn of the statement, not call it a blocker: blockers %q, warnings %q", plan.Blockers, plan.Warnings)
+				}
+			},
+		},
+		{
 			name: "explicit Deny in the replica key policy", check: "explicit-deny", status: failed,
 			evidence: "\"NoDataKeysForOthers\"",
 			others:   map[string]steps.DoctorStatus{"destination-key-policy": failed},

@@ -130,11 +130,12 @@ func BuildPlan(s Setup, st *State) (*Plan, error) {
 		}
 	}
 	b.plan.Setup, b.plan.Facts = s, f
-	b.plan.Warnings = append(b.plan.Warnings, warnings(s, st, f)...)
+	blocking, notes := blockers(s, st, f)
+	b.plan.Warnings = append(append(b.plan.Warnings, warnings(s, st, f)...), notes...)
 	if b.plan.Warnings == nil {
 		b.plan.Warnings = []string{}
 	}
-	b.plan.Blockers = append([]string{}, blockers(s, st, f)...)
+	b.plan.Blockers = append([]string{}, blocking...)
 	return &b.plan, nil
 }
 

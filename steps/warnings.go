@@ -44,12 +44,13 @@ func warnings(s Setup, st *State, f Facts) []string {
 }
 
 // blockers name the Deny statements in place that will refuse S3's replication
-// requests after the apply. The apply adds what allows but never removes a Deny it did
+// requests after the apply; notes, those that will unless a condition s3repl cannot
+// check (the role's organization or tags) says otherwise. The apply adds what allows but never removes a Deny it did
 // not write, so without this the plan would look complete while every object fails.
 // Deny statements are the same before and after the apply, so the current documents
 // answer; the role's managed policies are not read by Inspect, so the doctor checks
 // those.
-func blockers(s Setup, st *State, f Facts) []string {
+func blockers(s Setup, st *State, f Facts) (blocking, notes []string) {
 	d := &diagnosis{setup: s, st: st, roleARN: f.RoleARN}
 	for _, doc := range st.Role.Inline {
 		d.rolePolicies = append(d.rolePolicies, doc)
@@ -60,9 +61,12 @@ func blockers(s Setup, st *State, f Facts) []string {
 	if k := st.Destination.Key; k != nil && sameKey(k.ARN, f.DestKeyARN) {
 		d.replicaKey, d.replicaPol = k, st.Destination.KeyPolicy
 	}
-	var out []string
-	for _, deny := range d.explicitDenies() {
-		out = append(out, deny+": every object will end FAILED until that statement changes (s3repl never removes statements it did not write)")
+	denies, uncertain := d.explicitDenies()
+	for _, deny := range denies {
+		blocking = append(blocking, deny.String()+": every object will end FAILED until that statement changes (s3repl never removes statements it did not write)")
 	}
-	return out
+	for _, deny := range uncertain {
+		notes = append(notes, deny.String()+"; if it does not, every object ends FAILED")
+	}
+	return blocking, notes
 }

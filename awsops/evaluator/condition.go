@@ -13,50 +13,74 @@ import (
 type conditionBlock = map[string]map[string]*iam.ConditionValue
 
 // requestContext holds the request's condition keys under their lower-cased names,
-// because condition key names are case-insensitive.
-type requestContext map[string][]string
+// because condition key names are case-insensitive, and the keys it cannot know.
+type requestContext struct {
+	values     map[string][]string
+	unknowable []string // lower-cased; a trailing "/" covers a family
+}
 
-func newRequestContext(keys map[string][]string) requestContext {
-	ctx := requestContext{}
+func newRequestContext(keys map[string][]string, unknowable []string) requestContext {
+	ctx := requestContext{values: map[string][]string{}}
 	for key, vals := range keys {
 		lower := strings.ToLower(key)
-		ctx[lower] = append(ctx[lower], vals...)
+		ctx.values[lower] = append(ctx.values[lower], vals...)
+	}
+	for _, key := range unknowable {
+		ctx.unknowable = append(ctx.unknowable, strings.ToLower(key))
 	}
 	return ctx
 }
 
 func (c requestContext) setDefault(key, value string) {
 	lower := strings.ToLower(key)
-	if _, set := c[lower]; !set && value != "" {
-		c[lower] = []string{value}
+	if _, set := c.values[lower]; !set && value != "" {
+		c.values[lower] = []string{value}
 	}
 }
 
 // lookup returns a key's values; present is false when the request lacks the key
 // or has it without values.
 func (c requestContext) lookup(key string) (vals []string, present bool) {
-	vals = c[strings.ToLower(key)]
+	vals = c.values[strings.ToLower(key)]
 	return vals, len(vals) > 0
 }
 
-// failedCondition returns "" when every operator and key of the block holds for the
-// request (operators AND, keys AND, a key's values OR), and otherwise says which
-// operator and key does not hold.
-func failedCondition(block conditionBlock, ctx requestContext) string {
+// cannotKnow reports whether the request lacks a key because its value is unknown,
+// not because the request has none.
+func (c requestContext) cannotKnow(key string) bool {
+	lower := strings.ToLower(key)
+	for _, u := range c.unknowable {
+		if u == lower || strings.HasSuffix(u, "/") && strings.HasPrefix(lower, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCondition returns failure "" when every operator and key of the block holds
+// for the request (operators AND, keys AND, a key's values OR), and otherwise says
+// which operator and key does not hold. A condition on a key the request cannot know
+// neither holds nor fails: uncertain says which, when nothing else fails.
+func checkCondition(block conditionBlock, ctx requestContext) (failure, uncertain string) {
 	for _, name := range sortedKeys(block) {
 		op, err := parseOperator(name)
 		if err != nil {
-			return err.Error()
+			return err.Error(), ""
 		}
 		for _, key := range sortedKeys(block[name]) {
 			wanted := conditionValues(block[name][key])
 			got, present := ctx.lookup(key)
-			if !op.holds(wanted, got, present) {
-				return describeFailure(name, key, wanted, got, present)
+			switch {
+			case !present && ctx.cannotKnow(key):
+				if uncertain == "" {
+					uncertain = fmt.Sprintf("condition %s %s %s depends on %s, which cannot be checked here", name, key, quoteAll(wanted), key)
+				}
+			case !op.holds(wanted, got, present):
+				return describeFailure(name, key, wanted, got, present), ""
 			}
 		}
 	}
-	return ""
+	return "", uncertain
 }
 
 func describeFailure(operator, key string, wanted, got []string, present bool) string {

@@ -112,7 +112,7 @@ func TestConditionOperators(t *testing.T) {
 			if c.key != "" {
 				keys[c.key] = c.value
 			}
-			failure := failedCondition(block, newRequestContext(keys))
+			failure, _ := checkCondition(block, newRequestContext(keys, nil))
 			if got := failure == ""; got != c.want {
 				t.Fatalf("holds = %v, want %v (failure: %q)", got, c.want, failure)
 			}
@@ -139,7 +139,7 @@ func TestConditionFailureNamesOperatorKeyAndValues(t *testing.T) {
 		if err := json.Unmarshal([]byte(c.condition), &block); err != nil {
 			t.Fatal(err)
 		}
-		if got := failedCondition(block, newRequestContext(c.keys)); !strings.Contains(got, c.want) {
+		if got, _ := checkCondition(block, newRequestContext(c.keys, nil)); !strings.Contains(got, c.want) {
 			t.Errorf("failure %q\nwant it to contain %q", got, c.want)
 		}
 	}

@@ -8,10 +8,15 @@
 // and Null condition operators with their IfExists forms and the ForAnyValue and
 // ForAllValues qualifiers. Numeric and Date operators, policy variables, SCPs,
 // permission boundaries and session policies are not evaluated; a statement using
-// an unsupported operator never applies, and the Reason says so.
+// an unsupported operator never applies, and the Reason says so. Condition keys the
+// caller cannot know (Request.Unknowable, e.g. the principal's organization) leave a
+// Deny that depends on them uncertain rather than deciding.
 package evaluator
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+)
 
 // Request is one API call to authorize.
 type Request struct {
@@ -28,6 +33,12 @@ type Request struct {
 	// aws:PrincipalAccount and aws:PrincipalServiceName are filled in from Principal
 	// when absent (aws:PrincipalArn not for session ARNs, which lack the role's path).
 	Context map[string][]string
+	// Unknowable names condition keys whose values the caller cannot know, such as
+	// aws:PrincipalOrgID; a name ending in "/" covers a family (aws:PrincipalTag/).
+	// A condition on such a key that Context lacks neither holds nor fails: a Deny
+	// statement that depends on it is reported in Decision.Uncertain instead of
+	// deciding, and an Allow that depends on it does not allow.
+	Unknowable []string
 }
 
 // String says who calls what on which resource, for reasons.
@@ -104,6 +115,15 @@ type Decision struct {
 	// Reason is a sentence for people: which statement allowed or denied, or that no
 	// statement allows, and which condition key and operator failed if one did.
 	Reason string
+	// Uncertain is a Deny statement that matches the request but for a condition on
+	// an unknowable key: it denies unless that condition says otherwise.
+	Uncertain *UncertainDeny
+}
+
+// UncertainDeny is a Deny statement whose condition cannot be checked.
+type UncertainDeny struct {
+	Statement string // e.g. `statement "X" of the bucket policy`
+	Condition string // the condition on the unknowable key, for people
 }
 
 // EvaluateIdentity evaluates identity-based policies (a role's inline and managed
@@ -129,17 +149,21 @@ func Evaluate(req Request, identityPolicies []string, resourcePolicy string, kin
 		return resource // services have no identity policies
 	}
 	identity := evaluatePolicySet(identityPolicies, r, "the identity policies", IdentitySide).decision(r)
+	var d Decision
 	switch {
 	case resource.ExplicitDeny:
 		return resource
 	case identity.ExplicitDeny:
 		return identity
 	case r.crossAccount():
-		return requireBoth(identity, resource, kind)
+		d = requireBoth(identity, resource, kind)
 	case kind == KMSKey:
-		return requireKeyPolicy(identity, resource)
+		d = requireKeyPolicy(identity, resource)
+	default:
+		d = requireEither(identity, resource, kind)
 	}
-	return requireEither(identity, resource, kind)
+	d.Uncertain = cmp.Or(resource.Uncertain, identity.Uncertain)
+	return d
 }
 
 // requireBoth: across accounts the resource policy must let the principal in (naming
@@ -206,7 +230,7 @@ func newRequest(req Request) *request {
 	if parsed, ok := parseARN(req.Resource); ok && req.ResourceAccount == "" {
 		req.ResourceAccount = parsed.account
 	}
-	ctx := newRequestContext(req.Context)
+	ctx := newRequestContext(req.Context, req.Unknowable)
 	p := req.Principal
 	if p.isService() {
 		ctx.setDefault("aws:PrincipalServiceName", p.Service)

@@ -371,3 +371,47 @@ func TestEvaluateOnePolicySet(t *testing.T) {
 		})
 	}
 }
+
+// denyOutsideOrg is the common guardrail: deny everyone outside the organization.
+const denyOutsideOrg = `{"Sid":"DenyOutsideOrg","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::DST/*",` +
+	`"Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}}`
+
+// TestUnknowableKeysMakeADenyUncertain: the caller cannot know the role's
+// organization. Without saying so, the missing key makes StringNotEquals hold and the
+// Deny decide, as AWS would for a principal outside any organization; said to be
+// unknowable, the Deny is reported as uncertain and the Allow decides.
+func TestUnknowableKeysMakeADenyUncertain(t *testing.T) {
+	req := s3Request(role, "s3:ReplicateObject", "arn:aws:s3:::DST/k", dstAccount)
+	bucketPolicy := policy(denyOutsideOrg, allowReplicationRole)
+
+	known := Evaluate(req, []string{rolePolicy}, bucketPolicy, S3Bucket)
+	if !known.ExplicitDeny || known.Uncertain != nil {
+		t.Fatalf("with the key simply missing: explicitDeny=%v uncertain=%v, want a Deny", known.ExplicitDeny, known.Uncertain)
+	}
+
+	req.Unknowable = []string{"aws:PrincipalOrgID", "aws:PrincipalTag/"}
+	got := Evaluate(req, []string{rolePolicy}, bucketPolicy, S3Bucket)
+	if got.ExplicitDeny || !got.Allowed {
+		t.Fatalf("explicitDeny=%v allowed=%v (%s), want allowed with the Deny uncertain", got.ExplicitDeny, got.Allowed, got.Reason)
+	}
+	if got.Uncertain == nil || got.Uncertain.Statement != `statement "DenyOutsideOrg" of the bucket policy` ||
+		!strings.Contains(got.Uncertain.Condition, "aws:PrincipalOrgID") {
+		t.Fatalf("uncertain = %+v", got.Uncertain)
+	}
+
+	req.Context["aws:PrincipalOrgID"] = []string{"o-abc123"}
+	if inOrg := Evaluate(req, []string{rolePolicy}, bucketPolicy, S3Bucket); !inOrg.Allowed || inOrg.Uncertain != nil {
+		t.Fatalf("a known value decides: allowed=%v uncertain=%+v", inOrg.Allowed, inOrg.Uncertain)
+	}
+
+	tagged := policy(strings.ReplaceAll(denyOutsideOrg, "aws:PrincipalOrgID", "aws:PrincipalTag/team"), allowReplicationRole)
+	req.Context = map[string][]string{}
+	if byTag := Evaluate(req, []string{rolePolicy}, tagged, S3Bucket); byTag.ExplicitDeny || byTag.Uncertain == nil {
+		t.Fatalf("a family of keys (aws:PrincipalTag/) is unknowable too: %+v", byTag)
+	}
+
+	failing := policy(strings.Replace(denyOutsideOrg, `"StringNotEquals"`, `"Bool":{"aws:SecureTransport":"false"},"StringNotEquals"`, 1), allowReplicationRole)
+	if other := Evaluate(req, []string{rolePolicy}, failing, S3Bucket); other.Uncertain != nil {
+		t.Fatalf("a condition that fails on a known key settles the statement: %+v", other.Uncertain)
+	}
+}

@@ -40,6 +40,9 @@ type statementOutcome struct {
 	// failedCondition is set when action, resource and principal match but the
 	// condition does not hold.
 	failedCondition string
+	// uncertainCondition is set when they match and the condition holds but for a
+	// key the request marks unknowable.
+	uncertainCondition string
 }
 
 func evaluateStatement(s iam.Statement, req *request, resourcePolicy bool) statementOutcome {
@@ -53,8 +56,12 @@ func evaluateStatement(s iam.Statement, req *request, resourcePolicy bool) state
 	if match == noMatch {
 		return statementOutcome{}
 	}
-	if failure := failedCondition(s.Condition, req.ctx); failure != "" {
+	failure, uncertain := checkCondition(s.Condition, req.ctx)
+	switch {
+	case failure != "":
 		return statementOutcome{failedCondition: failure}
+	case uncertain != "":
+		return statementOutcome{uncertainCondition: uncertain}
 	}
 	return statementOutcome{applies: true, viaAccount: match == accountMatch}
 }
@@ -109,6 +116,9 @@ type policySetResult struct {
 	statements int
 	deny       *hit // first Deny statement that applies
 	allow      *hit // an Allow statement that applies, one naming the principal preferred
+	// uncertainDeny is the first Deny statement that applies but for a condition on
+	// an unknowable key.
+	uncertainDeny *UncertainDeny
 	// nearMisses are Allow statements that match but for their condition.
 	nearMisses []string
 	invalid    []string
@@ -147,10 +157,22 @@ func (r *policySetResult) record(s iam.Statement, label string, outcome statemen
 		r.allow = found
 	case outcome.failedCondition != "" && s.Effect == iam.EffectAllow:
 		r.nearMisses = append(r.nearMisses, fmt.Sprintf("%s matches but its %s", label, outcome.failedCondition))
+	case outcome.uncertainCondition != "" && s.Effect == iam.EffectDeny && r.uncertainDeny == nil:
+		r.uncertainDeny = &UncertainDeny{Statement: label + " of " + r.name, Condition: outcome.uncertainCondition}
+	case outcome.uncertainCondition != "" && s.Effect == iam.EffectAllow:
+		r.nearMisses = append(r.nearMisses, fmt.Sprintf("%s matches but its %s", label, outcome.uncertainCondition))
 	}
 }
 
 func (r policySetResult) decision(req *request) Decision {
+	d := r.decide(req)
+	if !d.ExplicitDeny {
+		d.Uncertain = r.uncertainDeny
+	}
+	return d
+}
+
+func (r policySetResult) decide(req *request) Decision {
 	switch {
 	case r.deny != nil:
 		statement := r.deny.label + " of " + r.name
