@@ -19,8 +19,9 @@ type VerifyFuncs struct {
 	Verify  func(ctx context.Context, onUpdate func(steps.VerifyReport)) (steps.VerifyReport, error)
 	Doctor  func(ctx context.Context) (steps.DoctorReport, error)
 	Cleanup func(ctx context.Context, r steps.VerifyReport) error
-	// Fix applies the doctor's fixes (its plan, as shown); nil offers none.
-	Fix func(ctx context.Context, d steps.DoctorReport) error
+	// Fix applies the doctor's fixes (its plan, as shown) and returns the path of the
+	// apply journal it wrote, if any; nil offers none.
+	Fix func(ctx context.Context, d steps.DoctorReport) (journal string, err error)
 }
 
 // StepsVerifyFuncs are the panel's steps for a setup in the accounts: steps.Verify
@@ -62,7 +63,10 @@ type (
 		err    error
 	}
 	cleanupDoneMsg struct{ err error }
-	fixDoneMsg     struct{ err, cleanupErr error }
+	fixDoneMsg     struct {
+		journal         string
+		err, cleanupErr error
+	}
 )
 
 // VerifyPanel is the live replication-status panel: the test object's checks turning
@@ -77,8 +81,10 @@ type VerifyPanel struct {
 	runs int
 	// fixNote says what the last fix did, shown over the next test.
 	fixNote string
-	// fixesApplied counts the doctor's changes applied from the panel.
+	// fixesApplied counts the doctor's changes applied from the panel; fixJournal is
+	// the journal of the last of those applies.
 	fixesApplied int
+	fixJournal   string
 
 	phase  panelPhase
 	report steps.VerifyReport
@@ -134,8 +140,9 @@ func (p VerifyPanel) Fixing() bool { return p.phase == phaseFixing }
 // Confirming reports whether the panel asks the user to confirm the fixes.
 func (p VerifyPanel) Confirming() bool { return p.phase == phaseConfirmingFix }
 
-// FixesApplied counts the doctor's changes the user applied from the panel.
-func (p VerifyPanel) FixesApplied() int { return p.fixesApplied }
+// FixesApplied counts the doctor's changes the user applied from the panel, and names
+// the journal of the last apply.
+func (p VerifyPanel) FixesApplied() (int, string) { return p.fixesApplied, p.fixJournal }
 
 // Finished reports whether the test objects were kept or deleted.
 func (p VerifyPanel) Finished() bool { return p.phase == phaseDone }

@@ -35,26 +35,32 @@ func (p VerifyPanel) confirmFix(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	p.phase = phaseFixing
 	fix, cleanup, ctx, doctor, failed := p.funcs.Fix, p.funcs.Cleanup, context.WithoutCancel(p.parent), *p.doctor, p.report
 	return p, tea.Batch(p.spinner.Tick, func() tea.Msg {
-		if err := fix(ctx, doctor); err != nil {
-			return fixDoneMsg{err: err}
+		journal, err := fix(ctx, doctor)
+		if err != nil {
+			return fixDoneMsg{journal: journal, err: err}
 		}
 		var cleanupErr error
 		if cleanup != nil && failed.VersionID != "" {
 			cleanupErr = cleanup(ctx, failed) // the failed test object is of no more use
 		}
-		return fixDoneMsg{cleanupErr: cleanupErr}
+		return fixDoneMsg{journal: journal, cleanupErr: cleanupErr}
 	})
 }
 
 // afterFix starts a new test once the fixes are in place; a failed fix leaves the
 // panel as it was, with the error.
 func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
+	journal := ""
+	if msg.journal != "" {
+		journal = StyleMuted.Render(" Journal: " + msg.journal)
+	}
 	if msg.err != nil {
-		p.phase, p.fixNote = phaseDeciding, StyleError.Render("The fixes were not all applied: ")+msg.err.Error()
+		p.phase, p.fixNote = phaseDeciding, StyleError.Render("The fixes were not all applied: ")+msg.err.Error()+journal
 		return p, nil
 	}
 	p.fixesApplied += len(p.doctor.Fixes)
-	p.fixNote = StyleOK.Render("✓ ") + fmt.Sprintf("Applied %s; testing again with a new object.", plural(len(p.doctor.Fixes), "change"))
+	p.fixJournal = msg.journal
+	p.fixNote = StyleOK.Render("✓ ") + fmt.Sprintf("Applied %s; testing again with a new object.", plural(len(p.doctor.Fixes), "change")) + journal
 	if msg.cleanupErr != nil {
 		p.fixNote += fmt.Sprintf(" The failed test object s3://%s/%s stays: %v", p.report.SourceBucket, p.report.Key, msg.cleanupErr)
 	}
@@ -68,19 +74,22 @@ func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
 
 // fixesApplier is VerifyFuncs.Fix for the accounts: it applies the doctor's plan,
 // with a journal when journal is given.
-func fixesApplier(acc steps.Accounts, journal func() (*steps.Journal, error)) func(context.Context, steps.DoctorReport) error {
-	return func(ctx context.Context, d steps.DoctorReport) error {
+func fixesApplier(acc steps.Accounts, journal func() (*steps.Journal, error)) func(context.Context, steps.DoctorReport) (string, error) {
+	return func(ctx context.Context, d steps.DoctorReport) (string, error) {
 		var opts steps.ApplyOptions
 		if journal != nil {
 			j, err := journal()
 			if err != nil {
-				return err
+				return "", err
 			}
 			defer j.Close()
 			opts.Journal = j
 		}
 		_, err := steps.ApplyFixes(ctx, acc, d, opts)
-		return err
+		if opts.Journal != nil {
+			return opts.Journal.Path(), err
+		}
+		return "", err
 	}
 }
 

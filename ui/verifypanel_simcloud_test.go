@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -450,5 +451,31 @@ func TestVerifyPanelAppliesTheDoctorsFixes(t *testing.T) {
 			}
 			golden.RequireEqual(t, panel.View().Content)
 		})
+	}
+}
+
+// TestVerifyPanelJournalsTheDoctorsFixes: the fixes applied from the panel go through
+// the apply journal like any apply, and the panel names the journal.
+func TestVerifyPanelJournalsTheDoctorsFixes(t *testing.T) {
+	t.Parallel()
+	c := newPanelCloud(t, panelLatency, nil)
+	must(t, c.cloud.SetKeyPolicy(c.facts.DestKeyARN, without(t, c.replicaKeyPolicy(), c.facts.KeyPolicySid())))
+	dir := t.TempDir()
+	funcs := c.funcs(nil, false)
+	funcs.Fix = fixesApplier(c.acc, func() (*steps.Journal, error) { return steps.OpenJournal(dir, nil) })
+	d := startPanel(t, funcs, 200, 40)
+	d.waitFor("FAILED after", "a applies the 1 change above")
+	d.tm.Send(keyPress("a"))
+	d.tm.Send(keyPress("y"))
+	d.waitFor("Applied 1 change; testing again", "Journal: "+dir, "COMPLETED after")
+	panel := d.finish("k")
+	n, journal := panel.FixesApplied()
+	if n != 1 || !strings.HasPrefix(journal, dir) {
+		t.Fatalf("FixesApplied = %d, %q; want 1 and a journal in %s", n, journal, dir)
+	}
+	entries, err := os.ReadFile(journal)
+	must(t, err)
+	if !strings.Contains(string(entries), "dst-key-policy") {
+		t.Fatalf("the journal does not record the fix:\n%s", entries)
 	}
 }

@@ -793,7 +793,7 @@ func (w *Wizard) header() string {
 	for i, name := range stepNames {
 		label := string(rune('1'+i)) + " " + name
 		switch {
-		case i+1 == scrApply.step() && current > i+1 && !w.Applied() && w.verify.panel.FixesApplied() == 0:
+		case i+1 == scrApply.step() && current > i+1 && !w.Applied() && !w.fixedFromPanel():
 			parts[i] = th.StepTodo.Render(label) // testing what is in place, without an apply
 		case i+1 < current:
 			parts[i] = th.StepDone.Render("✓ " + name)

@@ -86,8 +86,12 @@ func (w *Wizard) verifyKeys() help.KeyMap {
 // verifyOutcome is what stays printed about the test once the wizard closes.
 func (w *Wizard) verifyOutcome() string {
 	var fixed string
-	if n := w.verify.panel.FixesApplied(); n > 0 {
-		fixed = StyleOK.Render(fmt.Sprintf("Applied %s the doctor proposed.", plural(n, "change"))) + "\n"
+	if n, journal := w.verify.panel.FixesApplied(); n > 0 {
+		fixed = StyleOK.Render(fmt.Sprintf("Applied %s the doctor proposed.", plural(n, "change")))
+		if journal != "" {
+			fixed += StyleMuted.Render(" Journal: " + journal)
+		}
+		fixed += "\n"
 	}
 	r := w.verify.panel.Report()
 	if err := w.verify.panel.Err(); err != nil {
@@ -97,4 +101,10 @@ func (w *Wizard) verifyOutcome() string {
 		return fixed
 	}
 	return fixed + outcomeLine(r) + "\n"
+}
+
+// fixedFromPanel reports whether the doctor's fixes were applied from the panel.
+func (w *Wizard) fixedFromPanel() bool {
+	n, _ := w.verify.panel.FixesApplied()
+	return n > 0
 }
