@@ -54,8 +54,8 @@ func DemoScenarios() []DemoScenario {
 		{
 			Name:    "bucket-policy-deny",
 			Summary: "replication is set up, but a guardrail in the destination bucket policy denies other accounts",
-			Story: pick + " the review has nothing to change, yet v shows the test object FAIL: the doctor finds the " +
-				"explicit Deny that s3repl will not remove for you, and says what to change.",
+			Story: pick + " the review has nothing to change and says replication will fail, naming the Deny " +
+				"s3repl will not remove for you; v shows the test object FAIL and the doctor says what to change.",
 			breakSetup: addCrossAccountGuardrail,
 		},
 	}
