@@ -74,8 +74,17 @@ func DoctorText(r steps.DoctorReport) string {
 		b.WriteString(doctorCheckText(c))
 	}
 	b.WriteString(fixesText(r))
+	if !r.Failed() {
+		b.WriteString(blindSpots + "\n")
+	}
 	return b.String()
 }
+
+// blindSpots says where to look when no check failed, yet objects do.
+var blindSpots = StyleWarning.Render("No check failed.") + " If objects still fail, look where s3repl cannot: " +
+	"service and resource control policies of AWS Organizations, and a permissions boundary on the role. " +
+	"With the rule's Metrics option on, S3 reports each failure with its reason as an " +
+	"s3:Replication:OperationFailedReplication event."
 
 // fixesText is the changes s3repl would make to fix what the doctor found.
 func fixesText(r steps.DoctorReport) string {
@@ -139,6 +148,9 @@ func DoctorFindings(r steps.DoctorReport) string {
 		}
 	}
 	b.WriteString(fixesText(r))
+	if !r.Failed() {
+		b.WriteString(blindSpots + "\n")
+	}
 	return b.String()
 }
 
