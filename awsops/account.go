@@ -42,6 +42,9 @@ type Role struct {
 	ARN         string
 	Path        string
 	TrustPolicy string
+	// PermissionsBoundary is the ARN of the managed policy that bounds what the role's
+	// own policies may allow; empty when it has none.
+	PermissionsBoundary string
 }
 
 // BucketSummary is one entry of ListBuckets.

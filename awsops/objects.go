@@ -53,7 +53,9 @@ type ObjectSampler interface {
 }
 
 // ManagedPolicies reads the managed policies attached to a role, so permission checks
-// see everything the role may do.
+// see everything the role may do, and one managed policy by ARN (a role's
+// permissions boundary).
 type ManagedPolicies interface {
 	AttachedRolePolicies(ctx context.Context, role string) ([]string, error)
+	ManagedPolicy(ctx context.Context, arn string) (string, error)
 }

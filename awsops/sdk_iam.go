@@ -22,12 +22,16 @@ func roleOf(r *types.Role) Role {
 	if r == nil {
 		return Role{}
 	}
-	return Role{
+	role := Role{
 		Name:        aws.ToString(r.RoleName),
 		ARN:         aws.ToString(r.Arn),
 		Path:        aws.ToString(r.Path),
 		TrustPolicy: decodePolicy(aws.ToString(r.AssumeRolePolicyDocument)),
 	}
+	if r.PermissionsBoundary != nil {
+		role.PermissionsBoundary = aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	return role
 }
 
 // decodePolicy undoes the URL encoding (RFC 3986) IAM applies to the policy documents

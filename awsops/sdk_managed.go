@@ -34,6 +34,11 @@ func (a *sdkAccount) AttachedRolePolicies(ctx context.Context, role string) ([]s
 	return docs, g.Wait()
 }
 
+// ManagedPolicy reads the default version of a managed policy.
+func (a *sdkAccount) ManagedPolicy(ctx context.Context, arn string) (string, error) {
+	return a.managedPolicyDocument(ctx, arn)
+}
+
 func (a *sdkAccount) managedPolicyDocument(ctx context.Context, arn string) (string, error) {
 	policy, err := a.iamClient().GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
 	if err != nil {

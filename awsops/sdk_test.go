@@ -12,6 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/mototest"
 )
@@ -476,4 +480,33 @@ func TestAPICallsCountsEveryCall(t *testing.T) {
 	if n := dst.APICalls(); n != 3 {
 		t.Errorf("%d calls counted, want 3 (AssumeRole once, GetCallerIdentity twice)", n)
 	}
+}
+
+// TestRolePermissionsBoundary: GetRole names a role's permissions boundary and
+// ManagedPolicy reads its document, for the doctor's boundary check.
+func TestRolePermissionsBoundary(t *testing.T) {
+	t.Parallel()
+	acc, ctx := open(t, source.profile), t.Context()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(source.profile))
+	must(t, err)
+	raw := iam.NewFromConfig(cfg)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","kms:Decrypt"],"Resource":"*"}]}`
+	created, err := raw.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(mototest.UniqueName("boundary")), PolicyDocument: aws.String(doc)})
+	must(t, err)
+	boundary := aws.ToString(created.Policy.Arn)
+	name := mototest.UniqueName("bounded")
+	_, err = raw.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), PermissionsBoundary: aws.String(boundary),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	must(t, err)
+
+	role := get[awsops.Role](t)(acc.GetRole(ctx, name))
+	if role.PermissionsBoundary != boundary {
+		t.Fatalf("PermissionsBoundary = %q, want %q", role.PermissionsBoundary, boundary)
+	}
+	sameJSON(t, doc, get[string](t)(acc.ManagedPolicy(ctx, boundary)))
+	if plain := get[awsops.Role](t)(acc.CreateRole(ctx, mototest.UniqueName("plain"), role.TrustPolicy, "")); plain.PermissionsBoundary != "" {
+		t.Fatalf("a role without a boundary names %q", plain.PermissionsBoundary)
+	}
+	_, err = acc.ManagedPolicy(ctx, "arn:aws:iam::"+source.account+":policy/no-such-policy")
+	wantKind(t, err, awsops.KindNotFound, source.profile)
 }

@@ -72,6 +72,10 @@ type diagnosis struct {
 	roleARN      string
 	rolePolicies []string // inline and managed
 	managedRead  bool
+	// boundary is the role's permissions boundary document; boundaryErr says why it
+	// could not be read.
+	boundary    string
+	boundaryErr error
 	replicaKey   *awsops.KeyInfo
 	replicaPol   string
 	samples      []sampledObject
@@ -112,6 +116,7 @@ func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*di
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.readManaged(gctx, acc.Source, &mu) })
+	g.Go(func() error { return d.readBoundary(gctx, acc.Source) })
 	g.Go(func() error { return d.readReplicaKey(gctx, acc.Destination) })
 	g.Go(func() error { d.sample(gctx, acc.Source); return nil })
 	return d, g.Wait()
@@ -132,6 +137,21 @@ func (d *diagnosis) readManaged(ctx context.Context, acc awsops.Account, mu *syn
 	defer mu.Unlock()
 	d.rolePolicies, d.managedRead = append(d.rolePolicies, docs...), true
 	return nil
+}
+
+// readBoundary reads the role's permissions boundary, if it has one.
+func (d *diagnosis) readBoundary(ctx context.Context, acc awsops.Account) error {
+	role := d.st.Role.Role
+	if role == nil || role.PermissionsBoundary == "" {
+		return nil
+	}
+	doc, err := acc.ManagedPolicy(ctx, role.PermissionsBoundary)
+	if awsops.IsAccessDenied(err) || awsops.IsNotFound(err) {
+		d.boundaryErr = err // the check says it cannot tell
+		return nil
+	}
+	d.boundary = doc
+	return explain("source", err)
 }
 
 // readReplicaKey reads the key the rule names, which is what S3 uses, whatever the
@@ -197,6 +217,7 @@ func (d *diagnosis) checks() []DoctorCheck {
 		d.checkReplicaKey(),
 		d.checkTrust(),
 		d.checkRolePermissions(),
+		d.checkPermissionsBoundary(),
 		d.checkSourceKeyPolicy(),
 		d.checkDestKeyPolicy(),
 		d.checkDestBucketPolicy(),
@@ -454,6 +475,33 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 		return unknown(id, title, "not allowed by the inline policies, and the managed policies could not be read:\n"+strings.Join(denied, "\n"))
 	}
 	return failed(id, title, strings.Join(denied, "\n"), "s3repl apply writes the role's permission policy "+d.setup.RolePolicyName())
+}
+
+// checkPermissionsBoundary asks whether the role's permissions boundary, which caps
+// whatever its policies allow, lets every request S3 makes with it through.
+func (d *diagnosis) checkPermissionsBoundary() DoctorCheck {
+	const id, title = "permissions-boundary", "The role's permissions boundary lets replication through"
+	role := d.st.Role.Role
+	switch {
+	case role == nil:
+		return unknown(id, title, "the role does not exist")
+	case role.PermissionsBoundary == "":
+		return passed(id, title, "the role has no permissions boundary")
+	case d.boundaryErr != nil:
+		return unknown(id, title, fmt.Sprintf("the role is bounded by %s, which could not be read: %v", role.PermissionsBoundary, d.boundaryErr))
+	}
+	var denied []string
+	probes := append(d.sourceProbes(), d.destProbes()...)
+	for _, p := range probes {
+		if decision := evaluator.EvaluateIdentity([]string{d.boundary}, p.req); !decision.Allowed {
+			denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
+		}
+	}
+	if len(denied) > 0 {
+		return failed(id, title, "boundary "+role.PermissionsBoundary+" caps the role:\n"+strings.Join(denied, "\n"),
+			"let the boundary policy allow these actions, or remove the boundary from the role (s3repl does not change boundaries)")
+	}
+	return passed(id, title, fmt.Sprintf("boundary %s allows all %d requests", role.PermissionsBoundary, len(probes)))
 }
 
 // checkResource evaluates probes the way S3 and KMS decide them: identity and

@@ -378,10 +378,22 @@ func doctorScenarios() []doctorScenario {
 		{
 			name: "role deleted", check: "role-trust", status: failed,
 			evidence: "does not exist",
-			others: map[string]steps.DoctorStatus{"role-permissions": unknown, "source-key-policy": unknown, "destination-key-policy": unknown,
-				"destination-bucket-policy": unknown, "object-keys": unknown},
+			others: map[string]steps.DoctorStatus{"role-permissions": unknown, "permissions-boundary": unknown, "source-key-policy": unknown,
+				"destination-key-policy": unknown, "destination-bucket-policy": unknown, "object-keys": unknown},
 			breakIt: func(s *simSetup) { s.must(s.cloud.DeleteRole(simcloud.DemoSourceAccount, s.setup.RoleName())) },
 			outcome: steps.OutcomeFailed, reason: "AssumeRoleNotPermitted", refused: true,
+		},
+		{
+			// A platform team bounds every role: the boundary lets the role read but not
+			// replicate. The role's own policy is complete, and s3repl cannot fix this.
+			name: "permissions boundary without the replication actions", check: "permissions-boundary", status: failed,
+			evidence: "s3:ReplicateObject on arn:aws:s3:::acme-backup-orders/s3repl-doctor-probe",
+			breakIt: func(s *simSetup) {
+				boundary := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","kms:*"],"Resource":"*"}]}`
+				_, err := s.cloud.SetRolePermissionsBoundary(simcloud.DemoSourceAccount, s.setup.RoleName(), boundary)
+				s.must(err)
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
 		},
 		{
 			name: "role policy cannot read source objects", check: "role-permissions", status: failed,

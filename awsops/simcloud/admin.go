@@ -149,6 +149,26 @@ func (c *Cloud) AttachRolePolicy(account, roleName, document string) error {
 	})
 }
 
+// SetRolePermissionsBoundary bounds a role's permissions with a managed policy given
+// as its document, and returns the policy's ARN. S3 replicates only what both the
+// role's policies and the boundary allow.
+func (c *Cloud) SetRolePermissionsBoundary(account, roleName, document string) (string, error) {
+	var policyARN string
+	err := c.admin("SetRolePermissionsBoundary", roleName, func() error {
+		r := c.roleNamed(account, roleName)
+		if r == nil {
+			return noSuchRole(roleName)
+		}
+		if err := c.checkIAMPolicy(document, identityPolicyKind); err != nil {
+			return err
+		}
+		policyARN = "arn:aws:iam::" + account + ":policy/" + r.name + "-boundary"
+		r.boundary, r.boundaryARN = document, policyARN
+		return nil
+	})
+	return policyARN, err
+}
+
 // DeleteRole deletes a role with its policies.
 func (c *Cloud) DeleteRole(account, roleName string) error {
 	return c.admin("DeleteRole", roleName, func() error {

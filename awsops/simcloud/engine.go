@@ -211,7 +211,16 @@ func (r *replication) decide(action, resource, owner, policy string, kind evalua
 	ctx := map[string][]string{"aws:PrincipalArn": {r.role.arn}, "aws:PrincipalIsAWSService": {"false"}}
 	maps.Copy(ctx, context)
 	req := evaluator.Request{Principal: r.session, Action: action, Resource: resource, ResourceAccount: owner, Context: ctx}
-	return evaluator.Evaluate(req, r.role.policies(), policy, kind)
+	d := evaluator.Evaluate(req, r.role.policies(), policy, kind)
+	if !d.Allowed || r.role.boundary == "" {
+		return d
+	}
+	// A permissions boundary caps what the role's session may do, whatever allows it.
+	if bounded := evaluator.EvaluateIdentity([]string{r.role.boundary}, req); !bounded.Allowed {
+		return evaluator.Decision{DecidedBy: evaluator.IdentitySide,
+			Reason: "the role's permissions boundary " + r.role.boundaryARN + " does not allow it: " + bounded.Reason}
+	}
+	return d
 }
 
 func (r *replication) onSource(action, resource, reason string) *Failure {

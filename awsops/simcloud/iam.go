@@ -18,13 +18,16 @@ type role struct {
 	trust                    string
 	inline                   map[string]string
 	managed                  []string // documents of the attached managed policies
+	// boundary is the document of the managed policy that bounds the role's
+	// permissions, at boundaryARN; empty when it has none.
+	boundary, boundaryARN string
 }
 
 // roleRef finds a role: IAM role names are unique in an account regardless of case.
 type roleRef struct{ account, lowerName string }
 
 func (r *role) info() awsops.Role {
-	return awsops.Role{Name: r.name, ARN: r.arn, Path: r.path, TrustPolicy: r.trust}
+	return awsops.Role{Name: r.name, ARN: r.arn, Path: r.path, TrustPolicy: r.trust, PermissionsBoundary: r.boundaryARN}
 }
 
 // policies are the role's identity policies: inline, then managed.
@@ -114,6 +117,22 @@ func (a *Account) GetRolePolicy(ctx context.Context, name, policyName string) (s
 // role (see Cloud.AttachRolePolicy).
 func (a *Account) AttachedRolePolicies(ctx context.Context, name string) ([]string, error) {
 	return readRole(ctx, a, "iam:ListAttachedRolePolicies", name, func(r *role) []string { return slices.Clone(r.managed) })
+}
+
+// ManagedPolicy reads a managed policy of the account: in this cloud, the permissions
+// boundaries set with Cloud.SetRolePermissionsBoundary.
+func (a *Account) ManagedPolicy(ctx context.Context, policyARN string) (string, error) {
+	var doc string
+	err := a.do(ctx, "iam:GetPolicy", policyARN, func() error {
+		for _, r := range a.cloud.roles {
+			if r.account == a.accountID() && r.boundaryARN == policyARN {
+				doc = r.boundary
+				return nil
+			}
+		}
+		return notFound("NoSuchEntity", "Policy %s does not exist or is not attachable.", policyARN)
+	})
+	return doc, err
 }
 
 // CreateRole creates a role at path "/". The description is not kept: nothing reads
