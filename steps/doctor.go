@@ -76,10 +76,10 @@ type diagnosis struct {
 	// could not be read.
 	boundary    string
 	boundaryErr error
-	replicaKey   *awsops.KeyInfo
-	replicaPol   string
-	samples      []sampledObject
-	sampleErr    error
+	replicaKey  *awsops.KeyInfo
+	replicaPol  string
+	samples     []sampledObject
+	sampleErr   error
 }
 
 // Doctor inspects both accounts and checks everything S3 replication needs, the way
