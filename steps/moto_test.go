@@ -360,15 +360,12 @@ func TestMotoExistingDestinationAndRuleAreKept(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	ctx, srcAcc, dstAcc := w.ctx, w.src.Account, w.dst.Account
-	src, dst, legacyDst := mototest.UniqueName("src"), mototest.UniqueName("dst"), mototest.UniqueName("legacy")
-	w.sourceBucket(src, true)
-	w.must(srcAcc.CreateBucket(ctx, mototest.SourceRegion, legacyDst))
-	w.must(srcAcc.PutBucketVersioning(ctx, mototest.SourceRegion, legacyDst))
-
-	legacyRole, err := srcAcc.CreateRole(ctx, "legacy-"+src, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, "")
-	w.must(err)
-	legacyRule := `{"ID":"legacy","Priority":5,"Filter":{"Prefix":"logs/"},"Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::` + legacyDst + `","StorageClass":"GLACIER"},"DeleteMarkerReplication":{"Status":"Enabled"}}`
-	w.must(srcAcc.PutBucketReplication(ctx, mototest.SourceRegion, src, `{"Role":"`+legacyRole.ARN+`","Rules":[`+legacyRule+`]}`))
+	src, dst := mototest.UniqueName("src"), mototest.UniqueName("dst")
+	var legacyRule string
+	legacyRole, _ := w.legacyReplication(src, func(legacyDst string) string {
+		legacyRule = `{"ID":"legacy","Priority":5,"Filter":{"Prefix":"logs/"},"Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::` + legacyDst + `","StorageClass":"GLACIER"},"DeleteMarkerReplication":{"Status":"Enabled"}}`
+		return legacyRule
+	})
 
 	w.must(dstAcc.CreateBucket(ctx, mototest.DestRegion, dst))
 	w.must(dstAcc.PutBucketVersioning(ctx, mototest.DestRegion, dst))
@@ -419,14 +416,10 @@ func TestMotoV1ConfigurationIsUpgradedNotLost(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	ctx, srcAcc := w.ctx, w.src.Account
-	src, dst, legacyDst := mototest.UniqueName("src"), mototest.UniqueName("dst"), mototest.UniqueName("legacy")
-	w.sourceBucket(src, true)
-	w.must(srcAcc.CreateBucket(ctx, mototest.SourceRegion, legacyDst))
-	w.must(srcAcc.PutBucketVersioning(ctx, mototest.SourceRegion, legacyDst))
-	legacyRole, err := srcAcc.CreateRole(ctx, "legacy-"+src, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, "")
-	w.must(err)
-	v1Rule := `{"ID":"legacy","Prefix":"logs/","Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::` + legacyDst + `","StorageClass":"GLACIER"}}`
-	w.must(srcAcc.PutBucketReplication(ctx, mototest.SourceRegion, src, `{"Role":"`+legacyRole.ARN+`","Rules":[`+v1Rule+`]}`))
+	src, dst := mototest.UniqueName("src"), mototest.UniqueName("dst")
+	legacyRole, legacyDst := w.legacyReplication(src, func(legacyDst string) string {
+		return `{"ID":"legacy","Prefix":"logs/","Status":"Enabled","Destination":{"Bucket":"arn:aws:s3:::` + legacyDst + `","StorageClass":"GLACIER"}}`
+	})
 
 	s := w.setup(src, dst)
 	plan := w.planAndApply(s)
@@ -446,6 +439,21 @@ func TestMotoV1ConfigurationIsUpgradedNotLost(t *testing.T) {
 	if again, _ := w.mustPlan(s); len(again.Pending()) != 0 {
 		t.Fatalf("a second plan has changes: %s", pendingIDs(again))
 	}
+}
+
+// legacyReplication gives a new versioned source bucket what someone set up before
+// s3repl: a role of its own and a configuration with the one rule that rule writes,
+// replicating to a bucket of its own.
+func (w *world) legacyReplication(src string, rule func(legacyDst string) string) (awsops.Role, string) {
+	w.t.Helper()
+	ctx, srcAcc, legacyDst := w.ctx, w.src.Account, mototest.UniqueName("legacy")
+	w.sourceBucket(src, true)
+	w.must(srcAcc.CreateBucket(ctx, mototest.SourceRegion, legacyDst))
+	w.must(srcAcc.PutBucketVersioning(ctx, mototest.SourceRegion, legacyDst))
+	legacyRole, err := srcAcc.CreateRole(ctx, "legacy-"+src, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, "")
+	w.must(err)
+	w.must(srcAcc.PutBucketReplication(ctx, mototest.SourceRegion, src, `{"Role":"`+legacyRole.ARN+`","Rules":[`+rule(legacyDst)+`]}`))
+	return legacyRole, legacyDst
 }
 
 // assertKeeps checks that doc has a statement meaning the same as statement.
