@@ -72,14 +72,10 @@ type diagnosis struct {
 	roleARN      string
 	rolePolicies []string // inline and managed
 	managedRead  bool
-	// boundary is the role's permissions boundary document; boundaryErr says why it
-	// could not be read.
-	boundary    string
-	boundaryErr error
-	replicaKey  *awsops.KeyInfo
-	replicaPol  string
-	samples     []sampledObject
-	sampleErr   error
+	replicaKey   *awsops.KeyInfo
+	replicaPol   string
+	samples      []sampledObject
+	sampleErr    error
 }
 
 // Doctor inspects both accounts and checks everything S3 replication needs, the way
@@ -116,7 +112,6 @@ func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*di
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.readManaged(gctx, acc.Source, &mu) })
-	g.Go(func() error { return d.readBoundary(gctx, acc.Source) })
 	g.Go(func() error { return d.readReplicaKey(gctx, acc.Destination) })
 	g.Go(func() error { d.sample(gctx, acc.Source); return nil })
 	return d, g.Wait()
@@ -137,21 +132,6 @@ func (d *diagnosis) readManaged(ctx context.Context, acc awsops.Account, mu *syn
 	defer mu.Unlock()
 	d.rolePolicies, d.managedRead = append(d.rolePolicies, docs...), true
 	return nil
-}
-
-// readBoundary reads the role's permissions boundary, if it has one.
-func (d *diagnosis) readBoundary(ctx context.Context, acc awsops.Account) error {
-	role := d.st.Role.Role
-	if role == nil || role.PermissionsBoundary == "" {
-		return nil
-	}
-	doc, err := acc.ManagedPolicy(ctx, role.PermissionsBoundary)
-	if awsops.IsAccessDenied(err) || awsops.IsNotFound(err) {
-		d.boundaryErr = err // the check says it cannot tell
-		return nil
-	}
-	d.boundary = doc
-	return explain("source", err)
 }
 
 // readReplicaKey reads the key the rule names, which is what S3 uses, whatever the
@@ -487,21 +467,29 @@ func (d *diagnosis) checkPermissionsBoundary() DoctorCheck {
 		return unknown(id, title, "the role does not exist")
 	case role.PermissionsBoundary == "":
 		return passed(id, title, "the role has no permissions boundary")
-	case d.boundaryErr != nil:
-		return unknown(id, title, fmt.Sprintf("the role is bounded by %s, which could not be read: %v", role.PermissionsBoundary, d.boundaryErr))
+	case d.st.Role.BoundaryErr != nil:
+		return unknown(id, title, fmt.Sprintf("the role is bounded by %s, which could not be read: %v", role.PermissionsBoundary, d.st.Role.BoundaryErr))
 	}
-	var denied []string
-	probes := append(d.sourceProbes(), d.destProbes()...)
-	for _, p := range probes {
-		if decision := evaluator.EvaluateIdentity([]string{d.boundary}, p.req); !decision.Allowed {
-			denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
-		}
-	}
-	if len(denied) > 0 {
+	if denied := d.boundaryDenials(); len(denied) > 0 {
 		return failed(id, title, "boundary "+role.PermissionsBoundary+" caps the role:\n"+strings.Join(denied, "\n"),
 			"let the boundary policy allow these actions, or remove the boundary from the role (s3repl does not change boundaries)")
 	}
-	return passed(id, title, fmt.Sprintf("boundary %s allows all %d requests", role.PermissionsBoundary, len(probes)))
+	return passed(id, title, fmt.Sprintf("boundary %s allows every request S3 makes with the role", role.PermissionsBoundary))
+}
+
+// boundaryDenials are the requests S3 makes with the role that its permissions
+// boundary does not allow, with why.
+func (d *diagnosis) boundaryDenials() []string {
+	if d.st.Role.Boundary == "" {
+		return nil
+	}
+	var denied []string
+	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+		if decision := evaluator.EvaluateIdentity([]string{d.st.Role.Boundary}, p.req); !decision.Allowed {
+			denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
+		}
+	}
+	return denied
 }
 
 // checkResource evaluates probes the way S3 and KMS decide them: identity and

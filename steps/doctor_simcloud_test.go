@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -394,6 +395,12 @@ func doctorScenarios() []doctorScenario {
 				s.must(err)
 			},
 			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
+			confirm: func(t *testing.T, s *simSetup) {
+				plan := s.plan()
+				if blockers := strings.Join(plan.Blockers, "\n"); !strings.Contains(blockers, "permissions boundary") || !strings.Contains(blockers, "s3:ReplicateObject") {
+					t.Errorf("the plan does not name the boundary as what will still fail: %q", plan.Blockers)
+				}
+			},
 		},
 		{
 			name: "role policy cannot read source objects", check: "role-permissions", status: failed,
@@ -714,5 +721,29 @@ func expectFixes(t *testing.T, s *simSetup, report steps.DoctorReport, tc doctor
 	}
 	if pending := s.plan().Pending(); len(pending) != 0 {
 		t.Errorf("after the fixes a plan still has %d changes, the first %q", len(pending), pending[0].Title)
+	}
+}
+
+// boundaryDenied is a source profile that may not read managed policies.
+type boundaryDenied struct{ awsops.Account }
+
+func (boundaryDenied) ManagedPolicy(_ context.Context, arn string) (string, error) {
+	return "", &awsops.OpError{Op: "iam:GetPolicy", Resource: arn, Code: "AccessDenied", Kind: awsops.KindAccessDenied, Err: errors.New("Access Denied")}
+}
+
+// TestDoctorCannotReadTheBoundary: a boundary the source profile may not read makes
+// the boundary check say it cannot tell, and names none as blocking in the plan.
+func TestDoctorCannotReadTheBoundary(t *testing.T) {
+	s := newSimSetup(t, nil)
+	boundary := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`
+	arn, err := s.cloud.SetRolePermissionsBoundary(simcloud.DemoSourceAccount, s.setup.RoleName(), boundary)
+	s.must(err)
+	s.acc.Source = boundaryDenied{s.acc.Source}
+	c := doctorCheck(t, s.doctor(), "permissions-boundary")
+	if c.Status != steps.DoctorUnknown || !strings.Contains(c.Evidence, arn) || !strings.Contains(c.Evidence, "could not be read") {
+		t.Fatalf("permissions-boundary: %s: %s", c.Status, c.Evidence)
+	}
+	if plan := s.plan(); len(plan.Blockers) != 0 {
+		t.Fatalf("an unread boundary is named as blocking: %q", plan.Blockers)
 	}
 }

@@ -79,6 +79,10 @@ type RoleState struct {
 	// Inline holds every inline policy of the role by name, ours included, so checks
 	// can see everything the role is allowed.
 	Inline map[string]string
+	// Boundary is the document of the role's permissions boundary, which caps what its
+	// policies allow; BoundaryErr says why it could not be read.
+	Boundary    string
+	BoundaryErr error
 }
 
 // State is everything Inspect read.
@@ -208,6 +212,15 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 	}
 	docs := make([]string, len(names))
 	g, ctx := errgroup.WithContext(ctx)
+	if role.PermissionsBoundary != "" {
+		g.Go(func() error {
+			out.Boundary, out.BoundaryErr = acc.ManagedPolicy(ctx, role.PermissionsBoundary)
+			if awsops.IsAccessDenied(out.BoundaryErr) || awsops.IsNotFound(out.BoundaryErr) {
+				return nil // the doctor says it cannot tell; nothing else needs it
+			}
+			return explain("source", out.BoundaryErr)
+		})
+	}
 	for i, policy := range names {
 		g.Go(func() (err error) {
 			docs[i], err = acc.GetRolePolicy(ctx, name, policy)

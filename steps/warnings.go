@@ -65,6 +65,10 @@ func blockers(s Setup, st *State, f Facts) (blocking, notes []string) {
 	for _, deny := range denies {
 		blocking = append(blocking, deny.String()+": every object will end FAILED until that statement changes (s3repl never removes statements it did not write)")
 	}
+	if capped := d.boundaryDenials(); len(capped) > 0 {
+		blocking = append(blocking, fmt.Sprintf("the role's permissions boundary %s does not allow what S3 needs, whatever the role's policies say; "+
+			"every object will end FAILED until the boundary allows it (s3repl does not change boundaries):\n%s", st.Role.Role.PermissionsBoundary, strings.Join(capped, "\n")))
+	}
 	for _, deny := range uncertain {
 		notes = append(notes, deny.String()+"; if it does not, every object ends FAILED")
 	}
