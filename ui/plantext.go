@@ -40,13 +40,13 @@ func PlanText(plan *steps.Plan) string {
 	if len(plan.Blockers) > 0 {
 		b.WriteString("\n" + StyleError.Render("Will fail even after the apply:") + "\n")
 		for _, blocker := range plan.Blockers {
-			b.WriteString(StyleError.Render("  ✗ ") + blocker + "\n")
+			b.WriteString(StyleError.Render("  ✗ ") + strings.ReplaceAll(blocker, "\n", "\n    ") + "\n")
 		}
 	}
 	if len(plan.Warnings) > 0 {
 		b.WriteString("\n" + StyleWarning.Render("Good to know:") + "\n")
 		for _, w := range plan.Warnings {
-			b.WriteString(StyleWarning.Render("  ! ") + w + "\n")
+			b.WriteString(StyleWarning.Render("  ! ") + strings.ReplaceAll(w, "\n", "\n    ") + "\n")
 		}
 	}
 	return b.String()
