@@ -302,3 +302,30 @@ func TestDemoRoleByARN(t *testing.T) {
 		t.Fatalf("role %+v, want the ARN %s", role, arn)
 	}
 }
+
+// TestReviewWithChangesAndABlocker: with changes to make and a Deny s3repl will not
+// remove, the review's title says replication will still fail, first.
+func TestReviewWithChangesAndABlocker(t *testing.T) {
+	deps, cloud := demoDeps(t, steps.DefaultDemoScenario)
+	backup, err := cloud.Open(context.Background(), simcloud.DemoDestProfile)
+	must(t, err)
+	current, err := backup.GetBucketPolicy(context.Background(), simcloud.DemoDestRegion, simcloud.DemoDestBucket)
+	must(t, err)
+	deny := `{"Sid":"DenyOtherAccounts","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::` + simcloud.DemoDestBucket + `/*",` +
+		`"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"` + simcloud.DemoDestAccount + `"}}}`
+	must(t, cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(t, current, deny)))
+
+	d := startWizard(t, deps, 80, 24)
+	pickDemoSetup(t, d)
+	d.waitFor("Review · 4 changes to make · replication will still fail: see ✗ below")
+	for range 10 {
+		d.press("down")
+	}
+	d.waitFor("› ! Good to know (3)")
+	if screen := ansi.Strip(d.waitFor("KMS requests")); strings.Contains(screen, "\n-") {
+		t.Errorf("a hyphen was wrapped onto a line of its own:\n%s", screen)
+	}
+	d.press("up")
+	d.waitFor("› ✗ Will fail even after the apply (1)", `statement "DenyOtherAccounts"`)
+	d.finish()
+}

@@ -141,7 +141,7 @@ func entryContent(th Theme, plan *steps.Plan, i, width int) string {
 		note := planNotes(th, plan)[i-len(plan.Changes)]
 		var b strings.Builder
 		for _, line := range note.lines {
-			wrapped := ansi.Wordwrap(line, max(10, width-2), "")
+			wrapped := ansi.Wrap(line, max(10, width-2), "")
 			b.WriteString(note.mark + strings.ReplaceAll(wrapped, "\n", "\n  ") + "\n")
 		}
 		return b.String()
@@ -220,8 +220,9 @@ func (w *Wizard) reviewBody() string {
 		title = th.Error.Render("Replication will fail,") + " for a reason s3repl cannot change (below). v tests it."
 	case pending == 0:
 		title = th.OK.Render("Nothing to change:") + " the setup is already in place. v tests it with an object."
-	case len(plan.Blockers) > 0:
-		title += th.Error.Render(" · replication will still fail: see ✗")
+	case len(plan.Blockers) > 0: // this matters more than that nothing is written yet
+		title = th.Heading.Render(fmt.Sprintf("Review · %s to make", plural(pending, "change"))) +
+			th.Error.Render(" · replication will still fail: see ✗ below")
 	}
 	rows := w.reviewListRows(height)
 	offset := max(0, min(w.review.cursor-rows+1, w.reviewEntries()-rows))
