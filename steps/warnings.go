@@ -43,13 +43,14 @@ func warnings(s Setup, st *State, f Facts) []string {
 	return w
 }
 
-// blockers name the Deny statements in place that will refuse S3's replication
-// requests after the apply; notes, those that will unless a condition s3repl cannot
-// check (the role's organization or tags) says otherwise. The apply adds what allows but never removes a Deny it did
-// not write, so without this the plan would look complete while every object fails.
-// Deny statements are the same before and after the apply, so the current documents
-// answer; the role's managed policies are not read by Inspect, so the doctor checks
-// those.
+// blockers name what will refuse S3's replication requests after the apply: Deny
+// statements in place, and a permissions boundary that does not allow them. notes
+// name the Deny statements that will unless a condition s3repl cannot check (the
+// role's organization or tags) says otherwise. The apply adds what allows but never
+// removes a Deny or changes a boundary, so without this the plan would look complete
+// while every object fails. Deny statements are the same before and after the apply,
+// so the current documents answer. The role's managed policies are not read by
+// Inspect; the doctor checks those.
 func blockers(s Setup, st *State, f Facts) (blocking, notes []string) {
 	d := &diagnosis{setup: s, st: st, roleARN: f.RoleARN}
 	for _, doc := range st.Role.Inline {
