@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -366,10 +367,12 @@ var unknowableKeys = []string{
 	"aws:ViaAWSService", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast",
 }
 
-// roleRequest is a request S3 makes with the role.
+// roleRequest is a request S3 makes with the role: over TLS, like the simulated S3's.
 func (d *diagnosis) roleRequest(action, resource, account string, context map[string][]string) evaluator.Request {
+	ctx := map[string][]string{"aws:SecureTransport": {"true"}}
+	maps.Copy(ctx, context)
 	return evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: resource, ResourceAccount: account,
-		Context: context, Unknowable: unknowableKeys}
+		Context: ctx, Unknowable: unknowableKeys}
 }
 
 func (d *diagnosis) objectARN(bucket string) string {

@@ -433,3 +433,33 @@ func applyToState(t *testing.T, plan *Plan, st *State) *State {
 	}
 	return &out
 }
+
+// TestPlanBlockers: a Deny of the role's requests blocks; a Deny of insecure
+// transport, in either of its common forms, does not (S3 replicates over TLS); a Deny
+// outside the organization is a warning, since the role's organization is unknown.
+func TestPlanBlockers(t *testing.T) {
+	deny := func(condition string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Sid":"Guard","Effect":"Deny","Principal":"*","Action":"s3:*",` +
+			`"Resource":["arn:aws:s3:::my-dst","arn:aws:s3:::my-dst/*"],"Condition":` + condition + `}]}`
+	}
+	cases := []struct {
+		name, policy      string
+		blocks, warnsOnly bool
+	}{
+		{"insecure transport (Bool)", deny(`{"Bool":{"aws:SecureTransport":"false"}}`), false, false},
+		{"insecure transport (BoolIfExists)", deny(`{"BoolIfExists":{"aws:SecureTransport":"false"}}`), false, false},
+		{"other accounts", deny(`{"StringNotEquals":{"aws:PrincipalAccount":"222222222222"}}`), true, false},
+		{"outside the organization", deny(`{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, st := existingState()
+			st.Destination.Policy = tc.policy
+			plan := mustPlan(t, s, st)
+			warned := strings.Contains(strings.Join(plan.Warnings, "\n"), `statement "Guard"`)
+			if blocks := len(plan.Blockers) > 0; blocks != tc.blocks || warned != tc.warnsOnly {
+				t.Fatalf("blockers %q, warned %v; want blocking %v, warning %v", plan.Blockers, warned, tc.blocks, tc.warnsOnly)
+			}
+		})
+	}
+}
