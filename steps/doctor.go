@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -103,36 +102,14 @@ func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*di
 	d := &diagnosis{setup: s, st: st}
 	d.rule, d.ruleFound = findRule(st.Source.Replication, s.RuleID())
 	if role := st.Role.Role; role != nil {
-		d.roleARN = role.ARN
-		for _, doc := range st.Role.Inline {
-			d.rolePolicies = append(d.rolePolicies, doc)
-		}
+		d.roleARN, d.rolePolicies, d.managedRead = role.ARN, st.Role.Policies(), st.Role.ManagedRead
 	} else if cfgRole := replicationRole(st.Source.Replication); cfgRole != "" {
 		d.roleARN = cfgRole
 	}
-	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return d.readManaged(gctx, acc.Source, &mu) })
 	g.Go(func() error { return d.readReplicaKey(gctx, acc.Destination) })
 	g.Go(func() error { d.sample(gctx, acc.Source); return nil })
 	return d, g.Wait()
-}
-
-func (d *diagnosis) readManaged(ctx context.Context, acc awsops.Account, mu *sync.Mutex) error {
-	if d.st.Role.Role == nil {
-		return nil
-	}
-	docs, err := acc.AttachedRolePolicies(ctx, d.st.Role.Role.Name)
-	if awsops.IsAccessDenied(err) {
-		return nil // checks say "unknown" where managed policies could matter
-	}
-	if err != nil {
-		return explain("source", err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	d.rolePolicies, d.managedRead = append(d.rolePolicies, docs...), true
-	return nil
 }
 
 // readReplicaKey reads the key the rule names, which is what S3 uses, whatever the

@@ -747,3 +747,19 @@ func TestDoctorCannotReadTheBoundary(t *testing.T) {
 		t.Fatalf("an unread boundary is named as blocking: %q", plan.Blockers)
 	}
 }
+
+// TestManagedPolicyDenyIsABlocker: a Deny in a managed policy attached to the role
+// (a company-wide guardrail) is read by Inspect, so the plan names it as what will
+// still fail, and S3 refuses as the plan said.
+func TestManagedPolicyDenyIsABlocker(t *testing.T) {
+	s := newSimSetup(t, nil)
+	guardrail := `{"Version":"2012-10-17","Statement":[{"Sid":"NoCopiesOut","Effect":"Deny","Action":"s3:Replicate*","Resource":"*"}]}`
+	s.must(s.cloud.AttachRolePolicy(simcloud.DemoSourceAccount, s.setup.RoleName(), guardrail))
+	plan := s.plan()
+	if blockers := strings.Join(plan.Blockers, "\n"); !strings.Contains(blockers, `statement "NoCopiesOut"`) || !strings.Contains(blockers, "s3:ReplicateObject") {
+		t.Fatalf("the plan does not name the managed policy's Deny: %q", plan.Blockers)
+	}
+	if report := s.verify(); report.Outcome != steps.OutcomeFailed {
+		t.Fatalf("verify: %s, want FAILED as the plan said", report.Outcome)
+	}
+}

@@ -79,10 +79,23 @@ type RoleState struct {
 	// Inline holds every inline policy of the role by name, ours included, so checks
 	// can see everything the role is allowed.
 	Inline map[string]string
+	// Managed holds the documents of the managed policies attached to the role;
+	// ManagedRead is false when the profile may not list them.
+	Managed     []string
+	ManagedRead bool
 	// Boundary is the document of the role's permissions boundary, which caps what its
 	// policies allow; BoundaryErr says why it could not be read.
 	Boundary    string
 	BoundaryErr error
+}
+
+// Policies are the role's identity policies: inline, then managed.
+func (r RoleState) Policies() []string {
+	docs := make([]string, 0, len(r.Inline)+len(r.Managed))
+	for _, doc := range r.Inline {
+		docs = append(docs, doc)
+	}
+	return append(docs, r.Managed...)
 }
 
 // State is everything Inspect read.
@@ -212,6 +225,14 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 	}
 	docs := make([]string, len(names))
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		managed, err := acc.AttachedRolePolicies(ctx, name)
+		if awsops.IsAccessDenied(err) {
+			return nil // checks that managed policies could change say they cannot tell
+		}
+		out.Managed, out.ManagedRead = managed, err == nil
+		return explain("source", err)
+	})
 	if role.PermissionsBoundary != "" {
 		g.Go(func() error {
 			out.Boundary, out.BoundaryErr = acc.ManagedPolicy(ctx, role.PermissionsBoundary)

@@ -49,13 +49,9 @@ func warnings(s Setup, st *State, f Facts) []string {
 // role's organization or tags) says otherwise. The apply adds what allows but never
 // removes a Deny or changes a boundary, so without this the plan would look complete
 // while every object fails. Deny statements are the same before and after the apply,
-// so the current documents answer. The role's managed policies are not read by
-// Inspect; the doctor checks those.
+// so the current documents answer.
 func blockers(s Setup, st *State, f Facts) (blocking, notes []string) {
-	d := &diagnosis{setup: s, st: st, roleARN: f.RoleARN}
-	for _, doc := range st.Role.Inline {
-		d.rolePolicies = append(d.rolePolicies, doc)
-	}
+	d := &diagnosis{setup: s, st: st, roleARN: f.RoleARN, rolePolicies: st.Role.Policies()}
 	if f.OwnerOverride {
 		d.rule.Destination.AccessControlTranslation = &struct{ Owner string }{Owner: "Destination"}
 	}

@@ -116,7 +116,7 @@ func (a *Account) GetRolePolicy(ctx context.Context, name, policyName string) (s
 // AttachedRolePolicies returns the documents of the managed policies attached to the
 // role (see Cloud.AttachRolePolicy).
 func (a *Account) AttachedRolePolicies(ctx context.Context, name string) ([]string, error) {
-	return readRole(ctx, a, "iam:ListAttachedRolePolicies", name, func(r *role) []string { return slices.Clone(r.managed) })
+	return readRole(ctx, a, "iam:ListAttachedRolePolicies", name, func(r *role) []string { return append([]string{}, r.managed...) })
 }
 
 // ManagedPolicy reads a managed policy of the account: in this cloud, the permissions
