@@ -5,6 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/mototest"
 	"github.com/s3repl/s3repl/awsops/policy"
@@ -120,6 +124,16 @@ func TestMotoDoctorOneScenarioPerCheck(t *testing.T) {
 			other, err := w.src.Account.CreateKey(w.ctx, mototest.SourceRegion, "other", "")
 			w.must(err)
 			_, err = w.src.Account.PutObject(w.ctx, mototest.SourceRegion, src, "old.txt", []byte("x"), awsops.PutOptions{KMSKeyID: other.ARN})
+			w.must(err)
+		}},
+		"permissions boundary without replication": {"permissions-boundary", steps.DoctorFailed, func(w *world, s steps.Setup, src, dst string) {
+			cfg, err := config.LoadDefaultConfig(w.ctx, config.WithSharedConfigProfile(mototest.SourceProfile))
+			w.must(err)
+			raw := iam.NewFromConfig(cfg)
+			boundary, err := raw.CreatePolicy(w.ctx, &iam.CreatePolicyInput{PolicyName: aws.String(mototest.UniqueName("boundary")),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}`)})
+			w.must(err)
+			_, err = raw.PutRolePermissionsBoundary(w.ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(s.RoleName()), PermissionsBoundary: boundary.Policy.Arn})
 			w.must(err)
 		}},
 		"objects before the rule": {"existing-objects", steps.DoctorInfo, func(w *world, s steps.Setup, src, dst string) {
