@@ -344,9 +344,13 @@ var unknowableKeys = []string{
 	"aws:ViaAWSService", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast",
 }
 
-// roleRequest is a request S3 makes with the role: over TLS, like the simulated S3's.
-func (d *diagnosis) roleRequest(action, resource, account string, context map[string][]string) evaluator.Request {
-	ctx := map[string][]string{"aws:SecureTransport": {"true"}}
+// roleRequest is a request S3 makes with the role's session in region: over TLS, as
+// the simulated S3 makes them.
+func (d *diagnosis) roleRequest(action, resource, account, region string, context map[string][]string) evaluator.Request {
+	ctx := map[string][]string{
+		"aws:SecureTransport": {"true"}, "aws:RequestedRegion": {region},
+		"aws:PrincipalType": {"AssumedRole"}, "aws:PrincipalIsAWSService": {"false"},
+	}
 	maps.Copy(ctx, context)
 	return evaluator.Request{Principal: d.rolePrincipal(), Action: action, Resource: resource, ResourceAccount: account,
 		Context: ctx, Unknowable: unknowableKeys}
@@ -356,8 +360,10 @@ func (d *diagnosis) objectARN(bucket string) string {
 	return BucketARN(d.partition(), bucket) + "/" + d.setup.Rule.Prefix + "s3repl-doctor-probe"
 }
 
-func kmsContext(region, contextARN string) map[string][]string {
-	return map[string][]string{"kms:ViaService": {"s3." + region + ".amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {contextARN}}
+// kmsContext is what KMS sees of a call S3 makes for the role's account in region.
+func kmsContext(region, callerAccount, contextARN string) map[string][]string {
+	return map[string][]string{"kms:ViaService": {"s3." + region + ".amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {contextARN},
+		"kms:CallerAccount": {callerAccount}}
 }
 
 // encryptionContext is what S3 passes to KMS: the object ARN, or the bucket ARN with a
@@ -370,9 +376,9 @@ func (d *diagnosis) encryptionContext(bucket string, bucketKey bool) string {
 }
 
 func (d *diagnosis) sourceProbes() []probe {
-	src, srcAccount := d.setup.Source.Bucket, d.st.Source.Identity.AccountID
+	src, srcAccount, region := d.setup.Source.Bucket, d.st.Source.Identity.AccountID, d.st.Source.Region
 	bucketReq := func(action, resource string) evaluator.Request {
-		return d.roleRequest(action, resource, srcAccount, nil)
+		return d.roleRequest(action, resource, srcAccount, region, nil)
 	}
 	probes := []probe{
 		{req: bucketReq("s3:GetReplicationConfiguration", BucketARN(d.partition(), src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcBucketReplicationConfigMissing"},
@@ -382,8 +388,8 @@ func (d *diagnosis) sourceProbes() []probe {
 	}
 	if key := d.st.Source.Key; key != nil && key.Manager == "CUSTOMER" {
 		probes = append(probes, probe{
-			req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID,
-				kmsContext(d.st.Source.Region, d.encryptionContext(src, d.st.Source.Encryption.BucketKey))),
+			req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID, region,
+				kmsContext(region, srcAccount, d.encryptionContext(src, d.st.Source.Encryption.BucketKey))),
 			kind: evaluator.KMSKey, policy: d.st.Source.KeyPolicy, reason: "SrcGetObjectNotPermitted",
 		})
 	}
@@ -391,9 +397,9 @@ func (d *diagnosis) sourceProbes() []probe {
 }
 
 func (d *diagnosis) destProbes() []probe {
-	dst, dstAccount := d.setup.Destination.Bucket, d.st.Destination.Identity.AccountID
+	dst, dstAccount, region := d.setup.Destination.Bucket, d.st.Destination.Identity.AccountID, d.st.Destination.Region
 	objectReq := func(action string) evaluator.Request {
-		return d.roleRequest(action, d.objectARN(dst), dstAccount, nil)
+		return d.roleRequest(action, d.objectARN(dst), dstAccount, region, nil)
 	}
 	probes := []probe{
 		{req: objectReq("s3:ReplicateObject"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutObjectNotPermitted"},
@@ -404,10 +410,10 @@ func (d *diagnosis) destProbes() []probe {
 		probes = append(probes, probe{req: objectReq("s3:ObjectOwnerOverrideToBucketOwner"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutAclNotPermitted"})
 	}
 	if key := d.replicaKey; key != nil && key.Manager == "CUSTOMER" {
-		ctx := kmsContext(d.st.Destination.Region, d.encryptionContext(dst, d.st.Destination.Encryption.BucketKey))
+		ctx := kmsContext(region, d.st.Source.Identity.AccountID, d.encryptionContext(dst, d.st.Destination.Encryption.BucketKey))
 		for _, action := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
 			probes = append(probes, probe{
-				req:  d.roleRequest(action, key.ARN, key.AccountID, ctx),
+				req:  d.roleRequest(action, key.ARN, key.AccountID, region, ctx),
 				kind: evaluator.KMSKey, policy: d.replicaPol, reason: "DstPutObjectNotPermitted",
 			})
 		}
@@ -450,26 +456,38 @@ func (d *diagnosis) checkPermissionsBoundary() DoctorCheck {
 	case d.st.Role.BoundaryErr != nil:
 		return unknown(id, title, fmt.Sprintf("the role is bounded by %s, which could not be read: %v", role.PermissionsBoundary, d.st.Role.BoundaryErr))
 	}
-	if denied := d.boundaryDenials(); len(denied) > 0 {
+	denied, uncertain := d.boundaryDenials()
+	switch {
+	case len(denied) > 0:
 		return failed(id, title, "boundary "+role.PermissionsBoundary+" caps the role:\n"+strings.Join(denied, "\n"),
 			"let the boundary policy allow these actions, or remove the boundary from the role (s3repl does not change boundaries)")
+	case len(uncertain) > 0:
+		return unknown(id, title, "boundary "+role.PermissionsBoundary+" decides on what s3repl cannot see:\n"+strings.Join(uncertain, "\n"))
 	}
 	return passed(id, title, fmt.Sprintf("boundary %s allows every request S3 makes with the role", role.PermissionsBoundary))
 }
 
 // boundaryDenials are the requests S3 makes with the role that its permissions
-// boundary does not allow, with why.
-func (d *diagnosis) boundaryDenials() []string {
+// boundary does not allow, with why; uncertain, those it allows or denies only by a
+// condition on what s3repl cannot see (the role's organization or tags).
+func (d *diagnosis) boundaryDenials() (denied, uncertain []string) {
 	if d.st.Role.Boundary == "" {
-		return nil
+		return nil, nil
 	}
-	var denied []string
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
-		if decision := evaluator.EvaluateIdentity([]string{d.st.Role.Boundary}, p.req); !decision.Allowed {
-			denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
+		decision := evaluator.EvaluateNamed([]string{d.st.Role.Boundary}, "the permissions boundary", p.req)
+		request := fmt.Sprintf("%s on %s", p.req.Action, p.req.Resource)
+		switch {
+		case decision.Allowed && decision.Uncertain != nil:
+			uncertain = append(uncertain, fmt.Sprintf("%s: %s denies it unless its %s", request, decision.Uncertain.Statement, decision.Uncertain.Condition))
+		case decision.Allowed:
+		case decision.MaybeAllowed != nil:
+			uncertain = append(uncertain, fmt.Sprintf("%s: %s allows it only if its %s", request, decision.MaybeAllowed.Statement, decision.MaybeAllowed.Condition))
+		default:
+			denied = append(denied, fmt.Sprintf("%s: %s (%s)", request, decision.Reason, p.reason))
 		}
 	}
-	return denied
+	return denied, uncertain
 }
 
 // checkResource evaluates probes the way S3 and KMS decide them: identity and
@@ -642,8 +660,8 @@ func findingLines(findings []denyFinding) []string {
 
 // resourceName is the bucket or key whose policy a probe tests.
 func resourceName(p probe) string {
-	if p.kind == evaluator.S3Bucket {
-		bucket, _, _ := strings.Cut(p.req.Resource[strings.LastIndex(p.req.Resource, ":")+1:], "/")
+	if _, path, ok := strings.Cut(p.req.Resource, ":::"); ok && p.kind == evaluator.S3Bucket {
+		bucket, _, _ := strings.Cut(path, "/") // keys may hold ':' and '/'
 		return bucket
 	}
 	return p.req.Resource
@@ -758,8 +776,8 @@ func (d *diagnosis) checkObjectKeys() DoctorCheck {
 	}
 	var problems []string
 	for key, count := range keys {
-		req := evaluator.Request{Principal: d.rolePrincipal(), Action: "kms:Decrypt", Resource: key,
-			Context: kmsContext(d.st.Source.Region, d.encryptionContext(d.setup.Source.Bucket, d.st.Source.Encryption.BucketKey))}
+		req := d.roleRequest("kms:Decrypt", key, AccountOf(key), d.st.Source.Region,
+			kmsContext(d.st.Source.Region, d.st.Source.Identity.AccountID, d.encryptionContext(d.setup.Source.Bucket, d.st.Source.Encryption.BucketKey)))
 		if decision := evaluator.EvaluateIdentity(d.rolePolicies, req); !decision.Allowed {
 			problems = append(problems, fmt.Sprintf("%d object(s) under key %s: %s", count, key, decision.Reason))
 		}

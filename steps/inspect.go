@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 
@@ -89,11 +91,12 @@ type RoleState struct {
 	BoundaryErr error
 }
 
-// Policies are the role's identity policies: inline, then managed.
+// Policies are the role's identity policies: inline by name, then managed, so that
+// reasons that number them say the same from run to run.
 func (r RoleState) Policies() []string {
 	docs := make([]string, 0, len(r.Inline)+len(r.Managed))
-	for _, doc := range r.Inline {
-		docs = append(docs, doc)
+	for _, name := range slices.Sorted(maps.Keys(r.Inline)) {
+		docs = append(docs, r.Inline[name])
 	}
 	return append(docs, r.Managed...)
 }

@@ -463,3 +463,57 @@ func TestPlanBlockers(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanBlockersNameTheRightBucket: keys may hold ':', so the bucket a Deny guards is
+// read from the ARN, and the same Sid in both bucket policies is two findings.
+func TestPlanBlockersNameTheRightBucket(t *testing.T) {
+	s, st := existingState()
+	s.Rule.Prefix = "logs:2024/"
+	guard := func(bucket string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Sid":"Guard","Effect":"Deny","Principal":"*","Action":"s3:*",` +
+			`"Resource":["arn:aws:s3:::` + bucket + `","arn:aws:s3:::` + bucket + `/*"],"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"999999999999"}}}]}`
+	}
+	st.Source.Policy, st.Destination.Policy = guard("my-src"), guard("my-dst")
+	plan := mustPlan(t, s, st)
+	joined := strings.Join(plan.Blockers, "\n")
+	if len(plan.Blockers) != 2 || !strings.Contains(joined, "of my-dst denies") || !strings.Contains(joined, "of my-src denies") {
+		t.Fatalf("want one blocker per bucket: %q", plan.Blockers)
+	}
+}
+
+// TestPlanRegionGuardrailAllowsTheSetupsRegions: the common "only these Regions"
+// guardrail on the role blocks nothing when it names both Regions, and blocks when it
+// leaves the destination's out (requests carry aws:RequestedRegion).
+func TestPlanRegionGuardrailAllowsTheSetupsRegions(t *testing.T) {
+	for regions, blocks := range map[string]bool{`["us-east-1","eu-west-1"]`: false, `["us-east-1"]`: true} {
+		s, st := existingState()
+		st.Role.ManagedRead = true
+		st.Role.Managed = []string{`{"Version":"2012-10-17","Statement":[{"Sid":"RegionGuard","Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*",` +
+			`"Condition":{"StringNotEquals":{"aws:RequestedRegion":` + regions + `}}}]}`}
+		plan := mustPlan(t, s, st)
+		if got := len(plan.Blockers) > 0; got != blocks {
+			t.Errorf("regions %s: blockers %q, want blocking %v", regions, plan.Blockers, blocks)
+		}
+	}
+}
+
+// TestPlanBoundaryOnWhatCannotBeSeen: a boundary that allows or denies by the role's
+// tags or the resource's organization is a warning naming its statement, not a
+// blocker.
+func TestPlanBoundaryOnWhatCannotBeSeen(t *testing.T) {
+	for name, boundary := range map[string]string{
+		"perimeter Deny": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
+			`{"Sid":"Perimeter","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceOrgID":"o-abc123"}}}]}`,
+		"tagged Allow": `{"Version":"2012-10-17","Statement":[{"Sid":"Perimeter","Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"data"}}}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, st := existingState()
+			st.Role.Role.PermissionsBoundary = "arn:aws:iam::111111111111:policy/boundary"
+			st.Role.Boundary = boundary
+			plan := mustPlan(t, s, st)
+			if len(plan.Blockers) > 0 || !strings.Contains(strings.Join(plan.Warnings, "\n"), `statement "Perimeter" of the permissions boundary`) {
+				t.Fatalf("blockers %q\nwarnings %q", plan.Blockers, plan.Warnings)
+			}
+		})
+	}
+}

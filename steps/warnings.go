@@ -62,9 +62,14 @@ func blockers(s Setup, st *State, f Facts) (blocking, notes []string) {
 	for _, deny := range denies {
 		blocking = append(blocking, deny.String()+": every object will end FAILED until that statement changes (s3repl never removes statements it did not write)")
 	}
-	if capped := d.boundaryDenials(); len(capped) > 0 {
+	capped, maybe := d.boundaryDenials()
+	if len(capped) > 0 {
 		blocking = append(blocking, fmt.Sprintf("the role's permissions boundary %s does not allow what S3 needs, whatever the role's policies say; "+
 			"every object will end FAILED until the boundary allows it (s3repl does not change boundaries):\n%s", st.Role.Role.PermissionsBoundary, strings.Join(capped, "\n")))
+	}
+	if len(maybe) > 0 {
+		notes = append(notes, fmt.Sprintf("the role's permissions boundary %s decides on what s3repl cannot see (the role's organization or tags); "+
+			"if it does not let these through, every object ends FAILED:\n%s", st.Role.Role.PermissionsBoundary, strings.Join(maybe, "\n")))
 	}
 	for _, deny := range uncertain {
 		notes = append(notes, deny.String()+"; if it does not, every object ends FAILED")

@@ -117,11 +117,14 @@ type Decision struct {
 	Reason string
 	// Uncertain is a Deny statement that matches the request but for a condition on
 	// an unknowable key: it denies unless that condition says otherwise.
-	Uncertain *UncertainDeny
+	Uncertain *UncertainStatement
+	// MaybeAllowed is set on a request no statement allows for certain, when an Allow
+	// statement matches it but for a condition on an unknowable key.
+	MaybeAllowed *UncertainStatement
 }
 
-// UncertainDeny is a Deny statement whose condition cannot be checked.
-type UncertainDeny struct {
+// UncertainStatement is a statement whose condition cannot be checked.
+type UncertainStatement struct {
 	Statement string // e.g. `statement "X" of the bucket policy`
 	Condition string // the condition on the unknowable key, for people
 }
@@ -129,8 +132,14 @@ type UncertainDeny struct {
 // EvaluateIdentity evaluates identity-based policies (a role's inline and managed
 // policies) on their own. Principal elements in them are ignored.
 func EvaluateIdentity(policies []string, req Request) Decision {
+	return EvaluateNamed(policies, "the identity policies", req)
+}
+
+// EvaluateNamed evaluates identity-based policies under a name for reasons, such as
+// "the permissions boundary".
+func EvaluateNamed(policies []string, name string, req Request) Decision {
 	r := newRequest(req)
-	return evaluatePolicySet(policies, r, "the identity policies", IdentitySide).decision(r)
+	return evaluatePolicySet(policies, r, name, IdentitySide).decision(r)
 }
 
 // EvaluateResource evaluates a resource-based policy (bucket, key or trust policy) on
@@ -163,6 +172,9 @@ func Evaluate(req Request, identityPolicies []string, resourcePolicy string, kin
 		d = requireEither(identity, resource, kind)
 	}
 	d.Uncertain = cmp.Or(resource.Uncertain, identity.Uncertain)
+	if !d.Allowed {
+		d.MaybeAllowed = cmp.Or(resource.MaybeAllowed, identity.MaybeAllowed)
+	}
 	return d
 }
 

@@ -116,9 +116,9 @@ type policySetResult struct {
 	statements int
 	deny       *hit // first Deny statement that applies
 	allow      *hit // an Allow statement that applies, one naming the principal preferred
-	// uncertainDeny is the first Deny statement that applies but for a condition on
-	// an unknowable key.
-	uncertainDeny *UncertainDeny
+	// uncertainDeny and uncertainAllow are the first Deny and Allow statements that
+	// apply but for a condition on an unknowable key.
+	uncertainDeny, uncertainAllow *UncertainStatement
 	// nearMisses are Allow statements that match but for their condition.
 	nearMisses []string
 	invalid    []string
@@ -158,9 +158,12 @@ func (r *policySetResult) record(s iam.Statement, label string, outcome statemen
 	case outcome.failedCondition != "" && s.Effect == iam.EffectAllow:
 		r.nearMisses = append(r.nearMisses, fmt.Sprintf("%s matches but its %s", label, outcome.failedCondition))
 	case outcome.uncertainCondition != "" && s.Effect == iam.EffectDeny && r.uncertainDeny == nil:
-		r.uncertainDeny = &UncertainDeny{Statement: label + " of " + r.name, Condition: outcome.uncertainCondition}
+		r.uncertainDeny = &UncertainStatement{Statement: label + " of " + r.name, Condition: outcome.uncertainCondition}
 	case outcome.uncertainCondition != "" && s.Effect == iam.EffectAllow:
 		r.nearMisses = append(r.nearMisses, fmt.Sprintf("%s matches but its %s", label, outcome.uncertainCondition))
+		if r.uncertainAllow == nil {
+			r.uncertainAllow = &UncertainStatement{Statement: label + " of " + r.name, Condition: outcome.uncertainCondition}
+		}
 	}
 }
 
@@ -168,6 +171,9 @@ func (r policySetResult) decision(req *request) Decision {
 	d := r.decide(req)
 	if !d.ExplicitDeny {
 		d.Uncertain = r.uncertainDeny
+	}
+	if !d.Allowed && !d.ExplicitDeny {
+		d.MaybeAllowed = r.uncertainAllow
 	}
 	return d
 }

@@ -208,7 +208,7 @@ func (r *replication) assumeRole() *Failure {
 // decide evaluates a request of the role's session against its identity policies and
 // a resource policy.
 func (r *replication) decide(action, resource, owner, policy string, kind evaluator.ResourceKind, context map[string][]string) evaluator.Decision {
-	ctx := map[string][]string{"aws:PrincipalArn": {r.role.arn}, "aws:PrincipalIsAWSService": {"false"}}
+	ctx := map[string][]string{"aws:PrincipalArn": {r.role.arn}, "aws:PrincipalIsAWSService": {"false"}, "aws:PrincipalType": {"AssumedRole"}}
 	maps.Copy(ctx, context)
 	req := evaluator.Request{Principal: r.session, Action: action, Resource: resource, ResourceAccount: owner, Context: ctx}
 	d := evaluator.Evaluate(req, r.role.policies(), policy, kind)
@@ -216,15 +216,21 @@ func (r *replication) decide(action, resource, owner, policy string, kind evalua
 		return d
 	}
 	// A permissions boundary caps what the role's session may do, whatever allows it.
-	if bounded := evaluator.EvaluateIdentity([]string{r.role.boundary}, req); !bounded.Allowed {
+	if bounded := evaluator.EvaluateNamed([]string{r.role.boundary}, "the permissions boundary", req); !bounded.Allowed {
 		return evaluator.Decision{DecidedBy: evaluator.IdentitySide,
 			Reason: "the role's permissions boundary " + r.role.boundaryARN + " does not allow it: " + bounded.Reason}
 	}
 	return d
 }
 
+// inRegion adds the Region a request is made in, aws:RequestedRegion.
+func inRegion(region string, context map[string][]string) map[string][]string {
+	context["aws:RequestedRegion"] = []string{region}
+	return context
+}
+
 func (r *replication) onSource(action, resource, reason string) *Failure {
-	if d := r.decide(action, resource, r.src.owner, r.src.policy, evaluator.S3Bucket, s3Context()); !d.Allowed {
+	if d := r.decide(action, resource, r.src.owner, r.src.policy, evaluator.S3Bucket, inRegion(r.src.region, s3Context())); !d.Allowed {
 		return fail(reason, "%s", d.Reason)
 	}
 	return nil
@@ -261,7 +267,7 @@ func (r *replication) decryptSource() *Failure {
 	case k.state != "Enabled":
 		return fail("SrcKmsKeyInvalidState", "source key %s is %s", k.arn, k.state)
 	}
-	context := kmsContext(r.role.account, throughS3(r.src.region, encryptionContext(r.src.name, r.obj.key, r.obj.bucketKey)))
+	context := inRegion(r.src.region, kmsContext(r.role.account, throughS3(r.src.region, encryptionContext(r.src.name, r.obj.key, r.obj.bucketKey))))
 	if d := r.decide("kms:Decrypt", k.arn, k.account, k.policy, evaluator.KMSKey, context); !d.Allowed {
 		return fail("SrcGetObjectNotPermitted", "%s", d.Reason)
 	}
@@ -283,7 +289,7 @@ func (r *replication) checkDestination() *Failure {
 
 func (r *replication) onDestination(action, reason string) *Failure {
 	object := objectARN(r.dst.name, r.obj.key)
-	if d := r.decide(action, object, r.dst.owner, r.dst.policy, evaluator.S3Bucket, s3Context()); !d.Allowed {
+	if d := r.decide(action, object, r.dst.owner, r.dst.policy, evaluator.S3Bucket, inRegion(r.dst.region, s3Context())); !d.Allowed {
 		return fail(reason, "%s", d.Reason)
 	}
 	return nil
@@ -333,7 +339,7 @@ func (r *replication) permitEncrypt() *Failure {
 	if r.replicaBucketKey {
 		actions = append(actions, "kms:Decrypt")
 	}
-	context := kmsContext(r.role.account, throughS3(r.dst.region, encryptionContext(r.dst.name, r.obj.key, r.replicaBucketKey)))
+	context := inRegion(r.dst.region, kmsContext(r.role.account, throughS3(r.dst.region, encryptionContext(r.dst.name, r.obj.key, r.replicaBucketKey))))
 	for _, action := range actions {
 		if d := r.decide(action, k.arn, k.account, k.policy, evaluator.KMSKey, context); !d.Allowed {
 			return fail("DstPutObjectNotPermitted", "%s", d.Reason)
