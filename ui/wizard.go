@@ -381,6 +381,9 @@ func (w *Wizard) goTo(s screen) tea.Cmd {
 	w.key.alias.Blur()
 	w.rule.blur()
 	w.screen = s
+	if s == scrKey {
+		w.key.moved = false // r keeps the cursor; coming to the screen places it
+	}
 	w.help.ShowAll = false
 	w.layout()
 	return w.enter(s)
@@ -619,8 +622,17 @@ func (w *Wizard) choose() tea.Cmd {
 func (w *Wizard) refresh() tea.Cmd {
 	switch w.screen {
 	case scrSourceProfile, scrDestProfile:
-		w.profiles = nil
-		w.accounts = map[string]accountResult{}
+		// Profiles are resolved again (after `aws sso login`, say), except the one
+		// chosen on the other side, which later steps use.
+		other := &w.src
+		if w.screen == scrSourceProfile {
+			other = &w.dst
+		}
+		kept := map[string]accountResult{}
+		if res, ok := w.accounts[other.profile]; ok && other.chosen {
+			kept[other.profile] = res
+		}
+		w.profiles, w.accounts = nil, kept
 	case scrSourceBucket, scrDestBucket:
 		delete(w.buckets, w.side().profile)
 		w.summaries = map[summaryKey]summaryResult{}
@@ -631,6 +643,10 @@ func (w *Wizard) refresh() tea.Cmd {
 	}
 	return w.enter(w.screen)
 }
+
+// listing reports whether the list in slot is being read, so that enter does not
+// choose from what the screen no longer shows.
+func (w *Wizard) listing(slot string) bool { return w.tasks.isRunning(slot) }
 
 func (w *Wizard) handleResult(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {

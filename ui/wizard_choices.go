@@ -36,7 +36,7 @@ func (w *Wizard) localNameProblem(name string) string {
 // nameChanged forgets the last availability answer and asks again once typing rests.
 func (w *Wizard) nameChanged() tea.Cmd {
 	name := w.dest.newName.Value()
-	if w.dest.check.name == name {
+	if w.dest.check.name == name && (w.dest.check.done || w.tasks.isRunning("name")) {
 		return nil
 	}
 	w.dest.check, w.dest.submitted = nameCheck{name: name}, false
@@ -110,7 +110,6 @@ func (w *Wizard) newBucketBody() string {
 }
 
 func (w *Wizard) enterKeys() tea.Cmd {
-	w.key.moved = false
 	// The cursor starts on the key the destination bucket uses, which may still be
 	// unread if the bucket was chosen quickly.
 	var summary tea.Cmd
@@ -153,7 +152,7 @@ func (w *Wizard) refreshKeyItems() {
 		w.key.keys.selectValue(newKeyValue)
 	case w.key.ref != "":
 		w.key.keys.selectValue(w.key.ref)
-	default:
+	case !w.key.moved:
 		w.selectBucketKey()
 	}
 }
@@ -207,7 +206,7 @@ func (w *Wizard) selectBucketKey() {
 func (w *Wizard) chooseKey() tea.Cmd {
 	it, ok := w.key.keys.selected()
 	switch {
-	case !ok:
+	case !ok || w.listing("keys"):
 		return nil
 	case it.value == newKeyValue:
 		return w.goTo(scrKeyAlias)

@@ -30,27 +30,36 @@ func (w *Wizard) enterProfiles(s *sidePicks) tea.Cmd {
 		_, id := w.tasks.start("profiles", w.screen)
 		return listProfiles(id, w.deps.Profiles)
 	}
-	return w.showProfiles()
+	return w.showProfiles(true)
 }
 
 func (w *Wizard) onProfiles(msg profilesMsg) tea.Cmd {
 	if !w.tasks.finish(msg.task) {
 		return nil
 	}
+	firstList := len(w.src.profiles.items) == 0 // not a refresh: place the cursors
 	w.profiles = &msg
-	return w.showProfiles()
+	return w.showProfiles(firstList)
 }
 
-// showProfiles fills both profile lists. Until a source profile is chosen, its list
-// starts on the one the caller suggests; until a destination profile is chosen, its
-// list starts on a profile other than the source's.
-func (w *Wizard) showProfiles() tea.Cmd {
+// showProfiles fills both profile lists, and with placeCursors puts each cursor where
+// the list starts: on the chosen profile, else for the source on the one the caller
+// suggests and for the destination on a profile other than the source's. Otherwise
+// the cursors stay where the user left them.
+func (w *Wizard) showProfiles(placeCursors bool) tea.Cmd {
 	w.refreshProfileItems()
-	if !w.src.chosen {
-		w.src.profiles.selectValue(w.deps.SourceProfile)
-	}
-	if !w.dst.chosen {
-		selectFirstOther(&w.dst.profiles, w.src.profile)
+	if placeCursors {
+		for _, s := range []*sidePicks{&w.src, &w.dst} {
+			if s.chosen {
+				s.profiles.selectValue(s.profile)
+			}
+		}
+		if !w.src.chosen {
+			w.src.profiles.selectValue(w.deps.SourceProfile)
+		}
+		if !w.dst.chosen {
+			selectFirstOther(&w.dst.profiles, w.src.profile)
+		}
 	}
 	return w.resolveHighlighted()
 }
@@ -77,10 +86,7 @@ func (w *Wizard) refreshProfileItems() {
 			}
 			items = append(items, newPickItem(name, title, w.profileDetail(s, name), ""))
 		}
-		s.profiles.setItems(items)
-		if s.chosen {
-			s.profiles.selectValue(s.profile)
-		}
+		s.profiles.setItems(items) // keeps the cursor on its profile
 	}
 }
 
@@ -312,7 +318,7 @@ func (w *Wizard) onSummary(msg summaryMsg) tea.Cmd {
 
 func (w *Wizard) chooseSourceBucket() tea.Cmd {
 	it, ok := w.src.buckets.selected()
-	if !ok {
+	if !ok || w.listing("buckets:"+w.src.profile) {
 		return nil
 	}
 	w.src.bucket = awsops.BucketSummary{Name: it.value, Region: w.bucketRegion(&w.src, it.value)}
@@ -322,13 +328,16 @@ func (w *Wizard) chooseSourceBucket() tea.Cmd {
 func (w *Wizard) chooseDestBucket() tea.Cmd {
 	it, ok := w.dst.buckets.selected()
 	switch {
-	case !ok:
+	case !ok || w.listing("buckets:"+w.dst.profile):
 		return nil
 	case it.value == newBucketValue:
 		return w.goTo(scrDestNewBucket)
 	case it.reason != "":
 		w.notice = it.title + " is " + it.reason + ": choose another bucket"
 		return nil
+	}
+	if it.value != w.dst.bucket.Name || w.dest.newBucket {
+		w.key.ref, w.key.create = "", false // the key list starts on the new bucket's key
 	}
 	w.dst.bucket = awsops.BucketSummary{Name: it.value, Region: w.dest.region}
 	w.dest.newBucket = false
@@ -463,7 +472,7 @@ func (w *Wizard) refreshRegionItems() {
 
 func (w *Wizard) chooseRegion() tea.Cmd {
 	it, ok := w.dest.regions.selected()
-	if !ok {
+	if !ok || w.listing("regions:"+w.dst.profile) {
 		return nil
 	}
 	if w.dest.region != it.value {
