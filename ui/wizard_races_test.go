@@ -111,7 +111,7 @@ func TestSourceBucketIsNotChosenFromThePreviousProfilesList(t *testing.T) {
 	d.press("esc")
 	d.waitFor("› " + simcloud.DemoSourceProfile)
 	d.press("up")
-	d.waitFor("› "+simcloud.DemoDestProfile+"  account "+simcloud.DemoDestAccount)
+	d.waitFor("› " + simcloud.DemoDestProfile + "  account " + simcloud.DemoDestAccount)
 	d.press("enter", "enter")
 	if screen, ok := d.waitBriefly(2*time.Second, "Destination: which AWS profile"); ok {
 		t.Errorf("enter on the loading bucket list chose a bucket of %s:\n%s", simcloud.DemoSourceProfile, screen)
