@@ -33,6 +33,35 @@ func (d *driver) waitBriefly(limit time.Duration, want ...string) (string, bool)
 	return ansi.Strip(screen), false
 }
 
+// slowLists lists buckets and keys slowly, so that keys pressed at once surely arrive
+// while a list is being read.
+type slowLists struct{ passThrough }
+
+const listDelay = 300 * time.Millisecond
+
+func (a slowLists) ListBuckets(ctx context.Context) ([]awsops.BucketSummary, error) {
+	time.Sleep(listDelay)
+	return a.passThrough.ListBuckets(ctx)
+}
+
+func (a slowLists) ListKeys(ctx context.Context, region string) ([]awsops.KeyInfo, error) {
+	time.Sleep(listDelay)
+	return a.passThrough.ListKeys(ctx, region)
+}
+
+// withSlowLists makes every account the deps open list slowly.
+func withSlowLists(deps Deps) Deps {
+	open := deps.Open
+	deps.Open = func(ctx context.Context, profile string) (awsops.Account, error) {
+		acc, err := open(ctx, profile)
+		if err != nil {
+			return nil, err
+		}
+		return slowLists{passThrough{acc}}, nil
+	}
+	return deps
+}
+
 // TestRefreshOnDestProfilesKeepsTheSourceAccount: r on the destination profiles
 // forgot the source account too, and a later step dereferenced it (a panic).
 func TestRefreshOnDestProfilesKeepsTheSourceAccount(t *testing.T) {
@@ -104,7 +133,7 @@ func TestRefreshKeepsTheSourceProfileCursor(t *testing.T) {
 // loading chose a bucket of the previous profile's list, unseen.
 func TestSourceBucketIsNotChosenFromThePreviousProfilesList(t *testing.T) {
 	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
-	d := startWizard(t, deps, 80, 24)
+	d := startWizard(t, withSlowLists(deps), 80, 24)
 	d.waitFor("› "+simcloud.DemoSourceProfile, "account "+simcloud.DemoSourceAccount)
 	d.press("enter")
 	d.waitFor(simcloud.DemoLogsBucket, "versioning")
@@ -123,7 +152,7 @@ func TestSourceBucketIsNotChosenFromThePreviousProfilesList(t *testing.T) {
 // on the next Region's list while it loaded chose a key of the first Region.
 func TestKeyIsNotChosenFromThePreviousRegionsList(t *testing.T) {
 	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
-	d := startWizard(t, deps, 120, 40)
+	d := startWizard(t, withSlowLists(deps), 120, 40)
 	pickDemoUpToDestBucket(t, d)
 	d.press("down", "enter")
 	d.waitFor("Replica key in "+simcloud.DemoDestRegion, "› "+simcloud.DemoReplicaKey)
