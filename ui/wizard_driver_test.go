@@ -55,7 +55,23 @@ func startWizard(t *testing.T, deps Deps, width, height int) *driver {
 // waitFor returns the screen (with its styles) once its text contains every want.
 func (d *driver) waitFor(want ...string) string {
 	d.t.Helper()
-	deadline := time.Now().Add(waitLimit)
+	screen, ok := d.poll(waitLimit, want)
+	if !ok {
+		d.t.Fatalf("timed out waiting for %q; the screen is:\n%s", want, ansi.Strip(screen))
+	}
+	return screen
+}
+
+// waitBriefly is waitFor with a short limit and no failure, for what should show at
+// once or never; it returns the screen's text.
+func (d *driver) waitBriefly(limit time.Duration, want ...string) (string, bool) {
+	screen, ok := d.poll(limit, want)
+	return ansi.Strip(screen), ok
+}
+
+// poll copies the screen until its text contains every want, or limit passes.
+func (d *driver) poll(limit time.Duration, want []string) (string, bool) {
+	deadline := time.Now().Add(limit)
 	var screen string
 	for time.Now().Before(deadline) {
 		d.tm.Send(probeMsg{})
@@ -64,11 +80,10 @@ func (d *driver) waitFor(want ...string) string {
 		screen = d.screen
 		d.mu.Unlock()
 		if containsAll(ansi.Strip(screen), want) {
-			return screen
+			return screen, true
 		}
 	}
-	d.t.Fatalf("timed out waiting for %q; the screen is:\n%s", want, ansi.Strip(screen))
-	return ""
+	return screen, false
 }
 
 // containsAll looks for each want with runs of white space (line ends too) taken as

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
@@ -14,24 +12,6 @@ import (
 
 // Keys pressed faster than the wizard reads AWS, and lists read again with r: each
 // test failed on the wizard before these were fixed (a review found them).
-
-// waitBriefly is waitFor with a short limit and no failure, for what should show at
-// once or never.
-func (d *driver) waitBriefly(limit time.Duration, want ...string) (string, bool) {
-	deadline := time.Now().Add(limit)
-	var screen string
-	for time.Now().Before(deadline) {
-		d.tm.Send(probeMsg{})
-		time.Sleep(20 * time.Millisecond)
-		d.mu.Lock()
-		screen = d.screen
-		d.mu.Unlock()
-		if containsAll(ansi.Strip(screen), want) {
-			return screen, true
-		}
-	}
-	return ansi.Strip(screen), false
-}
 
 // slowLists lists buckets and keys slowly, so that keys pressed at once surely arrive
 // while a list is being read.
