@@ -35,18 +35,19 @@ func demoDeps(t *testing.T, scenario string) (Deps, *simcloud.Cloud) {
 func pickDemoSetup(t *testing.T, d *driver) {
 	t.Helper()
 	pickDemoUpToDestBucket(t, d)
-	d.press("down")
-	d.waitFor("› "+simcloud.DemoDestBucket, "versioning")
-	d.press("enter")
-	d.waitFor("› " + simcloud.DemoReplicaKey)
-	d.press("enter")
-	d.waitFor("Replication rule", simcloud.DemoExistingRole)
-	d.press("enter")
+	pickDemoBucketKeyAndRule(t, d)
 }
 
 // pickDemoUpToDestBucket goes from the first screen to the destination bucket list,
 // with the demo's source bucket, destination profile and Region.
 func pickDemoUpToDestBucket(t *testing.T, d *driver) {
+	t.Helper()
+	pickDemoSource(t, d)
+	pickDemoDestination(t, d)
+}
+
+// pickDemoSource chooses the demo's source profile and bucket.
+func pickDemoSource(t *testing.T, d *driver) {
 	t.Helper()
 	chooseProfile(d, simcloud.DemoSourceProfile)
 	d.waitFor(simcloud.DemoLogsBucket)
@@ -55,10 +56,28 @@ func pickDemoUpToDestBucket(t *testing.T, d *driver) {
 	d.waitFor("/ " + simcloud.DemoSourceBucket)
 	d.press("enter")
 	d.waitFor("› " + simcloud.DemoDestProfile)
+}
+
+// pickDemoDestination chooses the demo's destination profile and Region.
+func pickDemoDestination(t *testing.T, d *driver) {
+	t.Helper()
 	d.press("enter")
 	d.waitFor("› "+simcloud.DemoDestRegion, "the profile's Region")
 	d.press("enter")
 	d.waitFor(simcloud.DemoDestBucket, "› + new bucket")
+}
+
+// pickDemoBucketKeyAndRule chooses the demo's destination bucket, the key the wizard
+// preselects and the proposed rule, and goes to the review.
+func pickDemoBucketKeyAndRule(t *testing.T, d *driver) {
+	t.Helper()
+	d.press("down")
+	d.waitFor("› "+simcloud.DemoDestBucket, "versioning")
+	d.press("enter")
+	d.waitFor("› " + simcloud.DemoReplicaKey)
+	d.press("enter")
+	d.waitFor("Replication rule", simcloud.DemoExistingRole)
+	d.press("enter")
 }
 
 // TestDemoFromFirstScreenToACompletedReplica is `s3repl demo` as a newcomer runs it:
