@@ -149,6 +149,8 @@ type verification struct {
 	checkOwner, ownerEnforced bool
 	destAccount               string
 	opts                      VerifyOptions
+	// readErr is why the test object cannot be read at all, which ends the watch.
+	readErr error
 }
 
 // Verify uploads a test object into the rule's scope and watches it replicate. It
@@ -164,7 +166,7 @@ func Verify(ctx context.Context, acc Accounts, s Setup, opts VerifyOptions) (Ver
 		return v.report, err
 	}
 	v.watch(ctx)
-	return v.report, nil
+	return v.report, v.readErr
 }
 
 func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts VerifyOptions) (*verification, error) {
@@ -225,6 +227,10 @@ func (v *verification) watch(ctx context.Context) {
 	wait := v.opts.FirstWait
 	for {
 		done := v.observe(ctx)
+		if ctx.Err() != nil { // a read cut short by ctrl+c says nothing about replication
+			v.finish(OutcomeStopped, "stopped watching; the test object stays where it is")
+			done = true
+		}
 		if !done && v.elapsed() >= v.opts.Timeout {
 			v.finish(OutcomeTimedOut, fmt.Sprintf("still %s after %s: transient AWS issues keep objects PENDING; the doctor checks the setup", v.lastStatus(), v.opts.Timeout))
 			done = true
@@ -261,6 +267,12 @@ func (v *verification) observe(ctx context.Context) bool {
 	if err != nil {
 		event.Note = err.Error()
 		r.Timeline = append(r.Timeline, event)
+		if ctx.Err() == nil && (awsops.IsAccessDenied(err) || awsops.IsNotFound(err)) {
+			// waiting out the timeout would not change this
+			v.readErr = explain("source", err)
+			v.finish(OutcomeStopped, "stopped watching: the test object cannot be read: "+awsops.Advice(err))
+			return true
+		}
 		return ctx.Err() != nil
 	}
 	switch head.ReplicationStatus {
@@ -289,6 +301,9 @@ func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool
 	if err != nil {
 		event.Note = "replica: " + err.Error()
 		r.Timeline = append(r.Timeline, event)
+		if ctx.Err() != nil {
+			return true // stopped: watch says so
+		}
 		if awsops.IsNotFound(err) {
 			v.set(CheckReplicaExists, CheckWaiting, "not visible yet")
 			return false
@@ -309,6 +324,9 @@ func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool
 	v.set(CheckReplicaBucket, passIf(replica.BucketKey || !v.replicaBucket), bucketKey)
 	if v.checkOwner {
 		status, detail := v.replicaOwner(ctx, replica.VersionID)
+		if ctx.Err() != nil {
+			return true // stopped: watch says so
+		}
 		v.set(CheckReplicaOwner, status, detail)
 	}
 	for _, c := range r.Checks {

@@ -8,6 +8,18 @@ import (
 	"github.com/s3repl/s3repl/steps"
 )
 
+// sourceStatus is the source's status at an observation: "no status" means it matched
+// no rule, which a failed read does not say.
+func sourceStatus(e steps.VerifyEvent) string {
+	switch {
+	case e.SourceStatus != "":
+		return e.SourceStatus
+	case e.Note != "":
+		return "read error"
+	}
+	return "no status"
+}
+
 // VerifyProgressLine is printed after each observation of the test object.
 func VerifyProgressLine(r steps.VerifyReport) string {
 	n := len(r.Timeline)
@@ -15,11 +27,7 @@ func VerifyProgressLine(r steps.VerifyReport) string {
 		return ""
 	}
 	e := r.Timeline[n-1]
-	status := e.SourceStatus
-	if status == "" {
-		status = "no status"
-	}
-	line := fmt.Sprintf("  %6s  source %s", e.Elapsed.Round(time.Second), status)
+	line := fmt.Sprintf("  %6s  source %s", e.Elapsed.Round(time.Second), sourceStatus(e))
 	if e.ReplicaStatus != "" {
 		line += ", replica " + e.ReplicaStatus
 	}
@@ -178,10 +186,7 @@ func TimelineText(r steps.VerifyReport) string {
 	steps := []string{r.Started.UTC().Round(time.Second).Format("15:04:05Z") + " uploaded"}
 	last := ""
 	for _, e := range r.Timeline {
-		status := e.SourceStatus
-		if status == "" {
-			status = "no status"
-		}
+		status := sourceStatus(e)
 		if e.ReplicaStatus != "" {
 			status += ", replica " + e.ReplicaStatus
 		}

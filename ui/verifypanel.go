@@ -85,6 +85,9 @@ type VerifyPanel struct {
 	// the journal of the last of those applies.
 	fixesApplied int
 	fixJournal   string
+	// quitAfterFix is set when the user quit while the fixes were being written: the
+	// panel ends once they are, instead of testing again.
+	quitAfterFix bool
 
 	phase  panelPhase
 	report steps.VerifyReport
@@ -133,6 +136,9 @@ func (p VerifyPanel) Watching() bool { return p.phase == phaseWatching }
 func (p VerifyPanel) Busy() bool {
 	return p.phase == phaseWatching || p.phase == phaseDiagnosing || p.phase == phaseCleaning || p.phase == phaseFixing
 }
+
+// Cleaning reports whether the test objects are being deleted.
+func (p VerifyPanel) Cleaning() bool { return p.phase == phaseCleaning }
 
 // Fixing reports whether the doctor's fixes are being applied.
 func (p VerifyPanel) Fixing() bool { return p.phase == phaseFixing }
@@ -266,8 +272,15 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(msg, p.keys.Quit):
-		if p.phase == phaseWatching {
+		switch p.phase {
+		case phaseWatching:
 			p.stop() // stop watching; the verification ends as STOPPED
+			return p, nil
+		case phaseCleaning:
+			return p, nil // it ends once the test objects are gone; quitting now would cut the deletes
+		case phaseFixing:
+			p.quitAfterFix = true // the same, for the fixes being written
+			p.fixNote = StyleWarning.Render("Quitting once the fixes are written.")
 			return p, nil
 		}
 		return p, p.end()

@@ -64,6 +64,10 @@ func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
 	if msg.cleanupErr != nil {
 		p.fixNote += fmt.Sprintf(" The failed test object s3://%s/%s stays: %v", p.report.SourceBucket, p.report.Key, msg.cleanupErr)
 	}
+	if p.quitAfterFix {
+		p.phase, p.cleaned = phaseDone, strings.Replace(p.fixNote, "; testing again with a new object.", ".", 1)
+		return p, p.end()
+	}
 	p.ctx, p.stop = context.WithCancel(p.parent)
 	p.updates = make(chan steps.VerifyReport, 16)
 	p.runs++

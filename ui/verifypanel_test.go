@@ -146,3 +146,48 @@ func TestVerifyPanelStopsWatchingOnQuit(t *testing.T) {
 		t.Fatalf("outcome %s", panel.Report().Outcome)
 	}
 }
+
+func isQuit(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	_, ok := cmd().(tea.QuitMsg)
+	return ok
+}
+
+// TestQuitWaitsForTheWrites: q while the doctor's fixes are written, or the test
+// objects deleted, quit `s3repl verify` at once, and the writes were cut short. The
+// panel now ends once they are done.
+func TestQuitWaitsForTheWrites(t *testing.T) {
+	t.Run("fixes", func(t *testing.T) {
+		funcs := scripted(failedRun)
+		funcs.Fix = func(context.Context, steps.DoctorReport) (string, error) { return "", nil }
+		var m tea.Model = NewVerifyPanel(context.Background(), funcs)
+		m, _ = m.Update(verifyDoneMsg{report: failedRun})
+		m, _ = m.Update(doctorDoneMsg{report: steps.DoctorReport{Fixes: []steps.Change{{ID: "x"}}, Plan: &steps.Plan{}}})
+		m, _ = m.Update(keyPress("a"))
+		m, _ = m.Update(keyPress("y"))
+		if !m.(VerifyPanel).Fixing() {
+			t.Fatal("not applying the fixes")
+		}
+		m, cmd := m.Update(keyPress("q"))
+		if isQuit(cmd) {
+			t.Fatal("q quit while the fixes were being written")
+		}
+		if _, cmd = m.Update(fixDoneMsg{}); !isQuit(cmd) {
+			t.Fatal("the panel did not end once the fixes were written")
+		}
+	})
+	t.Run("clean-up", func(t *testing.T) {
+		var m tea.Model = NewVerifyPanel(context.Background(), scripted(complete))
+		m, _ = m.Update(verifyDoneMsg{report: complete})
+		m, _ = m.Update(keyPress("d"))
+		m, cmd := m.Update(keyPress("q"))
+		if isQuit(cmd) {
+			t.Fatal("q quit while the test objects were being deleted")
+		}
+		if _, cmd = m.Update(cleanupDoneMsg{}); !isQuit(cmd) {
+			t.Fatal("the panel did not end once the test objects were deleted")
+		}
+	})
+}

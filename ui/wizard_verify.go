@@ -36,7 +36,9 @@ func (w *Wizard) verifyKey(msg tea.KeyPressMsg) tea.Cmd {
 	case w.verify.panel.Confirming():
 		return w.updatePanel(msg) // y applies the fixes; anything else, esc too, says no
 	case w.verify.panel.Busy():
-		if key.Matches(msg, k.Quit) && !w.verify.panel.Watching() {
+		// q while watching stops watching; while the test objects are deleted it
+		// waits, so that no delete is cut short; while fixes are written w.quit asks
+		if key.Matches(msg, k.Quit) && !w.verify.panel.Watching() && !w.verify.panel.Cleaning() {
 			return w.quit()
 		}
 	case key.Matches(msg, k.Quit):
