@@ -189,3 +189,25 @@ func asV1(t *testing.T, config string) string {
 	}
 	return string(out)
 }
+
+// TestTurningARuleOptionOffChangesTheRule: the rule compared only what the setup
+// asks for, so an option turned off stayed in the rule. With ownership override off,
+// the role and bucket policies lost its permission while the rule kept asking for it,
+// and replication FAILED (DstPutAclNotPermitted).
+func TestTurningARuleOptionOffChangesTheRule(t *testing.T) {
+	s := newSimSetup(t, nil)
+	off := false
+	s.setup.Rule.OwnerOverride = &off
+	plan := s.plan()
+	if !strings.Contains(titles(plan.Pending()), "Replication rule") {
+		t.Fatalf("turning ownership override off does not change the rule: %s", titles(plan.Pending()))
+	}
+	s.facts = plan.Facts
+	s.apply(plan.Pending())
+	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify after turning ownership override off: %s (%s)", report.Outcome, report.Explanation)
+	}
+	if again := s.plan().Pending(); len(again) != 0 {
+		t.Fatalf("a second plan has changes: %s", titles(again))
+	}
+}

@@ -517,3 +517,31 @@ func TestPlanBoundaryOnWhatCannotBeSeen(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleOptionsTurnedOffArePlanned: storage class, RTC, metrics, replica sync and a
+// tag filter, once in the rule and then left out of the setup, change the rule.
+func TestRuleOptionsTurnedOffArePlanned(t *testing.T) {
+	for name, edit := range map[string]func(*RuleSetup){
+		"storage class":  func(r *RuleSetup) { r.StorageClass = "GLACIER" },
+		"RTC":            func(r *RuleSetup) { r.ReplicationTime = true },
+		"metrics":        func(r *RuleSetup) { r.Metrics = true },
+		"replica sync":   func(r *RuleSetup) { r.ReplicaModifications = true },
+		"tag filter":     func(r *RuleSetup) { r.Tags = map[string]string{"replicate": "yes"} },
+		"owner override": func(r *RuleSetup) { on := true; r.OwnerOverride = &on },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, st := freshSetup(), freshState()
+			with := s
+			edit(&with.Rule)
+			applied := applyToState(t, mustPlan(t, with, st), st)
+			if name == "owner override" {
+				off := false
+				s.Rule.OwnerOverride = &off
+			}
+			c := changeByID(t, mustPlan(t, s, applied), "src-replication")
+			if !c.Pending() {
+				t.Fatalf("the rule keeps %s after the setup left it out:\n%s", name, c.Before)
+			}
+		})
+	}
+}

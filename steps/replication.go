@@ -241,8 +241,9 @@ func placeRule(rules []json.RawMessage, id string) (int, int, error) {
 	return index, highest + 1, nil
 }
 
-// ruleDiffers reports whether the existing rule lacks anything of ours or has it
-// different. Fields S3 adds on its own (defaults) do not count.
+// ruleDiffers reports whether the existing rule lacks anything of ours, has it
+// different, or has an option ours leaves out (the setup turned it off). Fields S3
+// adds on its own (defaults) do not count.
 func ruleDiffers(existing, ours json.RawMessage) (bool, error) {
 	var have, want any
 	if err := json.Unmarshal(existing, &have); err != nil {
@@ -251,7 +252,47 @@ func ruleDiffers(existing, ours json.RawMessage) (bool, error) {
 	if err := json.Unmarshal(ours, &want); err != nil {
 		return false, err
 	}
-	return !covers(have, want), nil
+	return !covers(have, want) || hasDroppedOption(have, want), nil
+}
+
+// ruleOptions are the members of a rule a setup turns on or off: present in the
+// existing rule and absent from ours, the setup has turned them off.
+var ruleOptions = [][]string{
+	{"Destination", "AccessControlTranslation"},
+	{"Destination", "StorageClass"},
+	{"Destination", "ReplicationTime"},
+	{"Destination", "Metrics"},
+	{"SourceSelectionCriteria", "ReplicaModifications"},
+	{"Filter", "Tag"},
+	{"Filter", "And"},
+}
+
+func hasDroppedOption(have, want any) bool {
+	for _, path := range ruleOptions {
+		if h := member(have, path); h != nil && member(want, path) == nil && !disabled(h) {
+			return true
+		}
+	}
+	return false
+}
+
+// member is the value at path in a JSON object, nil when absent.
+func member(v any, path []string) any {
+	for _, name := range path {
+		object, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = object[name]
+	}
+	return v
+}
+
+// disabled reports whether an option is there but off ({"Status":"Disabled"}), as S3
+// may return options nobody set.
+func disabled(v any) bool {
+	object, ok := v.(map[string]any)
+	return ok && object["Status"] == "Disabled"
 }
 
 // covers reports whether have contains want: every member of want is in have with a
