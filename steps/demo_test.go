@@ -211,3 +211,28 @@ func TestTurningARuleOptionOffChangesTheRule(t *testing.T) {
 		t.Fatalf("a second plan has changes: %s", titles(again))
 	}
 }
+
+// TestTwoRulesOfOneSourceBucketKeepEachOthersStatements: the rules of a source bucket
+// share its one role. Their key and bucket policy statements were named after the
+// role alone, so the second setup replaced the first's (its prefix, its actions) and
+// the first rule's objects FAILED.
+func TestTwoRulesOfOneSourceBucketKeepEachOthersStatements(t *testing.T) {
+	s := newSimSetup(t, func(setup *steps.Setup) { setup.Rule.ID, setup.Rule.Prefix = "rule-a", "a/" })
+	first := s.setup
+	s.setup.Rule.ID, s.setup.Rule.Prefix = "rule-b", "b/"
+	s.applyPlan()
+	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("rule b: %s (%s)", report.Outcome, report.Explanation)
+	}
+	second := s.setup
+	s.setup = first
+	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("rule a after rule b was set up: %s (%s)", report.Outcome, report.Explanation)
+	}
+	for _, setup := range []steps.Setup{first, second} {
+		s.setup = setup
+		if pending := s.plan().Pending(); len(pending) != 0 {
+			t.Fatalf("%s: a second plan has changes: %s", setup.RuleID(), titles(pending))
+		}
+	}
+}

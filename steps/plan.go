@@ -145,6 +145,7 @@ func resolveFacts(s Setup, st *State) (Facts, error) {
 	var p Problems
 	src, dst := st.Source, st.Destination
 	f := Facts{
+		RuleID:        s.RuleID(),
 		Partition:     PartitionOf(src.Identity.ARN),
 		SourceAccount: src.Identity.AccountID,
 		SourceRegion:  src.Region,

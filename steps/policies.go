@@ -21,6 +21,7 @@ type Facts struct {
 	DestBucket    string
 	DestKeyARN    string
 	RoleARN       string
+	RuleID        string
 	Prefix        string
 	OwnerOverride bool
 	ObjectLock    bool
@@ -37,9 +38,11 @@ func (f Facts) NewKeyARN() string {
 // CrossAccount reports whether source and destination are in different accounts.
 func (f Facts) CrossAccount() bool { return f.SourceAccount != f.DestAccount }
 
-// Sids of the statements s3repl writes. Statements on resources that several roles
-// may share (key and bucket policies, trust policies) carry a hash of the role ARN or
-// source bucket, so two setups never overwrite each other.
+// Sids of the statements s3repl writes. Statements on resources that several setups
+// may share (key and bucket policies, trust policies) carry a hash of the role and
+// rule, or of the source bucket, so two setups never overwrite each other: the rules
+// of one source bucket share its one role, but their statements differ (prefix,
+// ownership override, Bucket Key).
 const (
 	sidReadSourceBucket  = "S3replReadSourceBucket"
 	sidReadSourceObjects = "S3replReadSourceObjects"
@@ -48,12 +51,14 @@ const (
 	sidEncryptReplicas   = "S3replEncryptReplicas"
 )
 
-func (f Facts) roleSid(purpose string) string { return "S3repl" + purpose + shortHash(f.RoleARN) }
+func (f Facts) roleSid(purpose string) string {
+	return "S3repl" + purpose + shortHash(f.RoleARN+" "+f.RuleID)
+}
 
-// KeyPolicySid is the Sid of the destination key policy statement for this role.
+// KeyPolicySid is the Sid of the destination key policy statement for this rule.
 func (f Facts) KeyPolicySid() string { return f.roleSid("ReplicaKey") }
 
-// SourceKeyPolicySid is the Sid of the source key policy statement for this role.
+// SourceKeyPolicySid is the Sid of the source key policy statement for this rule.
 func (f Facts) SourceKeyPolicySid() string { return f.roleSid("SourceKey") }
 
 // BucketPolicySids are the Sids of the destination bucket policy statements.
