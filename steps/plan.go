@@ -343,6 +343,15 @@ func (b *planBuilder) destBucket() error {
 			Side: DestinationSide, Region: region, Resource: arn, kind: kindEncryption, target: bucket,
 			After: encryptionDoc(awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: b.f.DestKeyARN, BucketKey: true}),
 		})
+	} else if b.s.Destination.CreateBucket && !strings.HasPrefix(dst.Encryption.Algorithm, "aws:kms") {
+		// A bucket the setup creates defaults to the replica key. One still on S3's
+		// default was left so by a run that stopped after creating it.
+		b.add(Change{
+			ID: "dst-encryption", Title: "Encrypt new objects in " + bucket + " with the replica key (Bucket Key on)",
+			Side: DestinationSide, Region: region, Resource: arn, kind: kindEncryption, target: bucket,
+			Before: encryptionDoc(dst.Encryption),
+			After:  encryptionDoc(awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: b.f.DestKeyARN, BucketKey: true}),
+		})
 	}
 	b.versioning("dst-versioning", DestinationSide, bucket, region, dst.Versioning, dst.BucketExists)
 	return nil

@@ -545,3 +545,24 @@ func TestRuleOptionsTurnedOffArePlanned(t *testing.T) {
 		})
 	}
 }
+
+// TestRerunEncryptsABucketLeftOnS3sDefault: a run that stopped right after creating
+// the destination bucket left it on SSE-S3. The rerun saw the bucket and never
+// planned its encryption; now a bucket the setup creates gets the replica key default
+// whenever it is not on SSE-KMS.
+func TestRerunEncryptsABucketLeftOnS3sDefault(t *testing.T) {
+	for algorithm, want := range map[string]bool{"AES256": true, "aws:kms": false} {
+		s, st := freshSetup(), freshState()
+		st.Destination.BucketExists, st.Destination.Region, st.Destination.Versioning = true, "eu-west-1", "Enabled"
+		st.Destination.Ownership = "BucketOwnerEnforced"
+		st.Destination.Encryption = awsops.Encryption{Algorithm: algorithm}
+		plan := mustPlan(t, s, st)
+		got := false
+		for _, c := range plan.Pending() {
+			got = got || c.ID == "dst-encryption"
+		}
+		if got != want {
+			t.Errorf("bucket on %s: encryption planned %v, want %v (%v)", algorithm, got, want, changeIDs(plan))
+		}
+	}
+}
