@@ -121,6 +121,9 @@ func (a *applier) applyOne(ctx context.Context, c Change) error {
 		}
 	}
 	err := a.write(ctx, c)
+	if c.kind == kindCreateKey && a.newKeyARN != "" {
+		c.Resource = a.newKeyARN // the done entry names the key made, not the placeholder
+	}
 	if j := a.opts.Journal; j != nil {
 		phase := "done"
 		if err != nil {
@@ -256,7 +259,11 @@ func (a *applier) write(ctx context.Context, c Change) error {
 			return err
 		})
 	case kindCreateAlias:
-		return acc.CreateAlias(ctx, c.Region, c.target, a.newKeyARN)
+		if err := acc.CreateAlias(ctx, c.Region, c.target, a.newKeyARN); err != nil {
+			// a rerun finds keys by alias, so it would create another key
+			return fmt.Errorf("%w; key %s was created by this run without its alias: create the alias for it by hand (aws kms create-alias), or schedule the key's deletion, before running again", err, a.newKeyARN)
+		}
+		return nil
 	case kindKeyPolicy:
 		return a.retryPropagation(ctx, func() error { return acc.PutKeyPolicy(ctx, c.Region, c.target, c.After) })
 	case kindCreateBucket:

@@ -1,10 +1,15 @@
 package steps_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
@@ -233,6 +238,39 @@ func TestTwoRulesOfOneSourceBucketKeepEachOthersStatements(t *testing.T) {
 		s.setup = setup
 		if pending := s.plan().Pending(); len(pending) != 0 {
 			t.Fatalf("%s: a second plan has changes: %s", setup.RuleID(), titles(pending))
+		}
+	}
+}
+
+// failingAlias is a destination whose CreateAlias fails, as after a throttle.
+type failingAlias struct{ awsops.Account }
+
+func (failingAlias) CreateAlias(context.Context, string, string, string) error {
+	return &awsops.OpError{Op: "kms:CreateAlias", Code: "ThrottlingException", Kind: awsops.KindOther, Err: errors.New("Rate exceeded")}
+}
+
+// TestAliasFailureNamesTheKeyItMade: the key made before a failed CreateAlias is
+// found by no later run (keys are found by alias). The error says which key it is and
+// what to do, and the journal's done entry names it instead of the placeholder.
+func TestAliasFailureNamesTheKeyItMade(t *testing.T) {
+	r := newScenarioSetup(t, steps.DefaultDemoScenario)
+	r.setup.Destination.KMSKey, r.setup.Destination.CreateKey = "alias/s3repl-new-replica", true
+	r.open()
+	plan := r.plan()
+	acc := r.acc
+	acc.Destination = failingAlias{acc.Destination}
+	journal, err := steps.OpenJournal(t.TempDir(), nil)
+	r.must(err)
+	_, err = steps.Apply(r.ctx, acc, plan, steps.ApplyOptions{Journal: journal, PropagationWait: time.Millisecond})
+	r.must(journal.Close())
+	if err == nil || !strings.Contains(err.Error(), ":key/") || !strings.Contains(err.Error(), "before running again") {
+		t.Fatalf("the error does not name the key made: %v", err)
+	}
+	entries, readErr := os.ReadFile(journal.Path())
+	r.must(readErr)
+	for _, line := range strings.Split(strings.TrimSpace(string(entries)), "\n") {
+		if strings.Contains(line, `"dst-key-create"`) && strings.Contains(line, `"done"`) && strings.Contains(line, steps.NewKeyID) {
+			t.Fatalf("the done entry names the placeholder, not the key:\n%s", line)
 		}
 	}
 }
