@@ -241,12 +241,14 @@ func (d *Document) indexOf(sid string) int {
 }
 
 // String renders the document as indented JSON: Version first for a new document,
-// otherwise the original member order, with the statements as they now are.
+// otherwise the original member order, with the statements as they now are. An
+// existing document without Version keeps going without: AWS reads it as the
+// 2008-10-17 language, where "${...}" in its statements is text, not a variable.
 func (d *Document) String() string {
 	var buf bytes.Buffer
 	buf.WriteString("{")
 	fields := d.fields
-	if !d.has("Version") {
+	if len(fields) == 0 {
 		fields = append([]field{{name: "Version", value: json.RawMessage(`"` + Version + `"`)}}, fields...)
 	}
 	if !d.has("Statement") {

@@ -119,3 +119,31 @@ func TestAppendKeepsTheStatementAsGiven(t *testing.T) {
 		t.Fatalf("sids %v", again.Sids())
 	}
 }
+
+// TestVersionlessDocumentStaysVersionless: a policy without Version is read by AWS in
+// the 2008-10-17 language, where "${aws:username}" is text. Adding Version to it
+// changed what a statement s3repl did not write means, and the journal's "before"
+// was not what was there.
+func TestVersionlessDocumentStaysVersionless(t *testing.T) {
+	theirs := `{"Statement":[{"Sid":"Home","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/home/${aws:username}/*"}]}`
+	doc, err := Parse(theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(doc.String(), "Version") {
+		t.Fatalf("a Version was added to the document as read:\n%s", doc.String())
+	}
+	if err := doc.Append([]byte(`{"Sid":"Ours","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"s3:ReplicateObject","Resource":"arn:aws:s3:::b/*"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(doc.String(), "Version") {
+		t.Fatalf("a Version was added when a statement was merged:\n%s", doc.String())
+	}
+	fresh, err := Parse("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fresh.String(), `"Version": "2012-10-17"`) {
+		t.Fatalf("a new document has no Version:\n%s", fresh.String())
+	}
+}
