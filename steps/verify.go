@@ -316,12 +316,21 @@ func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool
 	r.Timeline = append(r.Timeline, event)
 	v.set(CheckReplicaExists, CheckPassed, "version "+replica.VersionID)
 	v.set(CheckReplicaStatus, passIf(replica.ReplicationStatus == "REPLICA"), replica.ReplicationStatus)
-	v.set(CheckReplicaKey, passIf(sameKey(replica.SSEKMSKeyID, r.ReplicaKeyARN)), replica.SSEKMSKeyID)
-	bucketKey := "no Bucket Key"
-	if replica.BucketKey {
-		bucketKey = "Bucket Key on"
+	if v.sourceKeyARN == "" {
+		// The source bucket does not default to SSE-KMS, so the test object is SSE-S3,
+		// and S3 keeps a replica's type of encryption: only SSE-KMS objects get the
+		// replica key.
+		sseS3 := replica.SSEKMSKeyID == ""
+		v.set(CheckReplicaKey, passIf(sseS3), "SSE-S3 like the test object (the replica key is for SSE-KMS objects) "+replica.SSEKMSKeyID)
+		v.set(CheckReplicaBucket, CheckPassed, "not used by SSE-S3")
+	} else {
+		v.set(CheckReplicaKey, passIf(sameKey(replica.SSEKMSKeyID, r.ReplicaKeyARN)), replica.SSEKMSKeyID)
+		bucketKey := "no Bucket Key"
+		if replica.BucketKey {
+			bucketKey = "Bucket Key on"
+		}
+		v.set(CheckReplicaBucket, passIf(replica.BucketKey || !v.replicaBucket), bucketKey)
 	}
-	v.set(CheckReplicaBucket, passIf(replica.BucketKey || !v.replicaBucket), bucketKey)
 	if v.checkOwner {
 		status, detail := v.replicaOwner(ctx, replica.VersionID)
 		if ctx.Err() != nil {

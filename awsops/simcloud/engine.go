@@ -299,12 +299,14 @@ func (r *replication) permitReplicate() *Failure {
 	return r.onDestination("s3:ReplicateObject", "DstPutObjectNotPermitted")
 }
 
-// chooseReplicaEncryption: an SSE-KMS source is re-encrypted with the rule's replica
-// key; anything else gets the destination bucket's default encryption.
+// chooseReplicaEncryption: a replica keeps its source's type of encryption (the S3
+// User Guide: the destination's default encryption is not used then). An SSE-KMS
+// source is re-encrypted with the rule's replica key, an SSE-S3 one stays SSE-S3;
+// only an unencrypted source gets the destination bucket's default.
 func (r *replication) chooseReplicaEncryption() *Failure {
 	account, ref := r.role.account, r.rule.replicaKey()
 	r.replicaAlgorithm = r.obj.sseAlgorithm
-	if !isKMSAlgorithm(r.obj.sseAlgorithm) {
+	if r.obj.sseAlgorithm == "" {
 		account, ref, r.replicaAlgorithm = r.dst.owner, r.dst.encryption.KMSKeyID, r.dst.encryption.Algorithm
 	}
 	if !isKMSAlgorithm(r.replicaAlgorithm) {
