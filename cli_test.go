@@ -131,7 +131,9 @@ func TestCLIErrorsExitOne(t *testing.T) {
 		setup string
 		want  string
 	}{
-		"unknown field":  {"source: {bucket: a-b-c, profle: x}\n", "field profle not found"},
+		"unknown field": {"source: {bucket: a-b-c, profle: x}\n", `unknown field "profle" under source`},
+		"eleven tags": {"source: {profile: src, bucket: a-b-c}\ndestination: {profile: dst, bucket: ok-bucket, kmsKey: alias/x}\nrule: {tags: {a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1, j: 1, k: 1}}\n",
+			"an S3 object carries at most 10"},
 		"invalid bucket": {"source: {profile: src, bucket: Bad_Bucket}\ndestination: {profile: dst, bucket: ok-bucket, kmsKey: alias/x}\n", "lowercase letters"},
 		"missing source": {"source: {profile: src, bucket: " + mototest.UniqueName("nope") + "}\ndestination: {profile: dst, region: eu-west-1, bucket: " + mototest.UniqueName("d") + ", createBucket: true, kmsKey: alias/x, createKey: true}\n", "does not exist"},
 	}
@@ -145,6 +147,17 @@ func TestCLIErrorsExitOne(t *testing.T) {
 	}
 	if out, code := runCLI(t, "apply", "-f", writeSetup(t, "source: {}\n")); code != 1 {
 		t.Fatalf("apply of an empty setup: exit %d\n%s", code, out)
+	}
+	// --json without --yes would mix the plan and its question into the JSON
+	if out, code := runCLI(t, "apply", "--json", "-f", writeSetup(t, "source: {}\n")); code != 1 || !strings.Contains(out, "apply --json needs --yes") {
+		t.Fatalf("apply --json without --yes: exit %d\n%s", code, out)
+	}
+	if out, code := runCLI(t, "verify", "--timeout", "-5s", "-f", writeSetup(t, "source: {}\n")); code != 1 || !strings.Contains(out, "give how long to wait") {
+		t.Fatalf("verify with a negative timeout: exit %d\n%s", code, out)
+	}
+	// no terminal in tests: the wizard says what to do instead of a TTY error
+	if out, code := runCLI(t); code != 1 || !strings.Contains(out, "s3repl is interactive: run it in a terminal") {
+		t.Fatalf("the wizard without a terminal: exit %d\n%s", code, out)
 	}
 }
 

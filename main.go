@@ -102,6 +102,10 @@ func applyCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, out := cmd.Context(), cmd.OutOrStdout()
+			if flags.json && !yes {
+				// the plan and the question would be mixed into the JSON on stdout
+				return errors.New("apply --json needs --yes: review the changes with `s3repl plan` first")
+			}
 			plan, acc, err := makePlan(ctx, flags.setupFile)
 			if err != nil {
 				return err
@@ -173,8 +177,14 @@ func confirm(cmd *cobra.Command, plan *steps.Plan) error {
 	if !ok || !isTerminal(in) {
 		return errors.New("apply needs confirmation: run it in a terminal, or pass --yes after reviewing `s3repl plan`")
 	}
-	lipgloss.Fprint(cmd.OutOrStdout(), ui.PlanText(plan))
-	fmt.Fprint(cmd.OutOrStdout(), "Apply these changes? Type yes to continue: ")
+	// The plan and the question go where the person answering sees them, even when
+	// stdout is a file.
+	shown := cmd.OutOrStdout()
+	if out, ok := shown.(*os.File); ok && !isTerminal(out) {
+		shown = cmd.ErrOrStderr()
+	}
+	lipgloss.Fprint(shown, ui.PlanText(plan))
+	fmt.Fprint(shown, "Apply these changes? Type yes to continue: ")
 	var answer string
 	_, _ = fmt.Fscanln(in, &answer)
 	if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
@@ -277,6 +287,9 @@ func verifyCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, out := cmd.Context(), cmd.OutOrStdout()
+			if timeout <= 0 {
+				return fmt.Errorf("--timeout %s: give how long to wait, e.g. 15m", timeout)
+			}
 			setup, acc, err := openSetup(ctx, flags.setupFile)
 			if err != nil {
 				return err
@@ -430,6 +443,9 @@ func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, latency 
 // runWizard runs the interactive wizard against the real profiles; what it did stays
 // printed after its full-screen view closes.
 func runWizard(ctx context.Context, out io.Writer) error {
+	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
+		return errors.New("s3repl is interactive: run it in a terminal, or use `s3repl plan -f setup.yaml` and `s3repl apply -f setup.yaml --yes` (see README), or try `s3repl demo` in a terminal")
+	}
 	wizard := ui.NewWizard(ctx, ui.Deps{
 		Open:     awsops.Open,
 		Profiles: steps.ListProfiles,

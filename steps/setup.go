@@ -4,8 +4,11 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -69,9 +72,84 @@ func LoadSetup(path string) (Setup, error) {
 	dec := yaml.NewDecoder(f)
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
-		return Setup{}, fmt.Errorf("setup file %s: %w", path, err)
+		return Setup{}, fmt.Errorf("setup file %s: %s", path, setupFileProblem(err))
+	}
+	var another any
+	if err := dec.Decode(&another); !errors.Is(err, io.EOF) {
+		return Setup{}, fmt.Errorf("setup file %s holds more than one document (---): give one setup per file", path)
 	}
 	return s, nil
+}
+
+var (
+	unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type steps\.(\w+)`)
+	wrongType    = regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+)(?: ` + "`([^`]*)`" + `)? into (\S+)`)
+)
+
+// setupFileProblem says what is wrong with a setup file in its own terms, not the
+// YAML decoder's.
+func setupFileProblem(err error) string {
+	if errors.Is(err, io.EOF) {
+		return "the file is empty: see the README's setup file for the fields"
+	}
+	text := err.Error()
+	var problems []string
+	for _, m := range unknownField.FindAllStringSubmatch(text, -1) {
+		problems = append(problems, fmt.Sprintf("line %s: unknown field %q under %s (see the README's setup file for the fields)", m[1], m[2], sectionOf(m[3])))
+	}
+	for _, m := range wrongType.FindAllStringSubmatch(text, -1) {
+		found := yamlKind(m[2])
+		if m[3] != "" {
+			found += " " + m[3]
+		}
+		problems = append(problems, fmt.Sprintf("line %s: expected %s here, found %s", m[1], kindOf(m[4]), found))
+	}
+	if len(problems) == 0 {
+		return text
+	}
+	return strings.Join(problems, "; ")
+}
+
+func sectionOf(goType string) string {
+	switch goType {
+	case "Setup":
+		return "the top level (source, destination, role, rule)"
+	case "SourceSetup":
+		return "source"
+	case "DestinationSetup":
+		return "destination"
+	case "RoleSetup":
+		return "role"
+	case "RuleSetup":
+		return "rule"
+	}
+	return goType
+}
+
+func kindOf(goType string) string {
+	switch {
+	case goType == "bool" || goType == "*bool":
+		return "true or false"
+	case goType == "string":
+		return "a text value"
+	case strings.HasPrefix(goType, "map"):
+		return "key: value pairs"
+	case strings.HasPrefix(goType, "steps."):
+		return "a section of key: value pairs"
+	}
+	return goType
+}
+
+func yamlKind(tag string) string {
+	switch tag {
+	case "seq":
+		return "a list"
+	case "map":
+		return "key: value pairs"
+	case "str":
+		return "the text"
+	}
+	return tag
 }
 
 // Marshal renders the setup as YAML, for the wizard's "save as setup file".

@@ -169,7 +169,13 @@ func (s Setup) validateRule(p *Problems) {
 	if len(r.Tags) > 0 && r.DeleteMarkers {
 		p.add("rule: delete-marker replication is not allowed with a tag filter; drop the tags or set deleteMarkers: false")
 	}
+	if len(r.Tags) > 10 {
+		p.add("rule.tags has %d tags, but an S3 object carries at most 10: no object could match the rule", len(r.Tags))
+	}
 	for k, v := range r.Tags {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			p.add("rule.tags: %q begins with aws:, which AWS keeps for itself; objects cannot carry it", k)
+		}
 		if !tagKeyPattern.MatchString(k) {
 			p.add("rule.tags: %q is not a valid tag key", k)
 		}
