@@ -3,6 +3,7 @@ package awsops
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -37,8 +38,21 @@ func Advice(err error) string {
 		return fmt.Sprintf("%s exists already: use it, or choose another name", op.Resource)
 	case KindInvalidRequest:
 		return fmt.Sprintf("AWS refused the request for %s: %s", op.Op, refusal(err))
+	case KindUnreachable:
+		return fmt.Sprintf("could not reach %s: check the Region's spelling, the endpoint settings (AWS_ENDPOINT_URL, endpoint_url) and the network", hostOf(err))
 	}
 	return ""
+}
+
+// hostOf is the host a request could not reach, or "AWS" when the error names none.
+func hostOf(err error) string {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		if u, perr := url.Parse(urlErr.URL); perr == nil && u.Host != "" {
+			return u.Host
+		}
+	}
+	return "AWS"
 }
 
 func profileFlag(profile string) string {

@@ -55,11 +55,18 @@ func kindOfSDKError(err error) Kind {
 		return KindNoCredentials
 	case isInvalidDocument(err):
 		return KindInvalidRequest
+	case isUnreachable(err):
+		return KindUnreachable
 	}
 	if kind, ok := kindOfCode(err); ok {
 		return kind
 	}
 	return kindOfStatus(err)
+}
+
+func isUnreachable(err error) bool {
+	var unreachable *smithyhttp.RequestSendError
+	return errors.As(err, &unreachable)
 }
 
 func isInvalidDocument(err error) bool {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -87,7 +88,7 @@ func TestClassifyKinds(t *testing.T) {
 		{"invalid key id", operation("STS", "GetCallerIdentity", 403, apiError("InvalidClientTokenId", "")), KindNoCredentials, "InvalidClientTokenId"},
 		{"expired session token", operation("S3", "ListBuckets", 400, apiError("ExpiredToken", "")), KindNoCredentials, "ExpiredToken"},
 
-		{"unreachable", operation("S3", "ListBuckets", 0, &smithyhttp.RequestSendError{Err: errors.New("connection refused")}), KindOther, ""},
+		{"unreachable", operation("S3", "ListBuckets", 0, &smithyhttp.RequestSendError{Err: errors.New("connection refused")}), KindUnreachable, ""},
 		{"throttled", operation("KMS", "ListKeys", 400, apiError("ThrottlingException", "")), KindOther, "ThrottlingException"},
 	}
 	for _, c := range cases {
@@ -118,8 +119,13 @@ func TestClassifyBlamesAssumeRole(t *testing.T) {
 
 	unreachable := needingCredentials(&assumeRoleError{RoleARN: role,
 		Err: operation("STS", "AssumeRole", 0, &smithyhttp.RequestSendError{Err: errors.New("no such host")})})
-	if kind := classify("s3:GetBucketPolicy", "dst", "b", unreachable).Kind; kind != KindOther {
-		t.Errorf("an unreachable STS is %v, want %v", kind, KindOther)
+	if kind := classify("s3:GetBucketPolicy", "dst", "b", unreachable).Kind; kind != KindUnreachable {
+		t.Errorf("an unreachable STS is %v, want %v", kind, KindUnreachable)
+	}
+	typo := operation("KMS", "DescribeKey", 0, &smithyhttp.RequestSendError{Err: &url.Error{Op: "Post", URL: "https://kms.eu-wset-1.amazonaws.com/", Err: errors.New("no such host")}})
+	want = "could not reach kms.eu-wset-1.amazonaws.com: check the Region's spelling"
+	if got := Advice(classify("kms:DescribeKey", "dst", "alias/x", typo)); !strings.HasPrefix(got, want) {
+		t.Errorf("advice %q, want it to begin %q", got, want)
 	}
 }
 

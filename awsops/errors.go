@@ -18,6 +18,7 @@ const (
 	KindInvalidRequest       // AWS refused the request's content (malformed policy, ...)
 	KindConflict             // the resource exists already or is owned by someone else
 	KindWrongRegion          // the resource lives in another Region than the one asked
+	KindUnreachable          // the request never reached AWS (host unknown, network down)
 )
 
 func (k Kind) String() string {
@@ -38,6 +39,8 @@ func (k Kind) String() string {
 		return "conflict"
 	case KindWrongRegion:
 		return "wrong region"
+	case KindUnreachable:
+		return "unreachable"
 	}
 	return "error"
 }
