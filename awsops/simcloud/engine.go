@@ -329,15 +329,17 @@ func (r *replication) chooseReplicaEncryption() *Failure {
 	return nil
 }
 
-// permitEncrypt: the role needs a data key from the replica key through S3 in the
-// destination Region; with a Bucket Key it decrypts it again too. A key policy that
-// does not let the role in shows up as DstPutObjectNotPermitted, as in AWS.
+// permitEncrypt: the role must be able to encrypt with the replica key through S3 in
+// the destination Region: kms:Encrypt, which the S3 User Guide requires, and
+// kms:GenerateDataKey, which DOMAIN.md requires too; with a Bucket Key it decrypts
+// too. A key policy that does not let the role in shows up as
+// DstPutObjectNotPermitted, as in AWS.
 func (r *replication) permitEncrypt() *Failure {
 	k := r.replicaKey
 	if k == nil {
 		return nil
 	}
-	actions := []string{"kms:GenerateDataKey"}
+	actions := []string{"kms:GenerateDataKey", "kms:Encrypt"}
 	if r.replicaBucketKey {
 		actions = append(actions, "kms:Decrypt")
 	}

@@ -593,3 +593,18 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("%d replicas, want 8", len(versions))
 	}
 }
+
+// TestReplicaKeyNeedsEncrypt: the S3 User Guide requires kms:Encrypt on the key that
+// encrypts replicas; a key policy without it fails, whatever else it grants.
+func TestReplicaKeyNeedsEncrypt(t *testing.T) {
+	s := newReplication(t, func(s *replicationSetup) {
+		s.dstKeyPolicy = strings.Replace(s.dstKeyPolicy, `"Action":["kms:Encrypt","kms:GenerateDataKey","kms:Decrypt"]`, `"Action":["kms:GenerateDataKey","kms:Decrypt"]`, 1)
+	})
+	version := s.upload("k", awsops.PutOptions{})
+	if status := s.statusAfterLatency("k", version); status != "FAILED" {
+		t.Fatalf("status %q without kms:Encrypt, want FAILED", status)
+	}
+	if failure, _ := s.cloud.ReplicationFailure("src-bucket", "k", version); failure.Reason != "DstPutObjectNotPermitted" || !strings.Contains(failure.Detail, "kms:Encrypt") {
+		t.Errorf("failure %+v, want DstPutObjectNotPermitted naming kms:Encrypt", failure)
+	}
+}
