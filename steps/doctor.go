@@ -74,8 +74,10 @@ type diagnosis struct {
 	managedRead  bool
 	replicaKey   *awsops.KeyInfo
 	replicaPol   string
-	samples      []sampledObject
-	sampleErr    error
+	// replicaKeyErr is why the destination profile may not read the rule's key.
+	replicaKeyErr error
+	samples       []sampledObject
+	sampleErr     error
 }
 
 // Doctor inspects both accounts and checks everything S3 replication needs, the way
@@ -129,6 +131,10 @@ func (d *diagnosis) readReplicaKey(ctx context.Context, acc awsops.Account) erro
 	}
 	key, err := acc.DescribeKey(ctx, region, ref)
 	if awsops.IsNotFound(err) {
+		return nil
+	}
+	if awsops.IsAccessDenied(err) {
+		d.replicaKeyErr = err // the replica-key check says so; the rest still runs
 		return nil
 	}
 	if err != nil {
@@ -286,6 +292,11 @@ func (d *diagnosis) checkReplicaKey() DoctorCheck {
 		return unknown(id, title, "the rule names no replica key")
 	}
 	key := d.replicaKey
+	if key == nil && d.replicaKeyErr != nil {
+		return failed(id, title, "the destination profile may not read replica key "+d.rule.replicaKey()+
+			" (it may belong to another account): "+awsops.Advice(d.replicaKeyErr),
+			"point the rule at a key of the destination account in "+d.st.Destination.Region+" (s3repl apply, with the setup's key)")
+	}
 	if key == nil {
 		return failed(id, title, "replica key "+d.rule.replicaKey()+" does not exist for the destination profile (DstKmsKeyNotFound)", "point the rule at an existing key (s3repl apply)")
 	}
@@ -299,7 +310,12 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 	const id, title = "role-trust", "The role trusts S3 for this bucket"
 	role := d.st.Role.Role
 	if role == nil {
-		return failed(id, title, "role "+d.roleName()+" does not exist (AssumeRoleNotPermitted)", "s3repl apply creates it")
+		fix := "s3repl apply creates it"
+		if replicationRole(d.st.Source.Replication) != "" {
+			// the plan refuses to replace a role the configuration names
+			fix = "recreate role " + d.roleName() + " (the replication configuration names it), or remove the configuration; then s3repl apply completes it"
+		}
+		return failed(id, title, "role "+d.roleName()+" does not exist (AssumeRoleNotPermitted)", fix)
 	}
 	srcARN := BucketARN(d.partition(), d.setup.Source.Bucket)
 	req := evaluator.Request{
@@ -404,14 +420,21 @@ func (d *diagnosis) destProbes() []probe {
 	probes := []probe{
 		{req: objectReq("s3:ReplicateObject"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutObjectNotPermitted"},
 		{req: objectReq("s3:ReplicateTags"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutTaggingNotPermitted"},
-		{req: objectReq("s3:ReplicateDelete"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstDelObjNotPermitted"},
+	}
+	if dm := d.rule.DeleteMarkerReplication; !d.ruleFound || dm != nil && dm.Status == "Enabled" {
+		// S3 replicates delete markers only when the rule says so
+		probes = append(probes, probe{req: objectReq("s3:ReplicateDelete"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstDelObjNotPermitted"})
 	}
 	if d.rule.Destination.AccessControlTranslation != nil {
 		probes = append(probes, probe{req: objectReq("s3:ObjectOwnerOverrideToBucketOwner"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutAclNotPermitted"})
 	}
 	if key := d.replicaKey; key != nil && key.Manager == "CUSTOMER" {
 		ctx := kmsContext(region, d.st.Source.Identity.AccountID, d.encryptionContext(dst, d.st.Destination.Encryption.BucketKey))
-		for _, action := range []string{"kms:GenerateDataKey", "kms:Encrypt"} {
+		actions := []string{"kms:GenerateDataKey", "kms:Encrypt"}
+		if d.st.Destination.Encryption.BucketKey {
+			actions = append(actions, "kms:Decrypt") // S3 decrypts the bucket-level key it made
+		}
+		for _, action := range actions {
 			probes = append(probes, probe{
 				req:  d.roleRequest(action, key.ARN, key.AccountID, region, ctx),
 				kind: evaluator.KMSKey, policy: d.replicaPol, reason: "DstPutObjectNotPermitted",
