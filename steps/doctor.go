@@ -453,17 +453,30 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 	}
 	var denied []string
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
-		if decision := evaluator.EvaluateIdentity(d.rolePolicies, p.req); !decision.Allowed {
-			denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
+		decision := evaluator.EvaluateIdentity(d.rolePolicies, p.req)
+		if decision.Allowed || d.grantedInItsAccount(p) {
+			continue
 		}
+		denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
 	}
 	if len(denied) == 0 {
-		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %d policies", len(d.sourceProbes())+len(d.destProbes()), len(d.rolePolicies)))
+		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %d policies, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), len(d.rolePolicies)))
 	}
 	if !d.managedRead {
 		return unknown(id, title, "not allowed by the inline policies, and the managed policies could not be read:\n"+strings.Join(denied, "\n"))
 	}
 	return failed(id, title, strings.Join(denied, "\n"), "s3repl apply writes the role's permission policy "+d.setup.RolePolicyName())
+}
+
+// grantedInItsAccount reports whether a request on a resource of the role's own
+// account is allowed by that resource's policy naming the role: within an account a
+// bucket or key policy suffices without the role's own policies.
+func (d *diagnosis) grantedInItsAccount(p probe) bool {
+	if p.req.ResourceAccount != d.st.Source.Identity.AccountID {
+		return false
+	}
+	decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
+	return decision.Allowed && decision.DecidedBy&evaluator.ResourceSide != 0
 }
 
 // checkPermissionsBoundary asks whether the role's permissions boundary, which caps
@@ -575,7 +588,12 @@ func (d *diagnosis) checkSourceKeyPolicy() DoctorCheck {
 		return failed(id, title, fmt.Sprintf("source key %s is %s: S3 cannot decrypt objects under it (SrcKmsKeyInvalidState)", key.ARN, key.State),
 			"enable the key (or cancel its deletion); s3repl does not change key states")
 	}
-	return d.checkResource(id, title, ofKind(d.sourceProbes(), evaluator.KMSKey), "s3repl apply adds a statement for the role to the source key policy")
+	fix := "s3repl apply adds a statement for the role to the source key policy"
+	if key.AccountID != "" && key.AccountID != d.st.Source.Identity.AccountID {
+		// the plan leaves keys of other accounts alone
+		fix = "ask account " + key.AccountID + ", which owns the key, to let the role decrypt with it (key policy, kms:ViaService s3)"
+	}
+	return d.checkResource(id, title, ofKind(d.sourceProbes(), evaluator.KMSKey), fix)
 }
 
 func (d *diagnosis) checkDestKeyPolicy() DoctorCheck {

@@ -68,3 +68,19 @@ func TestDoctorDeletedRoleNamedByTheConfiguration(t *testing.T) {
 		t.Fatalf("role-trust promises %q while the plan is refused: %s", c.Fix, report.FixError)
 	}
 }
+
+// TestDoctorSourceBucketPolicyGrantsTheRole: within the role's account a bucket
+// policy naming the role suffices; role-permissions failed while S3 replicated.
+func TestDoctorSourceBucketPolicyGrantsTheRole(t *testing.T) {
+	s := newSimSetup(t, nil)
+	s.removeFromRolePolicy("S3replReadSourceObjects")
+	grant := `{"Sid":"RoleReads","Effect":"Allow","Principal":{"AWS":"` + s.roleARN() + `"},` +
+		`"Action":["s3:GetObjectVersionForReplication","s3:GetObjectVersionAcl","s3:GetObjectVersionTagging"],"Resource":"arn:aws:s3:::` + simcloud.DemoSourceBucket + `/*"}`
+	s.must(s.cloud.SetBucketPolicy(simcloud.DemoSourceBucket, `{"Version":"2012-10-17","Statement":[`+grant+`]}`))
+	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("S3: %s (%s), want COMPLETED", report.Outcome, report.Explanation)
+	}
+	if c := doctorCheck(t, s.doctor(), "role-permissions"); c.Status != steps.DoctorPassed {
+		t.Fatalf("role-permissions: %s: %s", c.Status, c.Evidence)
+	}
+}
