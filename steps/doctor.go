@@ -247,10 +247,48 @@ func (d *diagnosis) checkRule() DoctorCheck {
 	if p := rulePrefix(d.rule); p != "" {
 		scope = "keys under " + p
 	}
+	tags := ruleTags(d.rule)
+	if len(tags) > 0 {
+		scope += " carrying tags " + tagList(tags)
+	}
 	if p := rulePrefix(d.rule); p != d.setup.Rule.Prefix {
 		return failed(id, title, fmt.Sprintf("rule %q covers %s, the setup says prefix %q", d.rule.ID, scope, d.setup.Rule.Prefix), "s3repl apply updates the rule")
 	}
+	if !maps.Equal(tags, d.setup.Rule.Tags) && len(tags)+len(d.setup.Rule.Tags) > 0 {
+		return failed(id, title, fmt.Sprintf("rule %q covers %s, the setup says tags %s", d.rule.ID, scope, tagList(d.setup.Rule.Tags)), "s3repl apply updates the rule")
+	}
 	return passed(id, title, fmt.Sprintf("rule %q is Enabled and covers %s of %s", d.rule.ID, scope, d.setup.Source.Bucket))
+}
+
+// ruleTags are the tags a rule's filter requires.
+func ruleTags(r replicationRule) map[string]string {
+	tags := map[string]string{}
+	add := func(v any) {
+		if tag, ok := v.(map[string]any); ok {
+			key, _ := tag["Key"].(string)
+			value, _ := tag["Value"].(string)
+			tags[key] = value
+		}
+	}
+	add(r.Filter["Tag"])
+	if and, ok := r.Filter["And"].(map[string]any); ok {
+		list, _ := and["Tags"].([]any)
+		for _, tag := range list {
+			add(tag)
+		}
+	}
+	return tags
+}
+
+func tagList(tags map[string]string) string {
+	if len(tags) == 0 {
+		return "none"
+	}
+	var pairs []string
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		pairs = append(pairs, k+"="+tags[k])
+	}
+	return strings.Join(pairs, ", ")
 }
 
 func rulePrefix(r replicationRule) string {

@@ -84,3 +84,22 @@ func TestDoctorSourceBucketPolicyGrantsTheRole(t *testing.T) {
 		t.Fatalf("role-permissions: %s: %s", c.Status, c.Evidence)
 	}
 }
+
+// TestDoctorRuleWithOtherTags: the rule check compared prefixes only; a rule whose tag
+// filter differs from the setup's matched none of the test objects and passed,
+// saying it covers the whole bucket.
+func TestDoctorRuleWithOtherTags(t *testing.T) {
+	s := newSimSetup(t, func(setup *steps.Setup) { setup.Rule.Tags = map[string]string{"backup": "daily"} })
+	if c := doctorCheck(t, s.doctor(), "rule"); c.Status != steps.DoctorPassed || !strings.Contains(c.Evidence, "carrying tags backup=daily") {
+		t.Fatalf("the rule as set up: %s: %s", c.Status, c.Evidence)
+	}
+	s.editRule(func(rule map[string]any) {
+		rule["Filter"] = map[string]any{"Tag": map[string]any{"Key": "backup", "Value": "weekly"}}
+	})
+	if report := s.verify(); report.Outcome != steps.OutcomeNotMatched {
+		t.Fatalf("S3: %s, want NOT_MATCHED", report.Outcome)
+	}
+	if c := doctorCheck(t, s.doctor(), "rule"); c.Status != steps.DoctorFailed || !strings.Contains(c.Evidence, "backup=weekly") {
+		t.Fatalf("rule: %s: %s", c.Status, c.Evidence)
+	}
+}
