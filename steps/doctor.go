@@ -619,6 +619,10 @@ func fixBesideDenies(fix string, explicit, denied int) string {
 func (d *diagnosis) checkSourceKeyPolicy() DoctorCheck {
 	const id, title = "source-key-policy", "Source key lets the role decrypt"
 	key := d.st.Source.Key
+	if enc := d.st.Source.Encryption; key == nil && strings.HasPrefix(enc.Algorithm, "aws:kms") && enc.KMSKeyID != "" && !strings.Contains(enc.KMSKeyID, "alias/aws/") {
+		return unknown(id, title, fmt.Sprintf("the source bucket defaults to key %s, which the source profile cannot read (it may belong to another account): "+
+			"its owner must let the role decrypt with it, or objects under it FAIL (SrcGetObjectNotPermitted)", enc.KMSKeyID))
+	}
 	if key == nil || key.Manager != "CUSTOMER" {
 		return passed(id, title, "the source bucket does not default to a customer managed key")
 	}

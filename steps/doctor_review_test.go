@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
@@ -101,5 +102,20 @@ func TestDoctorRuleWithOtherTags(t *testing.T) {
 	}
 	if c := doctorCheck(t, s.doctor(), "rule"); c.Status != steps.DoctorFailed || !strings.Contains(c.Evidence, "backup=weekly") {
 		t.Fatalf("rule: %s: %s", c.Status, c.Evidence)
+	}
+}
+
+// TestDoctorSourceKeyTheSourceProfileCannotRead: a source bucket defaulting to a key
+// of another account, which the source profile may not describe, passed as "does not
+// default to a customer managed key" while its objects FAIL.
+func TestDoctorSourceKeyTheSourceProfileCannotRead(t *testing.T) {
+	s := newSimSetup(t, nil)
+	key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: "333333333333", Region: simcloud.DemoSourceRegion, Description: "shared"})
+	s.must(err)
+	s.must(s.cloud.SetKeyPolicy(key.ARN, `{"Version":"2012-10-17","Statement":[{"Sid":"Owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"kms:*","Resource":"*"},`+
+		`{"Sid":"AdminUse","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/demo-admin"},"Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey"],"Resource":"*"}]}`))
+	s.must(s.acc.Source.PutBucketEncryption(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: key.ARN, BucketKey: true}))
+	if c := doctorCheck(t, s.doctor(), "source-key-policy"); c.Status == steps.DoctorPassed || !strings.Contains(c.Evidence, key.ARN) {
+		t.Fatalf("source-key-policy: %s: %s", c.Status, c.Evidence)
 	}
 }
