@@ -570,8 +570,8 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 	if d.st.Role.Role == nil && d.roleARN == "" {
 		return unknown(id, title, "there is no role to check")
 	}
-	var denied, allowed, denyStatements []string
-	deniedBy := map[string][]string{} // a Deny statement's refused actions
+	var missing, allowed []string
+	var denies denyGroups
 	explicit := 0
 	for _, p := range probes {
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
@@ -580,22 +580,19 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 			allowed = append(allowed, p.req.Action)
 		case decision.ExplicitDeny:
 			explicit++
-			if _, seen := deniedBy[decision.Statement]; !seen {
-				denyStatements = append(denyStatements, decision.Statement)
-			}
-			deniedBy[decision.Statement] = append(deniedBy[decision.Statement], fmt.Sprintf("%s (%s)", p.req.Action, p.reason))
+			denies.add(decision.Statement, "", fmt.Sprintf("%s (%s)", p.req.Action, p.reason))
 		case decision.DecidedBy&evaluator.ResourceSide == 0:
 			// the role's own policy is missing it: role-permissions reports that
 		default:
-			denied = append(denied, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
+			missing = append(missing, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
 		}
 	}
-	for i, statement := range denyStatements {
-		line := fmt.Sprintf("%s explicitly denies the role %s", statement, strings.Join(deniedBy[statement], ", "))
-		denied = slices.Insert(denied, i, line)
+	var lines []string
+	for _, f := range denies.found {
+		lines = append(lines, fmt.Sprintf("%s explicitly denies the role %s", f.statement, strings.Join(f.actions, ", ")))
 	}
-	if len(denied) > 0 {
-		return failed(id, title, strings.Join(denied, "\n"), fixBesideDenies(fix, explicit, explicit+len(denied)-len(denyStatements)))
+	if lines = append(lines, missing...); len(lines) > 0 {
+		return failed(id, title, strings.Join(lines, "\n"), fixBesideDenies(fix, explicit, explicit+len(missing)))
 	}
 	if len(allowed) == 0 {
 		return unknown(id, title, "the role's own policies deny first; see role-permissions")
@@ -696,8 +693,7 @@ func (f denyFinding) String() string {
 // one finding per statement; uncertain are those that refuse them unless a condition
 // s3repl cannot check says otherwise.
 func (d *diagnosis) explicitDenies() (denies, uncertain []denyFinding) {
-	var found []*denyFinding
-	byStatement := map[string]*denyFinding{}
+	var groups denyGroups
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
 		var statement, condition string
@@ -715,15 +711,9 @@ func (d *diagnosis) explicitDenies() (denies, uncertain []denyFinding) {
 		default:
 			continue
 		}
-		f, seen := byStatement[statement]
-		if !seen {
-			f = &denyFinding{statement: statement, condition: condition}
-			byStatement[statement] = f
-			found = append(found, f)
-		}
-		f.actions = append(f.actions, p.req.Action)
+		groups.add(statement, condition, p.req.Action)
 	}
-	for _, f := range found {
+	for _, f := range groups.found {
 		if f.condition == "" {
 			denies = append(denies, *f)
 		} else {
@@ -731,6 +721,26 @@ func (d *diagnosis) explicitDenies() (denies, uncertain []denyFinding) {
 		}
 	}
 	return denies, uncertain
+}
+
+// denyGroups collects what each Deny statement refuses, statements in the order
+// first seen.
+type denyGroups struct {
+	found []*denyFinding
+	by    map[string]*denyFinding
+}
+
+func (g *denyGroups) add(statement, condition, action string) {
+	f, seen := g.by[statement]
+	if !seen {
+		if g.by == nil {
+			g.by = map[string]*denyFinding{}
+		}
+		f = &denyFinding{statement: statement, condition: condition}
+		g.by[statement] = f
+		g.found = append(g.found, f)
+	}
+	f.actions = append(f.actions, action)
 }
 
 func findingLines(findings []denyFinding) []string {
