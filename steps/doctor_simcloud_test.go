@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -383,6 +384,12 @@ func doctorScenarios() []doctorScenario {
 				"destination-key-policy": unknown, "destination-bucket-policy": unknown, "object-keys": unknown},
 			breakIt: func(s *simSetup) { s.must(s.cloud.DeleteRole(simcloud.DemoSourceAccount, s.setup.RoleName())) },
 			outcome: steps.OutcomeFailed, reason: "AssumeRoleNotPermitted", refused: true,
+			confirm: func(t *testing.T, s *simSetup) {
+				// the plan refuses to replace a role the configuration names
+				if c := doctorCheck(t, s.doctor(), "role-trust"); !strings.Contains(c.Fix, "recreate role") {
+					t.Errorf("role-trust's fix %q is not what the refused plan needs", c.Fix)
+				}
+			},
 		},
 		{
 			// A platform team bounds every role: the boundary lets the role read but not
@@ -622,6 +629,75 @@ func doctorScenarios() []doctorScenario {
 			},
 			// without a Bucket Key the role no longer needs kms:Decrypt on the replica key
 			outcome: steps.OutcomeCompleted, fixes: []string{"role-policy", "dst-key-policy"},
+		},
+		{
+			// with a Bucket Key S3 also decrypts with the replica key
+			name: "replica key policy without kms:Decrypt", check: "destination-key-policy", status: failed,
+			evidence: "kms:Decrypt",
+			breakIt: func(s *simSetup) {
+				doc := regexp.MustCompile(`,\s*"kms:Decrypt"`).ReplaceAllString(s.replicaKeyPolicy(), "")
+				s.must(s.cloud.SetKeyPolicy(s.replicaKeyARN(), doc))
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"dst-key-policy"},
+		},
+		{
+			name: "rule names a key the destination profile may not read", check: "replica-key", status: failed,
+			evidence: "may not read replica key",
+			others:   map[string]steps.DoctorStatus{"destination-key-policy": unknown},
+			breakIt: func(s *simSetup) {
+				key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: simcloud.DemoSourceAccount, Region: simcloud.DemoDestRegion, Description: "a source account key"})
+				s.must(err)
+				s.pointRuleAtKey(key.ARN)
+			},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"src-replication"},
+		},
+		{
+			// S3 asks for s3:ReplicateDelete only when the rule replicates delete markers
+			name: "bucket policy without s3:ReplicateDelete", check: "destination-bucket-policy", status: passed,
+			evidence: "s3:ReplicateObject",
+			breakIt: func(s *simSetup) {
+				doc := regexp.MustCompile(`"s3:ReplicateDelete",\s*`).ReplaceAllString(s.destBucketPolicy(), "")
+				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, doc))
+			},
+			outcome: steps.OutcomeCompleted, fixes: []string{"dst-bucket-policy"},
+		},
+		{
+			// within the role's account a bucket policy naming the role suffices
+			name: "source bucket policy grants the reads the role policy lacks", check: "role-permissions", status: passed,
+			evidence: "or by the policies of its account's resources",
+			breakIt: func(s *simSetup) {
+				s.removeFromRolePolicy("S3replReadSourceObjects")
+				grant := `{"Sid":"RoleReads","Effect":"Allow","Principal":{"AWS":"` + s.roleARN() + `"},` +
+					`"Action":["s3:GetObjectVersionForReplication","s3:GetObjectVersionAcl","s3:GetObjectVersionTagging"],"Resource":"arn:aws:s3:::` + simcloud.DemoSourceBucket + `/*"}`
+				s.must(s.cloud.SetBucketPolicy(simcloud.DemoSourceBucket, `{"Version":"2012-10-17","Statement":[`+grant+`]}`))
+			},
+			outcome: steps.OutcomeCompleted, fixes: []string{"role-policy"},
+		},
+		{
+			name:  "rule filtered on other tags than the setup's",
+			setup: func(setup *steps.Setup) { setup.Rule.Tags = map[string]string{"backup": "daily"} },
+			check: "rule", status: failed, evidence: "backup=weekly",
+			breakIt: func(s *simSetup) {
+				s.editRule(func(rule map[string]any) {
+					rule["Filter"] = map[string]any{"Tag": map[string]any{"Key": "backup", "Value": "weekly"}}
+				})
+			},
+			outcome: steps.OutcomeNotMatched, fixes: []string{"src-replication"},
+		},
+		{
+			// a key of another account that the source profile may not describe
+			name: "source bucket defaults to a key the source profile cannot read", check: "source-key-policy", status: unknown,
+			evidence: "which the source profile cannot read",
+			others:   map[string]steps.DoctorStatus{"object-keys": failed}, // the test object is under it
+			breakIt: func(s *simSetup) {
+				key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: "333333333333", Region: simcloud.DemoSourceRegion, Description: "shared"})
+				s.must(err)
+				s.must(s.cloud.SetKeyPolicy(key.ARN, `{"Version":"2012-10-17","Statement":[{"Sid":"Owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"kms:*","Resource":"*"},`+
+					`{"Sid":"AdminUse","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/demo-admin"},"Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey"],"Resource":"*"}]}`))
+				s.must(s.acc.Source.PutBucketEncryption(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket,
+					awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: key.ARN, BucketKey: true}))
+			},
+			outcome: steps.OutcomeFailed, reason: "SrcGetObjectNotPermitted",
 		},
 	}
 }
