@@ -39,9 +39,7 @@ func TestDemoScenarioFreshReplicatesAfterTheApply(t *testing.T) {
 		t.Fatalf("the fresh demo plans %d changes, want 4: %s", len(pending), titles(pending))
 	}
 	r.applyPlan()
-	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
-		t.Fatalf("verify after apply: %s (%s)", report.Outcome, report.Explanation)
-	}
+	r.expectSettled("after the apply")
 }
 
 func TestDemoScenarioKeyPolicyFailsUntilTheFixIsApplied(t *testing.T) {
@@ -57,9 +55,7 @@ func TestDemoScenarioKeyPolicyFailsUntilTheFixIsApplied(t *testing.T) {
 		t.Fatalf("doctor failed %q, want destination-key-policy", failed)
 	}
 	r.applyPlan()
-	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
-		t.Fatalf("verify after the fix: %s (%s)", report.Outcome, report.Explanation)
-	}
+	r.expectSettled("after the fix")
 }
 
 func TestDemoScenarioGuardrailDenyIsDiagnosedNotRemoved(t *testing.T) {
@@ -127,9 +123,7 @@ func TestDemoScenarioKMSNotOptedInMatchesNothingUntilFixed(t *testing.T) {
 		t.Fatalf("doctor failed %q, want kms-opt-in", failed)
 	}
 	r.applyPlan()
-	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
-		t.Fatalf("verify after the fix: %s (%s)", report.Outcome, report.Explanation)
-	}
+	r.expectSettled("after the fix")
 }
 
 // TestV1ConfigurationUpgradedInTheSimulatedCloud: the demo's existing rule written in
@@ -151,14 +145,8 @@ func TestV1ConfigurationUpgradedInTheSimulatedCloud(t *testing.T) {
 	if !strings.Contains(strings.Join(plan.Warnings, "\n"), "old V1 schema") {
 		t.Fatalf("the plan does not say it rewrites the V1 rule: %q", plan.Warnings)
 	}
-	r.facts = plan.Facts
-	r.apply(plan.Pending())
-	if report := r.verify(); report.Outcome != steps.OutcomeCompleted {
-		t.Fatalf("verify after the upgrade: %s (%s)", report.Outcome, report.Explanation)
-	}
-	if pending := r.plan().Pending(); len(pending) != 0 {
-		t.Fatalf("a second plan has changes: %s", titles(pending))
-	}
+	r.applyPlanned(plan)
+	r.expectSettled("after the upgrade")
 	r.upload("invoices/2026-11.pdf", "")
 	key, version := r.lastVersion("invoices/")
 	if failures := r.cloud.ReplicationFailures(bucket, key, version); len(failures) != 0 {
@@ -207,14 +195,8 @@ func TestTurningARuleOptionOffChangesTheRule(t *testing.T) {
 	if !strings.Contains(titles(plan.Pending()), "Replication rule") {
 		t.Fatalf("turning ownership override off does not change the rule: %s", titles(plan.Pending()))
 	}
-	s.facts = plan.Facts
-	s.apply(plan.Pending())
-	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
-		t.Fatalf("verify after turning ownership override off: %s (%s)", report.Outcome, report.Explanation)
-	}
-	if again := s.plan().Pending(); len(again) != 0 {
-		t.Fatalf("a second plan has changes: %s", titles(again))
-	}
+	s.applyPlanned(plan)
+	s.expectSettled("after turning ownership override off")
 }
 
 // TestTwoRulesOfOneSourceBucketKeepEachOthersStatements: the rules of a source bucket
@@ -226,20 +208,9 @@ func TestTwoRulesOfOneSourceBucketKeepEachOthersStatements(t *testing.T) {
 	first := s.setup
 	s.setup.Rule.ID, s.setup.Rule.Prefix = "rule-b", "b/"
 	s.applyPlan()
-	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
-		t.Fatalf("rule b: %s (%s)", report.Outcome, report.Explanation)
-	}
-	second := s.setup
+	s.expectSettled("rule b")
 	s.setup = first
-	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
-		t.Fatalf("rule a after rule b was set up: %s (%s)", report.Outcome, report.Explanation)
-	}
-	for _, setup := range []steps.Setup{first, second} {
-		s.setup = setup
-		if pending := s.plan().Pending(); len(pending) != 0 {
-			t.Fatalf("%s: a second plan has changes: %s", setup.RuleID(), titles(pending))
-		}
-	}
+	s.expectSettled("rule a after rule b was set up")
 }
 
 // failingAlias is a destination whose CreateAlias fails, as after a throttle.

@@ -72,9 +72,25 @@ func (s *simSetup) open() {
 // applyPlan plans the setup and applies what the plan says.
 func (s *simSetup) applyPlan() {
 	s.t.Helper()
-	plan := s.plan()
+	s.applyPlanned(s.plan())
+}
+
+// applyPlanned applies a plan made for the setup.
+func (s *simSetup) applyPlanned(plan *steps.Plan) {
+	s.t.Helper()
 	s.facts = plan.Facts
 	s.apply(plan.Pending())
+}
+
+// expectSettled verifies the setup replicates and a plan has nothing left to do.
+func (s *simSetup) expectSettled(when string) {
+	s.t.Helper()
+	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
+		s.t.Fatalf("%s: verify %s (%s)", when, report.Outcome, report.Explanation)
+	}
+	if pending := s.plan().Pending(); len(pending) != 0 {
+		s.t.Fatalf("%s: a second plan has changes: %s", when, titles(pending))
+	}
 }
 
 func (s *simSetup) must(err error) {
