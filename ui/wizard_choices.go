@@ -273,12 +273,7 @@ func (w *Wizard) enterRule() tea.Cmd {
 // readSummaryOnEntry reads the summary of the side's chosen bucket for the screen just
 // entered, unless it is known: leaving the bucket list cancelled its read.
 func (w *Wizard) readSummaryOnEntry(s *sidePicks) tea.Cmd {
-	key := summaryKey{s.profile, s.bucket.Name}
-	if _, known := w.summaries[key]; known || w.tasks.isRunning(summarySlot(key)) {
-		return nil
-	}
-	ctx, id := w.tasks.start(summarySlot(key), w.screen)
-	return summarize(ctx, id, w.accounts[s.profile].acc, s.side, key, s.bucket.Region)
+	return w.readSummary(s, s.bucket.Name, s.bucket.Region, false)
 }
 
 // proposeRuleDefaults fills the rule form's defaults, keeping what the user changed.

@@ -292,13 +292,21 @@ func (w *Wizard) bucketRegion(s *sidePicks, name string) string {
 // a bucket the cursor has left is cancelled.
 func (w *Wizard) loadSummary(bucket string) tea.Cmd {
 	s := w.side()
+	return w.readSummary(s, bucket, w.bucketRegion(s, bucket), true)
+}
+
+// readSummary reads a bucket's summary for the screen unless it is known or being
+// read; cancelOthers cancels the reads of other buckets first.
+func (w *Wizard) readSummary(s *sidePicks, bucket, region string, cancelOthers bool) tea.Cmd {
 	key := summaryKey{s.profile, bucket}
-	if _, ok := w.summaries[key]; ok || w.tasks.isRunning(summarySlot(key)) {
+	if _, known := w.summaries[key]; known || w.tasks.isRunning(summarySlot(key)) {
 		return nil
 	}
-	w.tasks.cancelPrefix(summarySlots)
+	if cancelOthers {
+		w.tasks.cancelPrefix(summarySlots)
+	}
 	ctx, id := w.tasks.start(summarySlot(key), w.screen)
-	return summarize(ctx, id, w.accounts[s.profile].acc, s.side, key, w.bucketRegion(s, bucket))
+	return summarize(ctx, id, w.accounts[s.profile].acc, s.side, key, region)
 }
 
 func (w *Wizard) onSummary(msg summaryMsg) tea.Cmd {
