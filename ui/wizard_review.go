@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/steps"
@@ -54,28 +55,46 @@ func (w *Wizard) reviewEntries() int {
 	if plan == nil {
 		return 0
 	}
-	return len(plan.Changes) + len(planNotes(w.theme, plan))
+	return len(plan.Changes) + len(planNotes(plan))
 }
 
 // planNote is a row after the changes: what will still fail, or what is good to know.
 type planNote struct {
-	row   string // the row in the list
-	pane  string // the pane's title
-	mark  string // begins each of its lines in the pane
-	lines []string
+	row      string // the row in the list
+	pane     string // the pane's title
+	lines    []string
+	blocking bool // drawn as an error with ✗, else as a warning with !
 }
 
-func planNotes(th Theme, plan *steps.Plan) []planNote {
+func planNotes(plan *steps.Plan) []planNote {
 	var notes []planNote
 	if n := len(plan.Blockers); n > 0 {
-		notes = append(notes, planNote{row: th.Error.Render(fmt.Sprintf("✗ Will fail even after the apply (%d)", n)),
-			pane: "will fail", mark: th.Error.Render("✗ "), lines: plan.Blockers})
+		notes = append(notes, planNote{row: fmt.Sprintf("Will fail even after the apply (%d)", n), pane: "will fail", lines: plan.Blockers, blocking: true})
 	}
 	if n := len(plan.Warnings); n > 0 {
-		notes = append(notes, planNote{row: th.Warning.Render(fmt.Sprintf("! Good to know (%d)", n)),
-			pane: "warnings", mark: th.Warning.Render("! "), lines: plan.Warnings})
+		notes = append(notes, planNote{row: fmt.Sprintf("Good to know (%d)", n), pane: "warnings", lines: plan.Warnings})
 	}
 	return notes
+}
+
+// style is the note's colour: red for what will fail, else yellow; symbol begins
+// its row and each of its lines.
+func (n planNote) style(th Theme) (lipgloss.Style, string) {
+	if n.blocking {
+		return th.Error, "✗ "
+	}
+	return th.Warning, "! "
+}
+
+func (n planNote) mark(th Theme) string {
+	style, symbol := n.style(th)
+	return style.Render(symbol)
+}
+
+// title is the note's row in the list.
+func (n planNote) title(th Theme) string {
+	style, symbol := n.style(th)
+	return style.Render(symbol + n.row)
 }
 
 func (w *Wizard) reviewListRows(height int) int {
@@ -138,11 +157,12 @@ func cutLines(s string, width int) []string {
 // wrapped at words to width.
 func entryContent(th Theme, plan *steps.Plan, i, width int) string {
 	if i >= len(plan.Changes) {
-		note := planNotes(th, plan)[i-len(plan.Changes)]
+		note := planNotes(plan)[i-len(plan.Changes)]
+		mark := note.mark(th)
 		var b strings.Builder
 		for _, line := range note.lines {
 			wrapped := ansi.Wrap(line, max(10, width-2), "")
-			b.WriteString(note.mark + strings.ReplaceAll(wrapped, "\n", "\n  ") + "\n")
+			b.WriteString(mark + strings.ReplaceAll(wrapped, "\n", "\n  ") + "\n")
 		}
 		return b.String()
 	}
@@ -241,7 +261,8 @@ func (w *Wizard) entryLine(plan *steps.Plan, i, width int) string {
 		marker = th.Cursor.Render("› ")
 	}
 	if i >= len(plan.Changes) {
-		return marker + planNotes(th, plan)[i-len(plan.Changes)].row
+		note := planNotes(plan)[i-len(plan.Changes)]
+		return marker + note.title(th)
 	}
 	c := plan.Changes[i]
 	where := fmt.Sprintf("%s %s · %s", c.Side, c.Account, c.Region)
@@ -259,7 +280,7 @@ func (w *Wizard) paneRule(plan *steps.Plan, width int) string {
 	var label string
 	if i := w.review.cursor; i < len(plan.Changes) {
 		label = plan.Changes[i].Resource
-	} else if notes := planNotes(w.theme, plan); i-len(plan.Changes) < len(notes) {
+	} else if notes := planNotes(plan); i-len(plan.Changes) < len(notes) {
 		label = notes[i-len(plan.Changes)].pane
 	}
 	pos := fmt.Sprintf(" %3.0f%% ", w.review.diff.ScrollPercent()*100)
