@@ -60,14 +60,16 @@ func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
 	}
 	p.fixesApplied += len(p.doctor.Fixes)
 	p.fixJournal = msg.journal
-	p.fixNote = StyleOK.Render("✓ ") + fmt.Sprintf("Applied %s; testing again with a new object.", plural(len(p.doctor.Fixes), "change")) + journal
+	applied, next := StyleOK.Render("✓ ")+"Applied "+plural(len(p.doctor.Fixes), "change"), "; testing again with a new object."
+	var stays string
 	if msg.cleanupErr != nil {
-		p.fixNote += fmt.Sprintf(" The failed test object s3://%s/%s stays: %v", p.report.SourceBucket, p.report.Key, msg.cleanupErr)
+		stays = fmt.Sprintf(" The failed test object s3://%s/%s stays: %v", p.report.SourceBucket, p.report.Key, msg.cleanupErr)
 	}
 	if p.quitAfterFix {
-		p.phase, p.cleaned = phaseDone, strings.Replace(p.fixNote, "; testing again with a new object.", ".", 1)
+		p.phase, p.cleaned = phaseDone, applied+"."+journal+stays
 		return p, p.end()
 	}
+	p.fixNote = applied + next + journal + stays
 	p.ctx, p.stop = context.WithCancel(p.parent)
 	p.updates = make(chan steps.VerifyReport, 16)
 	p.runs++
