@@ -90,7 +90,7 @@ func DoctorText(r steps.DoctorReport) string {
 
 // blindSpots says where to look when no check failed, yet objects do.
 var blindSpots = StyleWarning.Render("No check failed.") + " If objects still fail, look where s3repl cannot: " +
-	"service and resource control policies of AWS Organizations, and a permissions boundary on the role. " +
+	"service and resource control policies of AWS Organizations (the doctor checks the role's own policies and its boundary). " +
 	"With the rule's Metrics option on, S3 reports each failure with its reason as an " +
 	"s3:Replication:OperationFailedReplication event."
 
