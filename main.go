@@ -193,6 +193,10 @@ func confirm(cmd *cobra.Command, plan *steps.Plan) error {
 	return nil
 }
 
+// interactive reports whether a person at a terminal can both see the full-screen
+// views and answer them.
+func interactive() bool { return isTerminal(os.Stdin) && isTerminal(os.Stdout) }
+
 func isTerminal(f *os.File) bool {
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
@@ -406,7 +410,7 @@ func demoCommand() *cobra.Command {
 				_, err := fmt.Fprint(cmd.OutOrStdout(), scenarioHelp())
 				return err
 			}
-			if !isTerminal(os.Stdout) {
+			if !interactive() {
 				return errors.New("s3repl demo is interactive: run it in a terminal (`s3repl demo --list` shows the scenarios)")
 			}
 			return runDemo(cmd.Context(), cmd.OutOrStdout(), sc, latency)
@@ -443,7 +447,7 @@ func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, latency 
 // runWizard runs the interactive wizard against the real profiles; what it did stays
 // printed after its full-screen view closes.
 func runWizard(ctx context.Context, out io.Writer) error {
-	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
+	if !interactive() {
 		return errors.New("s3repl is interactive: run it in a terminal, or use `s3repl plan -f setup.yaml` and `s3repl apply -f setup.yaml --yes` (see README), or try `s3repl demo` in a terminal")
 	}
 	wizard := ui.NewWizard(ctx, ui.Deps{
