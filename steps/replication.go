@@ -51,8 +51,13 @@ func RuleDocument(s Setup, f Facts, priority int) map[string]any {
 	if s.Rule.ReplicationTime {
 		dest["ReplicationTime"] = map[string]any{"Status": "Enabled", "Time": map[string]any{"Minutes": 15}}
 	}
-	if s.Rule.ReplicationTime || s.Rule.Metrics {
+	switch {
+	case s.Rule.ReplicationTime:
 		dest["Metrics"] = map[string]any{"Status": "Enabled", "EventThreshold": map[string]any{"Minutes": 15}}
+	case s.Rule.Metrics:
+		// S3 refuses an event threshold without RTC: "InvalidArgument: Metrics cannot
+		// contain an event threshold when ReplicationTime is not specified or Disabled".
+		dest["Metrics"] = map[string]any{"Status": "Enabled"}
 	}
 	criteria := map[string]any{"SseKmsEncryptedObjects": map[string]any{"Status": "Enabled"}}
 	if s.Rule.ReplicaModifications {

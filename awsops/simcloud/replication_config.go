@@ -275,6 +275,11 @@ func (c *Cloud) checkDestination(src *bucket, d *ruleDestination) error {
 		return malformedXML()
 	case d.ReplicationTime != nil && (d.Metrics == nil || d.Metrics.Status != "Enabled"):
 		return invalid("InvalidRequest", "Replication Time Control requires Metrics to be enabled.")
+	case d.Metrics != nil && d.Metrics.EventThreshold != nil && (d.ReplicationTime == nil || d.ReplicationTime.Status != "Enabled"):
+		// [API_Metrics]: EventThreshold is the time for the OperationMissedThreshold
+		// event of S3 RTC [replication-time-control]; S3 answers a threshold without RTC
+		// with this InvalidArgument (DOMAIN.md, as the CDK and Terraform met it).
+		return invalid("InvalidArgument", "Metrics cannot contain an event threshold when ReplicationTime is not specified or Disabled")
 	}
 	dst := c.buckets[name]
 	switch {

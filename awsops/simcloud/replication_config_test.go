@@ -106,6 +106,8 @@ func TestReplicationConfigurationRefusals(t *testing.T) {
 		{"replica key without SSE-KMS objects", configJSON(ruleJSON("one", 1, `"SourceSelectionCriteria":{"SseKmsEncryptedObjects":{"Status":"Enabled"}},`, ``)), "InvalidRequest"},
 		{"owner override without account", configJSON(ruleJSON("one", 1, `"Account":"444455556666",`, ``)), "InvalidRequest"},
 		{"storage class", configJSON(ruleJSON("one", 1, `"Account"`, `"StorageClass":"CHEAP","Account"`)), "MalformedXML"},
+		{"metrics with an event threshold without RTC", configJSON(ruleJSON("one", 1, `"Account"`, `"Metrics":{"Status":"Enabled","EventThreshold":{"Minutes":15}},"Account"`)), "InvalidArgument"},
+		{"metrics with an event threshold and RTC disabled", configJSON(ruleJSON("one", 1, `"Account"`, `"ReplicationTime":{"Status":"Disabled","Time":{"Minutes":15}},"Metrics":{"Status":"Enabled","EventThreshold":{"Minutes":15}},"Account"`)), "InvalidArgument"},
 		{"RTC without metrics", configJSON(ruleJSON("one", 1, `"Account"`, `"ReplicationTime":{"Status":"Enabled","Time":{"Minutes":15}},"Account"`)), "InvalidRequest"},
 	}
 	for _, c := range cases {
@@ -116,6 +118,17 @@ func TestReplicationConfigurationRefusals(t *testing.T) {
 	}
 	if got, _ := w.src.GetBucketReplication(ctx, srcRegion, "src-bucket"); got != "" {
 		t.Errorf("a refused configuration was stored: %s", got)
+	}
+}
+
+// TestMetricsWithoutRTC: metrics alone are {Status: Enabled}, which S3 accepts; the
+// refusal of a threshold says what S3 says.
+func TestMetricsWithoutRTC(t *testing.T) {
+	w := replicationWorld(t)
+	w.must(w.src.PutBucketReplication(ctx, srcRegion, "src-bucket", configJSON(ruleJSON("one", 1, `"Account"`, `"Metrics":{"Status":"Enabled"},"Account"`))))
+	err := w.src.PutBucketReplication(ctx, srcRegion, "src-bucket", configJSON(ruleJSON("one", 1, `"Account"`, `"Metrics":{"Status":"Enabled","EventThreshold":{"Minutes":15}},"Account"`)))
+	if !strings.Contains(awsops.Advice(err), "Metrics cannot contain an event threshold when ReplicationTime is not specified or Disabled") {
+		t.Errorf("advice %q does not pass on S3's message", awsops.Advice(err))
 	}
 }
 
