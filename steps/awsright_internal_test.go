@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/policy"
 )
 
 // TestMetricsWithoutRTCHasNoEventThreshold: S3 refuses Metrics.EventThreshold unless
@@ -38,5 +41,51 @@ func TestExistingMetricsOnlyRuleIsNoChange(t *testing.T) {
 	}
 	if c := changeByID(t, mustPlan(t, s, applied), "src-replication"); c.Pending() {
 		t.Fatalf("a rule with metrics and no threshold is planned again:\n%s", c.After)
+	}
+}
+
+// TestOldTrustIsUpdatedAndTheUsersKept: a role s3repl made with the conditions it
+// used to write (aws:SourceAccount, aws:SourceArn) gets the documented trust, with no
+// condition, on the next apply; a statement of the user's that needs the same keys
+// stays as it was, beside it.
+func TestOldTrustIsUpdatedAndTheUsersKept(t *testing.T) {
+	s, st := freshSetup(), freshState()
+	f := mustPlan(t, s, st).Facts
+	users := `{"Sid":"Mine","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole",` +
+		`"Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"}}}`
+	old := `{"Sid":"` + f.TrustSid() + `","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole",` +
+		`"Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"},"ArnLike":{"aws:SourceArn":"arn:aws:s3:::my-src"}}}`
+	st.Role.Role = &awsops.Role{Name: s.RoleName(), ARN: f.RoleARN, TrustPolicy: `{"Version":"2012-10-17","Statement":[` + users + `,` + old + `]}`}
+	c := changeByID(t, mustPlan(t, s, st), "role-trust")
+	if !c.Pending() {
+		t.Fatal("the old trust is left as it was")
+	}
+	doc, err := policy.Parse(c.After)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, _ := doc.Statement(f.TrustSid())
+	mine, kept := doc.Statement("Mine")
+	if !kept || !strings.Contains(string(mine), "aws:SourceAccount") {
+		t.Errorf("the user's statement was not kept as it was:\n%s", c.After)
+	}
+	if strings.Contains(string(ours), "Condition") {
+		t.Errorf("s3repl's trust statement still has a condition:\n%s", c.After)
+	}
+	if !judgeTrust(c.After, f.RoleARN, f.SourceAccount, BucketARN("aws", "my-src")).works() {
+		t.Errorf("the new trust does not let S3 in without the source keys:\n%s", c.After)
+	}
+}
+
+// TestUsersTrustWithSourceKeysGetsOursBeside: a role of the user's whose only trust
+// needs aws:SourceAccount gets s3repl's statement added; an IfExists trust is enough.
+func TestUsersTrustWithSourceKeysGetsOursBeside(t *testing.T) {
+	for operator, want := range map[string]bool{"StringEquals": true, "StringEqualsIfExists": false} {
+		s, st := existingState()
+		st.Role.Role.TrustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole",` +
+			`"Condition":{"` + operator + `":{"aws:SourceAccount":"111111111111"}}}]}`
+		if c := changeByID(t, mustPlan(t, s, st), "role-trust"); c.Pending() != want {
+			t.Errorf("%s: trust change pending %v, want %v:\n%s", operator, c.Pending(), want, c.After)
+		}
 	}
 }

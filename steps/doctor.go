@@ -355,17 +355,22 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 		}
 		return failed(id, title, "role "+d.roleName()+" does not exist (AssumeRoleNotPermitted)", fix)
 	}
-	srcARN := BucketARN(d.partition(), d.setup.Source.Bucket)
-	req := evaluator.Request{
-		Principal: evaluator.Principal{Service: "s3.amazonaws.com"}, Action: "sts:AssumeRole",
-		Resource: role.ARN, ResourceAccount: d.st.Source.Identity.AccountID,
-		Context: map[string][]string{"aws:SourceAccount": {d.st.Source.Identity.AccountID}, "aws:SourceArn": {srcARN}},
+	verdict := judgeTrust(role.TrustPolicy, role.ARN, d.st.Source.Identity.AccountID, BucketARN(d.partition(), d.setup.Source.Bucket))
+	const fix = "s3repl apply adds a trust statement for s3.amazonaws.com (sts:AssumeRole, no condition, as AWS documents it) and keeps yours"
+	switch {
+	case verdict.works():
+		return passed(id, title, verdict.withoutKeys.Reason)
+	case verdict.dependsOnSourceKeys():
+		needs := statementsNeedingSourceKeys(role.TrustPolicy)
+		if len(needs) == 0 {
+			needs = []string{"its conditions"}
+		}
+		c := unknown(id, title, "the trust lets S3 in only if S3 sends aws:SourceAccount and aws:SourceArn when it assumes the role, which AWS does not document: "+
+			strings.Join(needs, "; ")+". If S3 does not send them, every object FAILS (AssumeRoleNotPermitted)")
+		c.Fix = fix
+		return c
 	}
-	decision := evaluator.Evaluate(req, nil, role.TrustPolicy, evaluator.IAMTrust)
-	if !decision.Allowed {
-		return failed(id, title, decision.Reason+" (AssumeRoleNotPermitted)", "s3repl apply adds a trust statement for s3.amazonaws.com with aws:SourceAccount and aws:SourceArn")
-	}
-	return passed(id, title, decision.Reason)
+	return failed(id, title, verdict.withKeys.Reason+" (AssumeRoleNotPermitted)", fix)
 }
 
 func (d *diagnosis) roleName() string {

@@ -394,6 +394,32 @@ func doctorScenarios() []doctorScenario {
 			outcome: steps.OutcomeFailed, reason: "AssumeRoleNotPermitted", fixes: []string{"role-trust"},
 		},
 		{
+			// the trust s3repl used to write: AWS does not document that S3 sends these
+			// keys, so the simulated S3 does not, and the doctor cannot tell
+			name: "trust that needs aws:SourceAccount and aws:SourceArn", check: "role-trust", status: unknown,
+			evidence: "StringEquals aws:SourceAccount)",
+			breakIt: func(s *simSetup) {
+				s.setTrust(`{"Version":"2012-10-17","Statement":[{"Sid":"` + s.facts.TrustSid() + `","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},` +
+					`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"},"ArnLike":{"aws:SourceArn":"arn:aws:s3:::acme-prod-orders"}}}]}`)
+			},
+			outcome: steps.OutcomeFailed, reason: "AssumeRoleNotPermitted", fixes: []string{"role-trust"},
+			confirm: func(t *testing.T, s *simSetup) {
+				c := doctorCheck(t, s.doctor(), "role-trust")
+				if !strings.Contains(c.Evidence, `statement "`+s.facts.TrustSid()+`"`) || !strings.Contains(c.Evidence, "ArnLike aws:SourceArn") {
+					t.Errorf("role-trust does not name the statement and its conditions: %s", c.Evidence)
+				}
+			},
+		},
+		{
+			// a user's own trust with IfExists forms holds with or without the keys
+			name: "trust with IfExists conditions on the source", check: "role-trust", status: passed,
+			evidence: "allows s3.amazonaws.com to call sts:AssumeRole",
+			breakIt: func(s *simSetup) {
+				s.setTrust(s3Trust(`{"StringEqualsIfExists":{"aws:SourceAccount":"111111111111"},"ArnLikeIfExists":{"aws:SourceArn":"arn:aws:s3:::acme-prod-orders"}}`))
+			},
+			outcome: steps.OutcomeCompleted,
+		},
+		{
 			name: "role deleted", check: "role-trust", status: failed,
 			evidence: "does not exist",
 			others: map[string]steps.DoctorStatus{"role-permissions": unknown, "permissions-boundary": unknown, "source-key-policy": unknown,

@@ -296,17 +296,16 @@ func (b *planBuilder) role() error {
 }
 
 // trustsS3ForBucket reports whether the trust policy already lets S3 assume the role
-// for the source bucket through a statement that is not ours (ours is kept current).
+// for the source bucket, whether or not S3 sends aws:SourceAccount and aws:SourceArn,
+// through a statement that is not ours (ours is kept current: roles s3repl made
+// with the conditions it used to write get the documented trust on the next apply).
+// A trust of the user's that needs those keys is kept as it is; ours is added beside
+// it.
 func trustsS3ForBucket(trust *policy.Document, f Facts) bool {
 	if _, ours := trust.Statement(f.TrustSid()); ours {
 		return false
 	}
-	req := evaluator.Request{
-		Principal: evaluator.Principal{Service: "s3.amazonaws.com"}, Action: "sts:AssumeRole",
-		Resource: f.RoleARN, ResourceAccount: f.SourceAccount,
-		Context: map[string][]string{"aws:SourceAccount": {f.SourceAccount}, "aws:SourceArn": {f.srcBucketARN()}},
-	}
-	return evaluator.Evaluate(req, nil, trust.String(), evaluator.IAMTrust).Allowed
+	return judgeTrust(trust.String(), f.RoleARN, f.SourceAccount, f.srcBucketARN()).works()
 }
 
 func (b *planBuilder) destKey() error {

@@ -106,16 +106,19 @@ func (f Facts) kmsConditions(region, bucketARN string) map[string]map[string]*ia
 	return withCondition(c, "StringLike", "kms:EncryptionContext:aws:s3:arn", f.objectsIn(bucketARN), bucketARN)
 }
 
-// TrustStatement lets S3 assume the role on behalf of the source bucket only.
+// TrustStatement lets S3 assume the role, as AWS documents it: s3.amazonaws.com,
+// sts:AssumeRole and no condition [setting-repl-config-perm-overview]. AWS does not
+// document that S3 sends aws:SourceAccount or aws:SourceArn when it assumes the
+// replication role, and a condition on a key that is absent does not hold: such a
+// trust would fail every object with AssumeRoleNotPermitted. Who may replicate with
+// the role is decided by who may name it in a replication configuration
+// (iam:PassRole).
 func (f Facts) TrustStatement() policy.Statement {
-	c := condition("StringEquals", "aws:SourceAccount", f.SourceAccount)
-	c = withCondition(c, "ArnLike", "aws:SourceArn", f.srcBucketARN())
 	return policy.Statement{
 		Sid:       f.TrustSid(),
 		Effect:    iam.EffectAllow,
 		Principal: iam.NewServicePrincipal("s3.amazonaws.com"),
 		Action:    strs("sts:AssumeRole"),
-		Condition: c,
 	}
 }
 

@@ -178,8 +178,14 @@ func (r *replication) checkSource() *Failure {
 	return nil
 }
 
-// assumeRole: S3 assumes the configuration's role with aws:SourceAccount and
-// aws:SourceArn naming the source bucket.
+// assumeRole: S3 assumes the configuration's role as the service principal
+// s3.amazonaws.com [setting-repl-config-perm-overview, "Step 2": the trust policy
+// AWS gives has no condition]. The S3 User Guide does not say S3 sends
+// aws:SourceAccount or aws:SourceArn with it, and the IAM User Guide
+// [reference_policies_condition-keys] says those keys are in the request only when
+// the calling service sends them; so the simulation sends neither, and a trust that
+// needs them fails here as it would on AWS if S3 does not send them. An ...IfExists
+// condition on them holds.
 func (r *replication) assumeRole() *Failure {
 	arn := r.src.replication.Role
 	role := r.c.roleByARN(arn)
@@ -192,7 +198,6 @@ func (r *replication) assumeRole() *Failure {
 	req := evaluator.Request{
 		Principal: evaluator.Principal{Service: "s3.amazonaws.com"}, Action: "sts:AssumeRole",
 		Resource: role.arn, ResourceAccount: role.account,
-		Context: map[string][]string{"aws:SourceAccount": {r.src.owner}, "aws:SourceArn": {r.src.arn()}},
 	}
 	if d := evaluator.Evaluate(req, nil, role.trust, evaluator.IAMTrust); !d.Allowed {
 		return fail("AssumeRoleNotPermitted", "%s", d.Reason)

@@ -39,7 +39,7 @@ func newReplication(t *testing.T, changes ...func(*replicationSetup)) *replicati
 }
 
 func (s *replicationSetup) defaultDocuments() {
-	s.trust = trustS3(srcAccount, "src-bucket")
+	s.trust = trustS3()
 	s.rolePolicy = policyOf(
 		`{"Sid":"SourceBucket","Effect":"Allow","Action":["s3:GetReplicationConfiguration","s3:ListBucket"],"Resource":"arn:aws:s3:::src-bucket"}`,
 		`{"Sid":"SourceObjects","Effect":"Allow","Action":["s3:GetObjectVersionForReplication","s3:GetObjectVersionAcl","s3:GetObjectVersionTagging"],"Resource":"arn:aws:s3:::src-bucket/*"}`,
@@ -100,6 +100,17 @@ func (s *replicationSetup) statusAfterLatency(key, version string) string {
 	s.t.Helper()
 	s.settle()
 	return s.sourceHead(key, version).ReplicationStatus
+}
+
+// TestTrustWithIfExistsSourceKeysReplicates: a trust whose source conditions are
+// ...IfExists forms holds whether or not S3 sends the keys.
+func TestTrustWithIfExistsSourceKeysReplicates(t *testing.T) {
+	s := newReplication(t, func(s *replicationSetup) { s.trust = trustS3ForSource(srcAccount, "src-bucket", true) })
+	version := s.upload("photos/cat.jpg", awsops.PutOptions{})
+	if status := s.statusAfterLatency("photos/cat.jpg", version); status != "COMPLETED" {
+		failure, _ := s.cloud.ReplicationFailure("src-bucket", "photos/cat.jpg", version)
+		t.Fatalf("status %q (%+v), want COMPLETED", status, failure)
+	}
 }
 
 func TestReplicationCompletes(t *testing.T) {
@@ -175,7 +186,11 @@ func TestReplicationFailureReasons(t *testing.T) {
 				s.trust = strings.Replace(s.trust, "s3.amazonaws.com", "ec2.amazonaws.com", 1)
 			}},
 		{name: "trust for another bucket", reason: "AssumeRoleNotPermitted",
-			before: func(s *replicationSetup) { s.trust = trustS3(srcAccount, "other-bucket") }},
+			before: func(s *replicationSetup) { s.trust = trustS3ForSource(srcAccount, "other-bucket", false) }},
+		// AWS does not document that S3 sends aws:SourceAccount and aws:SourceArn when
+		// it assumes the replication role: a trust that needs them does not let it in.
+		{name: "trust that needs aws:SourceAccount and aws:SourceArn", reason: "AssumeRoleNotPermitted",
+			before: func(s *replicationSetup) { s.trust = trustS3ForSource(srcAccount, "src-bucket", false) }},
 		{name: "role deleted", reason: "AssumeRoleNotPermitted",
 			after: func(s *replicationSetup) { s.must(s.cloud.DeleteRole(srcAccount, "replication")) }},
 		{name: "destination versioning suspended", reason: "DstBucketUnversioned",
@@ -420,7 +435,7 @@ func TestTheCloudsOwnReadersDoTheDueReplicationFirst(t *testing.T) {
 func TestReplicasAreNotReplicatedAgain(t *testing.T) {
 	s := newReplication(t)
 	s.bucket(s.dst, dstRegion, "third-bucket", true)
-	_, err := s.cloud.AddRole(dstAccount, "/", "onward", trustS3(dstAccount, "dst-bucket"))
+	_, err := s.cloud.AddRole(dstAccount, "/", "onward", trustS3())
 	s.must(err)
 	onward := `{"Role":"arn:aws:iam::` + dstAccount + `:role/onward","Rules":[{"ID":"onward","Priority":1,"Filter":{},"Status":"Enabled",` +
 		`"SourceSelectionCriteria":{"SseKmsEncryptedObjects":{"Status":"Enabled"}},"Destination":{"Bucket":"arn:aws:s3:::third-bucket",` +
@@ -500,7 +515,7 @@ func TestSameAccountNeedsNoBucketPolicy(t *testing.T) {
 	w := newTwoAccounts(t, WithLatency(0))
 	w.bucket(w.src, srcRegion, "src-bucket", true)
 	w.bucket(w.src, "us-west-2", "archive-bucket", true)
-	_, err := w.cloud.AddRole(srcAccount, "/", "replication", trustS3(srcAccount, "src-bucket"))
+	_, err := w.cloud.AddRole(srcAccount, "/", "replication", trustS3())
 	w.must(err)
 	w.must(w.src.PutRolePolicy(ctx, "replication", "replication", policyOf(
 		`{"Effect":"Allow","Action":["s3:GetReplicationConfiguration","s3:GetObjectVersionForReplication","s3:GetObjectVersionAcl"],"Resource":["arn:aws:s3:::src-bucket","arn:aws:s3:::src-bucket/*"]}`,

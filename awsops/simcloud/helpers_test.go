@@ -101,9 +101,22 @@ func sameJSON(t *testing.T, got, want string) {
 	}
 }
 
-// trustS3 lets S3 assume a role for one bucket of one account.
-func trustS3(account, bucket string) string {
+// trustS3 lets S3 assume a role, as the S3 User Guide documents the replication
+// role's trust [setting-repl-config-perm-overview]: no condition.
+func trustS3() string {
 	return `{"Version":"2012-10-17","Statement":[{"Sid":"S3","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},` +
-		`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"` + account + `"},` +
-		`"ArnLike":{"aws:SourceArn":"arn:aws:s3:::` + bucket + `"}}}]}`
+		`"Action":"sts:AssumeRole"}]}`
+}
+
+// trustS3ForSource lets S3 assume a role only with aws:SourceAccount and aws:SourceArn
+// naming one bucket of one account, with operator "StringEquals"/"ArnLike" or their
+// IfExists forms.
+func trustS3ForSource(account, bucket string, ifExists bool) string {
+	suffix := ""
+	if ifExists {
+		suffix = "IfExists"
+	}
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"S3","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},` +
+		`"Action":"sts:AssumeRole","Condition":{"StringEquals` + suffix + `":{"aws:SourceAccount":"` + account + `"},` +
+		`"ArnLike` + suffix + `":{"aws:SourceArn":"arn:aws:s3:::` + bucket + `"}}}]}`
 }

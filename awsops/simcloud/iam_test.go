@@ -12,7 +12,7 @@ const readPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":
 
 func TestRoles(t *testing.T) {
 	w := newTwoAccounts(t)
-	trust := trustS3(srcAccount, "src-bucket")
+	trust := trustS3()
 	created, err := w.src.CreateRole(ctx, "replication", trust, "replicates")
 	w.must(err)
 	want := awsops.Role{Name: "replication", ARN: "arn:aws:iam::" + srcAccount + ":role/replication", Path: "/", TrustPolicy: trust}
@@ -41,7 +41,7 @@ func TestRoles(t *testing.T) {
 
 func TestRoleWithPath(t *testing.T) {
 	w := newTwoAccounts(t)
-	role, err := w.cloud.AddRole(srcAccount, "/service-role/", "replication", trustS3(srcAccount, "src-bucket"))
+	role, err := w.cloud.AddRole(srcAccount, "/service-role/", "replication", trustS3())
 	w.must(err)
 	got, err := w.src.GetRole(ctx, "replication")
 	w.must(err)
@@ -52,7 +52,7 @@ func TestRoleWithPath(t *testing.T) {
 
 func TestInlineAndManagedPolicies(t *testing.T) {
 	w := newTwoAccounts(t)
-	_, err := w.src.CreateRole(ctx, "replication", trustS3(srcAccount, "src-bucket"), "")
+	_, err := w.src.CreateRole(ctx, "replication", trustS3(), "")
 	w.must(err)
 	w.must(w.src.PutRolePolicy(ctx, "replication", "zeta", readPolicy))
 	w.must(w.src.PutRolePolicy(ctx, "replication", "alpha", readPolicy))
@@ -86,7 +86,7 @@ func TestInlineAndManagedPolicies(t *testing.T) {
 
 func TestIAMPolicyValidation(t *testing.T) {
 	w := newTwoAccounts(t)
-	_, err := w.src.CreateRole(ctx, "replication", trustS3(srcAccount, "src-bucket"), "")
+	_, err := w.src.CreateRole(ctx, "replication", trustS3(), "")
 	w.must(err)
 	identity := map[string]string{
 		"broken JSON":  `{"Version":"2012-10-17","Statement":[{]}`,
@@ -125,7 +125,7 @@ func TestIAMPolicyValidation(t *testing.T) {
 
 func TestPrincipalsThatExist(t *testing.T) {
 	w := newTwoAccounts(t)
-	_, err := w.cloud.AddRole(srcAccount, "/service-role/", "replication", trustS3(srcAccount, "src-bucket"))
+	_, err := w.cloud.AddRole(srcAccount, "/service-role/", "replication", trustS3())
 	w.must(err)
 	trust := func(principal string) string {
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"sts:AssumeRole"}]}`

@@ -122,7 +122,7 @@ func TestCreateKey(t *testing.T) {
 
 func TestKeyPolicyValidation(t *testing.T) {
 	w := newTwoAccounts(t)
-	_, err := w.cloud.AddRole(srcAccount, "/service-role/", "replication", trustS3(srcAccount, "src-bucket"))
+	_, err := w.cloud.AddRole(srcAccount, "/service-role/", "replication", trustS3())
 	w.must(err)
 	key := w.key(KeySpec{AccountID: dstAccount, Region: dstRegion})
 	owner := `{"Sid":"Owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + dstAccount + `:root"},"Action":"kms:*","Resource":"*"}`
