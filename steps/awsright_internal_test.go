@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/evaluator"
 	"github.com/s3repl/s3repl/awsops/policy"
+	"github.com/s3repl/s3repl/awsops/simcloud"
 )
 
 // TestMetricsWithoutRTCHasNoEventThreshold: S3 refuses Metrics.EventThreshold unless
@@ -86,6 +88,37 @@ func TestUsersTrustWithSourceKeysGetsOursBeside(t *testing.T) {
 			`"Condition":{"` + operator + `":{"aws:SourceAccount":"111111111111"}}}]}`
 		if c := changeByID(t, mustPlan(t, s, st), "role-trust"); c.Pending() != want {
 			t.Errorf("%s: trust change pending %v, want %v:\n%s", operator, c.Pending(), want, c.After)
+		}
+	}
+}
+
+// TestDoctorProbesCoverWhatS3AsksKMS: for each way the source and destination may be
+// encrypted, the doctor probes every request the simulated S3 (written from the AWS
+// documentation, simcloud.ReplicaKeyRequests) makes on the replica key, in the same
+// encryption context, so a setup the doctor passes is not one S3 fails.
+func TestDoctorProbesCoverWhatS3AsksKMS(t *testing.T) {
+	for _, srcAlg := range []string{"aws:kms", "AES256", ""} {
+		for _, srcBK := range []bool{false, true} {
+			for _, dstBK := range []bool{false, true} {
+				s, st := existingState()
+				st.Source.Encryption = awsops.Encryption{Algorithm: srcAlg, BucketKey: srcBK && srcAlg == "aws:kms"}
+				st.Destination.BucketExists, st.Destination.Region = true, "eu-west-1"
+				st.Destination.Encryption = awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: dstKeyARN, BucketKey: dstBK}
+				st.Destination.Key = &awsops.KeyInfo{ARN: dstKeyARN, Region: "eu-west-1", AccountID: dstAccount, State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER"}
+				d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN, replicaKey: st.Destination.Key}
+				probed := map[string]bool{}
+				for _, p := range ofKind(d.destProbes(), evaluator.KMSKey) {
+					probed[p.req.Action+" "+p.req.Context["kms:EncryptionContext:aws:s3:arn"][0]] = true
+				}
+				e := simcloud.ReplicaEncryptionFor(srcAlg, st.Source.Encryption.BucketKey, "aws:kms", dstBK)
+				for _, r := range simcloud.ReplicaKeyRequests(e) {
+					context := d.encryptionContext(s.Destination.Bucket, r.BucketContext)
+					if !probed[r.Action+" "+context] {
+						t.Errorf("source %q Bucket Key %v, destination Bucket Key %v: S3 asks for %s in context %s, the doctor does not probe it (%v)",
+							srcAlg, srcBK, dstBK, r.Action, context, probed)
+					}
+				}
+			}
 		}
 	}
 }

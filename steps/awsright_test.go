@@ -1,8 +1,14 @@
 package steps_test
 
 import (
+	"context"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
 
@@ -11,4 +17,77 @@ import (
 func TestMetricsWithoutRTCAppliesAndReplicates(t *testing.T) {
 	s := newSimSetup(t, func(setup *steps.Setup) { setup.Rule.Metrics, setup.Rule.ReplicationTime = true, false })
 	s.expectSettled("metrics without RTC")
+}
+
+// newSimSetupFrom is newSimSetup with the cloud changed by before, ahead of the plan.
+func newSimSetupFrom(t *testing.T, before func(*simSetup), options ...simcloud.Option) *simSetup {
+	t.Helper()
+	clock := simcloud.NewManualClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	options = append([]simcloud.Option{simcloud.WithClock(clock), simcloud.WithLatency(2 * time.Second)}, options...)
+	s := &simSetup{t: t, ctx: context.Background(), clock: clock, setup: steps.DemoSetup(), cloud: simcloud.NewDemo(options...)}
+	s.open()
+	before(s)
+	s.applyPlan()
+	return s
+}
+
+// expectEveryCheckPasses runs the doctor: every check passes or is information.
+func (s *simSetup) expectEveryCheckPasses() steps.DoctorReport {
+	s.t.Helper()
+	report := s.doctor()
+	for _, c := range report.Checks {
+		if c.Status != steps.DoctorPassed && c.Status != steps.DoctorInfo {
+			s.t.Errorf("%s: %s (%s)", c.ID, c.Status, c.Evidence)
+		}
+	}
+	return report
+}
+
+// TestSourceBucketKeyIntoDestinationWithout: the source's objects use S3 Bucket Keys,
+// the destination bucket does not. Replicas keep their source's Bucket Key, so S3
+// decrypts with the replica key: the plan grants kms:Decrypt (role and key policy),
+// verify expects the replica's Bucket Key, and the doctor passes.
+func TestSourceBucketKeyIntoDestinationWithout(t *testing.T) {
+	s := newSimSetupFrom(t, func(s *simSetup) {
+		key, err := s.acc.Destination.DescribeKey(s.ctx, simcloud.DemoDestRegion, simcloud.DemoReplicaKey)
+		s.must(err)
+		s.must(s.acc.Destination.PutBucketEncryption(s.ctx, simcloud.DemoDestRegion, simcloud.DemoDestBucket,
+			awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: key.ARN}))
+	})
+	if !s.facts.ReplicaBucketKey {
+		t.Fatal("the plan does not know replicas use a Bucket Key")
+	}
+	report := s.verify()
+	if report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify: %s (%s) %s", report.Outcome, report.Explanation, s.failureReason(report.Key, report.VersionID))
+	}
+	if c := report.Check(steps.CheckReplicaBucket); !strings.Contains(c.Detail, "like the test object") {
+		t.Errorf("the replica's Bucket Key: %s", c.Detail)
+	}
+	s.expectEveryCheckPasses()
+	if !strings.Contains(s.replicaKeyPolicy(), "kms:Decrypt") {
+		t.Errorf("the replica key policy does not let the role decrypt:\n%s", s.replicaKeyPolicy())
+	}
+}
+
+// TestEncryptOnlyRoleIsNotBroken: a role and key policy with kms:Encrypt and no
+// kms:GenerateDataKey replicate SSE-KMS objects (AWS needs GenerateDataKey only for
+// unencrypted sources into an SSE-KMS default bucket): the doctor passes it.
+func TestEncryptOnlyRoleIsNotBroken(t *testing.T) {
+	s := newSimSetup(t, nil)
+	noDataKey := regexp.MustCompile(`,\s*"kms:GenerateDataKey"`)
+	s.must(s.cloud.SetKeyPolicy(s.replicaKeyARN(), noDataKey.ReplaceAllString(s.replicaKeyPolicy(), "")))
+	name := s.setup.RolePolicyName()
+	doc, err := s.acc.Source.GetRolePolicy(s.ctx, s.setup.RoleName(), name)
+	s.must(err)
+	s.must(s.acc.Source.PutRolePolicy(s.ctx, s.setup.RoleName(), name, noDataKey.ReplaceAllString(doc, "")))
+	if strings.Contains(s.replicaKeyPolicy(), "GenerateDataKey") {
+		t.Fatalf("GenerateDataKey still granted:\n%s", s.replicaKeyPolicy())
+	}
+	if report := s.verify(); report.Outcome != steps.OutcomeCompleted {
+		t.Fatalf("verify: %s (%s) %s", report.Outcome, report.Explanation, s.failureReason(report.Key, report.VersionID))
+	}
+	if report := s.expectEveryCheckPasses(); report.Failed() {
+		t.Error("the doctor fails a working setup")
+	}
 }

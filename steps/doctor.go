@@ -472,19 +472,41 @@ func (d *diagnosis) destProbes() []probe {
 		probes = append(probes, probe{req: objectReq("s3:ObjectOwnerOverrideToBucketOwner"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutAclNotPermitted"})
 	}
 	if key := d.replicaKey; key != nil && key.Manager == "CUSTOMER" {
-		ctx := kmsContext(region, d.st.Source.Identity.AccountID, d.encryptionContext(dst, d.st.Destination.Encryption.BucketKey))
-		actions := []string{"kms:GenerateDataKey", "kms:Encrypt"}
-		if d.st.Destination.Encryption.BucketKey {
-			actions = append(actions, "kms:Decrypt") // S3 decrypts the bucket-level key it made
-		}
-		for _, action := range actions {
+		for _, r := range d.replicaKeyRequests() {
+			ctx := kmsContext(region, d.st.Source.Identity.AccountID, d.encryptionContext(dst, r.bucketKey))
 			probes = append(probes, probe{
-				req:  d.roleRequest(action, key.ARN, key.AccountID, region, ctx),
+				req:  d.roleRequest(r.action, key.ARN, key.AccountID, region, ctx),
 				kind: evaluator.KMSKey, policy: d.replicaPol, reason: "DstPutObjectNotPermitted",
 			})
 		}
 	}
 	return probes
+}
+
+// keyRequest is a KMS request S3 makes on the replica key, in the object's or (with
+// an S3 Bucket Key) the bucket's encryption context.
+type keyRequest struct {
+	action    string
+	bucketKey bool
+}
+
+// replicaKeyRequests are what S3 asks KMS for on the replica key
+// [replication-config-for-kms-objects, bucket-key]: kms:Encrypt for SSE-KMS objects,
+// whose replicas keep their Bucket Key setting (the source bucket's default is the
+// usual one); kms:Decrypt in the bucket's context whenever a replica can use a Bucket
+// Key (the source's objects or the destination's default use one);
+// kms:GenerateDataKey only for unencrypted objects, which a source bucket without
+// default encryption may hold, replicated into an SSE-KMS default bucket.
+func (d *diagnosis) replicaKeyRequests() []keyRequest {
+	src, dst := d.st.Source.Encryption, d.st.Destination.Encryption
+	requests := []keyRequest{{"kms:Encrypt", src.BucketKey}}
+	if src.BucketKey || dst.BucketKey {
+		requests = append(requests, keyRequest{"kms:Decrypt", true})
+	}
+	if src.Algorithm == "" && strings.HasPrefix(dst.Algorithm, "aws:kms") {
+		requests = append(requests, keyRequest{"kms:GenerateDataKey", dst.BucketKey})
+	}
+	return requests
 }
 
 // checkRolePermissions asks whether the role's own policies allow every request S3
@@ -918,7 +940,7 @@ func (d *diagnosis) checkExistingObjects() DoctorCheck {
 }
 
 func (d *diagnosis) kmsCost() DoctorCheck {
-	note := "each replicated object costs a Decrypt in " + d.st.Source.Region + " and a GenerateDataKey in " + d.st.Destination.Region + "; at 1,000 PUT/s plan about 2,500 KMS requests/s in each"
+	note := "each replicated object costs a Decrypt in " + d.st.Source.Region + " and an Encrypt in " + d.st.Destination.Region + "; at 1,000 PUT/s plan about 2,500 KMS requests/s in each"
 	if d.st.Source.Encryption.BucketKey && d.st.Destination.Encryption.BucketKey {
 		note += "; S3 Bucket Keys are on for both buckets, which cuts this sharply"
 	} else {

@@ -466,7 +466,7 @@ func doctorScenarios() []doctorScenario {
 		},
 		{
 			name: "role policy cannot use the replica key", check: "role-permissions", status: failed,
-			evidence: "kms:GenerateDataKey",
+			evidence: "kms:Encrypt",
 			others:   map[string]steps.DoctorStatus{"destination-key-policy": unknown},
 			breakIt:  func(s *simSetup) { s.removeFromRolePolicy("S3replEncryptReplicas") },
 			outcome:  steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"role-policy"},
@@ -571,10 +571,10 @@ func doctorScenarios() []doctorScenario {
 		},
 		{
 			name: "explicit Deny in the replica key policy", check: "explicit-deny", status: failed,
-			evidence: "\"NoDataKeysForOthers\"",
+			evidence: "\"NoEncryptForOthers\"",
 			others:   map[string]steps.DoctorStatus{"destination-key-policy": failed},
 			breakIt: func(s *simSetup) {
-				deny := fmt.Sprintf(`{"Sid":"NoDataKeysForOthers","Effect":"Deny","Principal":{"AWS":%q},"Action":"kms:GenerateDataKey*","Resource":"*"}`, s.roleARN())
+				deny := fmt.Sprintf(`{"Sid":"NoEncryptForOthers","Effect":"Deny","Principal":{"AWS":%q},"Action":"kms:Encrypt","Resource":"*"}`, s.roleARN())
 				s.must(s.cloud.SetKeyPolicy(s.replicaKeyARN(), withStatement(s.t, s.replicaKeyPolicy(), deny)))
 			},
 			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted",
@@ -669,8 +669,9 @@ func doctorScenarios() []doctorScenario {
 				s.must(s.acc.Destination.PutBucketEncryption(s.ctx, simcloud.DemoDestRegion, simcloud.DemoDestBucket,
 					awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: s.replicaKeyARN()}))
 			},
-			// without a Bucket Key the role no longer needs kms:Decrypt on the replica key
-			outcome: steps.OutcomeCompleted, fixes: []string{"role-policy", "dst-key-policy"},
+			// the source's objects use a Bucket Key, and replicas keep it [bucket-key]: the
+			// role still needs kms:Decrypt on the replica key, so nothing is taken away
+			outcome: steps.OutcomeCompleted,
 		},
 		{
 			// with a Bucket Key S3 also decrypts with the replica key

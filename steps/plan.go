@@ -157,6 +157,7 @@ func resolveFacts(s Setup, st *State) (Facts, error) {
 		ObjectLock:    src.ObjectLock,
 		DestBucketKey: !dst.BucketExists || dst.Encryption.BucketKey,
 	}
+	f.ReplicaBucketKey = f.DestBucketKey || src.Encryption.BucketKey
 	if !dst.BucketExists {
 		f.DestRegion = s.Destination.Region
 	}

@@ -25,9 +25,14 @@ type Facts struct {
 	Prefix        string
 	OwnerOverride bool
 	ObjectLock    bool
-	// DestBucketKey is true when the destination encrypts with an S3 Bucket Key, so the
-	// role also needs kms:Decrypt on the replica key.
+	// DestBucketKey is true when the destination bucket defaults to an S3 Bucket Key.
 	DestBucketKey bool
+	// ReplicaBucketKey is true when replicas can use an S3 Bucket Key: the destination
+	// defaults to one, or the source's objects use one, as a replica keeps its source
+	// object's Bucket Key setting [bucket-key, Example 1]. S3 then also decrypts with
+	// the replica key [replication-config-for-kms-objects], so the role needs
+	// kms:Decrypt on it, in its policy and the key policy.
+	ReplicaBucketKey bool
 }
 
 // NewKeyARN is the placeholder ARN of a replica key that Apply is still to create.
@@ -171,7 +176,7 @@ func (f Facts) replicateActions() []string {
 
 func (f Facts) replicaKeyActions() []string {
 	actions := []string{"kms:Encrypt", "kms:GenerateDataKey"}
-	if f.DestBucketKey {
+	if f.ReplicaBucketKey {
 		actions = append(actions, "kms:Decrypt")
 	}
 	return actions

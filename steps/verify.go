@@ -143,7 +143,6 @@ type verification struct {
 	report        VerifyReport
 	sourceKeyARN  string
 	sourceVersion string // the source bucket's versioning status
-	replicaBucket bool   // the destination bucket defaults to a Bucket Key
 	// checkOwner says the destination account must own the replica; ownerEnforced
 	// that the destination bucket's Object Ownership makes sure of it.
 	checkOwner, ownerEnforced bool
@@ -180,8 +179,8 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 	}
 	v := &verification{
 		src: acc.Source, dst: acc.Destination, rule: rule, opts: opts,
-		sourceVersion: state.Source.Versioning, replicaBucket: state.Destination.Encryption.BucketKey,
-		destAccount: state.Destination.Identity.AccountID, ownerEnforced: state.Destination.Ownership == "BucketOwnerEnforced",
+		sourceVersion: state.Source.Versioning,
+		destAccount:   state.Destination.Identity.AccountID, ownerEnforced: state.Destination.Ownership == "BucketOwnerEnforced",
 	}
 	crossAccount := state.Source.Identity.AccountID != state.Destination.Identity.AccountID
 	v.checkOwner = !crossAccount || s.OwnerOverride(crossAccount)
@@ -292,10 +291,10 @@ func (v *verification) observe(ctx context.Context) bool {
 		return true
 	}
 	v.set(CheckSourceStatus, CheckPassed, head.ReplicationStatus)
-	return v.checkReplica(ctx, event)
+	return v.checkReplica(ctx, event, head)
 }
 
-func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool {
+func (v *verification) checkReplica(ctx context.Context, event VerifyEvent, source awsops.ObjectHead) bool {
 	r := &v.report
 	replica, err := v.dst.HeadObject(ctx, r.DestRegion, r.DestBucket, r.Key, r.VersionID)
 	if err != nil {
@@ -325,11 +324,8 @@ func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool
 		v.set(CheckReplicaBucket, CheckPassed, "not used by SSE-S3")
 	} else {
 		v.set(CheckReplicaKey, passIf(sameKey(replica.SSEKMSKeyID, r.ReplicaKeyARN)), replica.SSEKMSKeyID)
-		bucketKey := "no Bucket Key"
-		if replica.BucketKey {
-			bucketKey = "Bucket Key on"
-		}
-		v.set(CheckReplicaBucket, passIf(replica.BucketKey || !v.replicaBucket), bucketKey)
+		status, detail := replicaBucketKey(source.BucketKey, replica.BucketKey)
+		v.set(CheckReplicaBucket, status, detail)
 	}
 	if v.checkOwner {
 		status, detail := v.replicaOwner(ctx, replica.VersionID)
@@ -346,6 +342,23 @@ func (v *verification) checkReplica(ctx context.Context, event VerifyEvent) bool
 	}
 	v.finish(OutcomeCompleted, "every check passed: the replica is there, as the setup says")
 	return true
+}
+
+// replicaBucketKey checks a replica's S3 Bucket Key: a replica keeps its source
+// object's Bucket Key setting, whatever the destination bucket's default says
+// [bucket-key, "Using S3 Bucket Keys with replication"], so a test object with a
+// Bucket Key must give a replica with one. For a source without one the User Guide
+// does not say the destination's default cannot add one, so either passes.
+func replicaBucketKey(source, replica bool) (CheckStatus, string) {
+	switch {
+	case source && replica:
+		return CheckPassed, "Bucket Key on, like the test object"
+	case source:
+		return CheckFailed, "no Bucket Key, though the test object has one and a replica keeps its source's setting"
+	case replica:
+		return CheckPassed, "Bucket Key on (the test object has none)"
+	}
+	return CheckPassed, "no Bucket Key, like the test object"
 }
 
 // whyNotMatched names the reason S3 left the test object out, as far as the rule

@@ -136,7 +136,7 @@ type replication struct {
 
 	replicaAlgorithm string
 	replicaKey       *kmsKey
-	replicaBucketKey bool
+	encryption       ReplicaEncryption
 }
 
 // attempt makes the checks S3 makes, in the order it needs each permission, and
@@ -304,19 +304,20 @@ func (r *replication) permitReplicate() *Failure {
 	return r.onDestination("s3:ReplicateObject", "DstPutObjectNotPermitted")
 }
 
-// chooseReplicaEncryption: a replica keeps its source's type of encryption (the S3
-// User Guide: the destination's default encryption is not used then). An SSE-KMS
-// source is re-encrypted with the rule's replica key, an SSE-S3 one stays SSE-S3;
-// only an unencrypted source gets the destination bucket's default.
+// chooseReplicaEncryption: a replica keeps its source's type of encryption and, for
+// SSE-KMS, its source's S3 Bucket Key setting; only an unencrypted source gets the
+// destination bucket's default (ReplicaEncryptionFor, which cites the pages). An
+// SSE-KMS source is re-encrypted with the rule's replica key.
 func (r *replication) chooseReplicaEncryption() *Failure {
-	account, ref := r.role.account, r.rule.replicaKey()
+	r.encryption = ReplicaEncryptionFor(r.obj.sseAlgorithm, r.obj.bucketKey, r.dst.encryption.Algorithm, r.dst.encryption.BucketKey)
 	r.replicaAlgorithm = r.obj.sseAlgorithm
-	if r.obj.sseAlgorithm == "" {
-		account, ref, r.replicaAlgorithm = r.dst.owner, r.dst.encryption.KMSKeyID, r.dst.encryption.Algorithm
-	}
-	if !isKMSAlgorithm(r.replicaAlgorithm) {
+	if !r.encryption.KMS {
 		r.replicaAlgorithm = "AES256"
 		return nil
+	}
+	account, ref := r.role.account, r.rule.replicaKey()
+	if r.encryption.FromDefault {
+		account, ref, r.replicaAlgorithm = r.dst.owner, r.dst.encryption.KMSKeyID, r.dst.encryption.Algorithm
 	}
 	if ref == "" {
 		ref = s3ManagedAlias
@@ -330,27 +331,22 @@ func (r *replication) chooseReplicaEncryption() *Failure {
 	case !k.symmetric():
 		return fail("DstKmsKeyInvalidState", "replica key %s is %s for %s, not a symmetric encryption key", k.arn, k.spec, k.usage)
 	}
-	r.replicaKey, r.replicaBucketKey = k, r.dst.encryption.BucketKey
+	r.replicaKey = k
 	return nil
 }
 
-// permitEncrypt: the role must be able to encrypt with the replica key through S3 in
-// the destination Region: kms:Encrypt, which the S3 User Guide requires, and
-// kms:GenerateDataKey, which DOMAIN.md requires too; with a Bucket Key it decrypts
-// too. A key policy that does not let the role in shows up as
-// DstPutObjectNotPermitted, as in AWS.
+// permitEncrypt: the role must be allowed, by its own policies and the key policy,
+// every request ReplicaKeyRequests says S3 makes on the replica key, through S3 in
+// the destination Region. A key policy that does not let the role in shows up as
+// DstPutObjectNotPermitted, as in AWS [replication-failure-codes].
 func (r *replication) permitEncrypt() *Failure {
 	k := r.replicaKey
 	if k == nil {
 		return nil
 	}
-	actions := []string{"kms:GenerateDataKey", "kms:Encrypt"}
-	if r.replicaBucketKey {
-		actions = append(actions, "kms:Decrypt")
-	}
-	context := inRegion(r.dst.region, kmsContext(r.role.account, throughS3(r.dst.region, encryptionContext(r.dst.name, r.obj.key, r.replicaBucketKey))))
-	for _, action := range actions {
-		if d := r.decide(action, k.arn, k.account, k.policy, evaluator.KMSKey, context); !d.Allowed {
+	for _, req := range ReplicaKeyRequests(r.encryption) {
+		context := inRegion(r.dst.region, kmsContext(r.role.account, throughS3(r.dst.region, encryptionContext(r.dst.name, r.obj.key, req.BucketContext))))
+		if d := r.decide(req.Action, k.arn, k.account, k.policy, evaluator.KMSKey, context); !d.Allowed {
 			return fail("DstPutObjectNotPermitted", "%s", d.Reason)
 		}
 	}
@@ -379,7 +375,7 @@ func (r *replication) write() *Failure {
 		tags: maps.Clone(r.obj.tags), lastModified: r.c.now(),
 	}
 	if r.replicaKey != nil {
-		replica.kmsKeyARN, replica.bucketKey = r.replicaKey.arn, r.replicaBucketKey
+		replica.kmsKeyARN, replica.bucketKey = r.replicaKey.arn, r.encryption.BucketKey
 	}
 	if r.rule.overridesOwner() || r.dst.ownership == "BucketOwnerEnforced" {
 		replica.owner = r.dst.owner

@@ -1,6 +1,7 @@
 package simcloud
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -329,8 +330,8 @@ func TestFailureDetailSaysWhy(t *testing.T) {
 	s.settle()
 	s.cloud.Step()
 	failure, _ := s.cloud.ReplicationFailure("src-bucket", "k", version)
-	if !strings.Contains(failure.Detail, "key policy") || !strings.Contains(failure.Detail, "kms:GenerateDataKey") {
-		t.Errorf("detail %q should say the key policy does not allow kms:GenerateDataKey", failure.Detail)
+	if !strings.Contains(failure.Detail, "key policy") || !strings.Contains(failure.Detail, "kms:Encrypt") {
+		t.Errorf("detail %q should say the key policy does not allow kms:Encrypt", failure.Detail)
 	}
 	if !failure.Time.Equal(s.clock.Now()) {
 		t.Errorf("failure time %s, want %s", failure.Time, s.clock.Now())
@@ -621,5 +622,92 @@ func TestReplicaKeyNeedsEncrypt(t *testing.T) {
 	}
 	if failure, _ := s.cloud.ReplicationFailure("src-bucket", "k", version); failure.Reason != "DstPutObjectNotPermitted" || !strings.Contains(failure.Detail, "kms:Encrypt") {
 		t.Errorf("failure %+v, want DstPutObjectNotPermitted naming kms:Encrypt", failure)
+	}
+}
+
+// withReplicaKeyActions gives the role's policy and the replica key policy these
+// actions on the replica key instead of Encrypt, GenerateDataKey and Decrypt.
+func withReplicaKeyActions(actions string) func(*replicationSetup) {
+	return func(s *replicationSetup) {
+		all := `["kms:Encrypt","kms:GenerateDataKey","kms:Decrypt"]`
+		s.dstKeyPolicy = strings.Replace(s.dstKeyPolicy, all, actions, 1)
+		s.rolePolicy = strings.Replace(s.rolePolicy, all, actions, 1)
+	}
+}
+
+// TestEncryptOnlyReplicatesEncryptedObjects: kms:GenerateDataKey is needed only for
+// unencrypted sources into an SSE-KMS default bucket [replication-config-for-kms-objects];
+// a role with kms:Encrypt (and kms:Decrypt for the Bucket Key) replicates SSE-KMS objects.
+func TestEncryptOnlyReplicatesEncryptedObjects(t *testing.T) {
+	s := newReplication(t, withReplicaKeyActions(`["kms:Encrypt","kms:Decrypt"]`))
+	version := s.upload("k", awsops.PutOptions{})
+	if status := s.statusAfterLatency("k", version); status != "COMPLETED" {
+		t.Fatalf("status %q with kms:Encrypt and no kms:GenerateDataKey: %+v", status, s.cloud.ReplicationFailures("src-bucket", "k", version))
+	}
+}
+
+// TestReplicaKeepsTheSourcesBucketKey: a source object with a Bucket Key into a
+// bucket whose default has none gives a replica with a Bucket Key [bucket-key,
+// Example 1], for which S3 decrypts with the replica key; the other way round the
+// replica has none and needs no kms:Decrypt.
+func TestReplicaKeepsTheSourcesBucketKey(t *testing.T) {
+	for _, c := range []struct {
+		name                string
+		sourceBK, destBK    bool
+		decrypt, wantBK, ok bool
+	}{
+		{name: "source with, destination without, Decrypt granted", sourceBK: true, decrypt: true, wantBK: true, ok: true},
+		{name: "source with, destination without, no Decrypt", sourceBK: true, wantBK: true},
+		{name: "source without, destination with, no Decrypt", destBK: true, ok: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			actions := `["kms:Encrypt","kms:GenerateDataKey"]`
+			if c.decrypt {
+				actions = `["kms:Encrypt","kms:GenerateDataKey","kms:Decrypt"]`
+			}
+			s := newReplication(t, withReplicaKeyActions(actions))
+			s.must(s.src.PutBucketEncryption(ctx, srcRegion, "src-bucket", awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: s.srcKey.ARN, BucketKey: c.sourceBK}))
+			s.must(s.dst.PutBucketEncryption(ctx, dstRegion, "dst-bucket", awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: s.dstKey.ARN, BucketKey: c.destBK}))
+			version := s.upload("k", awsops.PutOptions{})
+			status := s.statusAfterLatency("k", version)
+			if !c.ok {
+				failure, _ := s.cloud.ReplicationFailure("src-bucket", "k", version)
+				if status != "FAILED" || failure.Reason != "DstPutObjectNotPermitted" || !strings.Contains(failure.Detail, "kms:Decrypt") {
+					t.Fatalf("status %q, failure %+v; want FAILED, DstPutObjectNotPermitted naming kms:Decrypt", status, failure)
+				}
+				return
+			}
+			if status != "COMPLETED" {
+				t.Fatalf("status %q: %+v", status, s.cloud.ReplicationFailures("src-bucket", "k", version))
+			}
+			replica, err := s.dst.HeadObject(ctx, dstRegion, "dst-bucket", "k", version)
+			s.must(err)
+			if replica.BucketKey != c.wantBK || replica.SSEKMSKeyID != s.dstKey.ARN {
+				t.Errorf("replica %+v, want Bucket Key %v under the replica key", replica, c.wantBK)
+			}
+		})
+	}
+}
+
+// TestReplicaEncryptionFacts: the facts the doctor's probes are tested against.
+func TestReplicaEncryptionFacts(t *testing.T) {
+	cases := []struct {
+		srcAlg string
+		srcBK  bool
+		dstAlg string
+		dstBK  bool
+		want   []KMSRequest
+	}{
+		{"aws:kms", true, "aws:kms", false, []KMSRequest{{"kms:Encrypt", true}, {"kms:Decrypt", true}}},
+		{"aws:kms", false, "aws:kms", true, []KMSRequest{{"kms:Encrypt", false}}},
+		{"", false, "aws:kms", true, []KMSRequest{{"kms:GenerateDataKey", true}, {"kms:Decrypt", true}}},
+		{"", false, "aws:kms", false, []KMSRequest{{"kms:GenerateDataKey", false}}},
+		{"AES256", false, "aws:kms", true, nil},
+	}
+	for _, c := range cases {
+		got := ReplicaKeyRequests(ReplicaEncryptionFor(c.srcAlg, c.srcBK, c.dstAlg, c.dstBK))
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%+v: %v, want %v", c, got, c.want)
+		}
 	}
 }
