@@ -2,6 +2,8 @@ package steps
 
 import (
 	"encoding/json"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -120,5 +122,28 @@ func TestDoctorProbesCoverWhatS3AsksKMS(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDoctorNamesOnlyAWSsFailureReasons: every failure reason the doctor, verify or
+// the plan names is in the User Guide's table [replication-failure-codes], which
+// simcloud.FailureReasons holds.
+func TestDoctorNamesOnlyAWSsFailureReasons(t *testing.T) {
+	names := regexp.MustCompile(`\b(?:AssumeRole|Src|Dst)[A-Za-z]+(?:NotPermitted|NotFound|Missing|Unversioned|InvalidState|NotEligible|NotPending|InvalidRegion|HardDeleted)\b`)
+	found := 0
+	for _, file := range []string{"doctor.go", "plan.go", "verify.go", "warnings.go", "validate.go"} {
+		source, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names.FindAllString(string(source), -1) {
+			found++
+			if _, ok := simcloud.FailureReasons[name]; !ok {
+				t.Errorf("%s names %s, which is not in the User Guide's table", file, name)
+			}
+		}
+	}
+	if found < 10 {
+		t.Fatalf("found only %d failure reasons", found)
 	}
 }

@@ -186,7 +186,7 @@ func asV1(t *testing.T, config string) string {
 // TestTurningARuleOptionOffChangesTheRule: the rule compared only what the setup
 // asks for, so an option turned off stayed in the rule. With ownership override off,
 // the role and bucket policies lost its permission while the rule kept asking for it,
-// and replication FAILED (DstPutAclNotPermitted).
+// and replication FAILED (DstPutObjectNotPermitted, as the User Guide names a missing s3:ObjectOwnerOverrideToBucketOwner).
 func TestTurningARuleOptionOffChangesTheRule(t *testing.T) {
 	s := newSimSetup(t, nil)
 	off := false

@@ -469,7 +469,8 @@ func (d *diagnosis) destProbes() []probe {
 		probes = append(probes, probe{req: objectReq("s3:ReplicateDelete"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstDelObjNotPermitted"})
 	}
 	if d.rule.Destination.AccessControlTranslation != nil {
-		probes = append(probes, probe{req: objectReq("s3:ObjectOwnerOverrideToBucketOwner"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutAclNotPermitted"})
+		// [replication-failure-codes] names it under DstPutObjectNotPermitted
+		probes = append(probes, probe{req: objectReq("s3:ObjectOwnerOverrideToBucketOwner"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutObjectNotPermitted"})
 	}
 	if key := d.replicaKey; key != nil && key.Manager == "CUSTOMER" {
 		for _, r := range d.replicaKeyRequests() {
@@ -835,19 +836,29 @@ func statementName(sid string, index int) string {
 	return fmt.Sprintf("#%d", index+1)
 }
 
+// checkOwnership: a cross-account rule without ownership override replicates; its
+// replicas stay owned by the source account unless the destination enforces
+// bucket-owner ownership. That is a warning, not a failure, unless the setup asks for
+// the override and the rule lacks it (verify then checks the replica's owner).
 func (d *diagnosis) checkOwnership() DoctorCheck {
 	const id, title = "ownership", "Object Ownership and ownership override agree"
 	override := d.ruleFound && d.rule.Destination.AccessControlTranslation != nil
 	cross := d.st.Source.Identity.AccountID != d.st.Destination.Identity.AccountID
 	ownership := d.st.Destination.Ownership
+	enforced := ownership == "BucketOwnerEnforced"
 	switch {
 	case override && d.rule.Destination.Account == "":
 		return failed(id, title, "the rule overrides ownership but names no destination Account", "s3repl apply sets it")
 	case override:
 		return passed(id, title, "ownership override on; destination Object Ownership "+orNone(ownership))
-	case cross && ownership != "BucketOwnerEnforced":
-		return failed(id, title, "no ownership override, and the destination does not enforce bucket-owner ownership ("+orNone(ownership)+"): replicas stay owned by the source account",
-			"set ownerOverride: true, or BucketOwnerEnforced on the destination bucket")
+	case cross && !enforced && d.ruleFound && d.setup.OwnerOverride(cross):
+		return failed(id, title, "the setup asks for ownership override, the rule has none, and the destination does not enforce bucket-owner ownership ("+orNone(ownership)+
+			"): replicas stay owned by account "+d.st.Source.Identity.AccountID, "s3repl apply adds the override to the rule")
+	case cross && !enforced:
+		return DoctorCheck{ID: id, Title: title, Status: DoctorInfo,
+			Evidence: "warning: replication works, but without ownership override and with destination Object Ownership " + orNone(ownership) +
+				" the replicas stay owned by the source account " + d.st.Source.Identity.AccountID + ", so the destination account cannot read them unless their ACLs allow it",
+			Fix: "to make the destination account own them: set ownerOverride: true in the setup (s3repl apply adds the override and its permission), or set Object Ownership to BucketOwnerEnforced on " + d.setup.Destination.Bucket}
 	}
 	return passed(id, title, "destination Object Ownership "+orNone(ownership))
 }

@@ -513,12 +513,12 @@ func doctorScenarios() []doctorScenario {
 		},
 		{
 			name: "destination bucket policy without ownership override", check: "destination-bucket-policy", status: failed,
-			evidence: "(DstPutAclNotPermitted)",
+			evidence: "s3repl-doctor-probe (DstPutObjectNotPermitted)",
 			breakIt: func(s *simSetup) {
 				doc := strings.Replace(s.destBucketPolicy(), `"s3:ObjectOwnerOverrideToBucketOwner"`, `"s3:ReplicateTags"`, 1)
 				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, doc))
 			},
-			outcome: steps.OutcomeFailed, reason: "DstPutAclNotPermitted", fixes: []string{"dst-bucket-policy"},
+			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"dst-bucket-policy"},
 		},
 		{
 			name: "destination bucket policy without tag replication", check: "destination-bucket-policy", status: failed,
@@ -603,7 +603,7 @@ func doctorScenarios() []doctorScenario {
 		},
 		{
 			name: "ownership override dropped while the destination lets writers own objects", check: "ownership", status: failed,
-			evidence: "(ObjectWriter)",
+			evidence: "the setup asks for ownership override",
 			breakIt: func(s *simSetup) {
 				s.editRule(func(rule map[string]any) { delete(rule["Destination"].(map[string]any), "AccessControlTranslation") })
 				s.must(s.cloud.SetBucketOwnership(simcloud.DemoDestBucket, "ObjectWriter"))
@@ -615,6 +615,20 @@ func doctorScenarios() []doctorScenario {
 				r := s.verify()
 				if owner := s.cloud.ObjectOwner(simcloud.DemoDestBucket, r.Key, r.VersionID); owner != simcloud.DemoSourceAccount {
 					t.Errorf("the replica is owned by %q, want the source account: that is what the doctor warns of", owner)
+				}
+			},
+		},
+		{
+			// a cross-account rule without override replicates: a warning, not a failure
+			name:  "no ownership override, by the setup's choice", check: "ownership", status: steps.DoctorInfo,
+			setup: func(setup *steps.Setup) { off := false; setup.Rule.OwnerOverride = &off },
+			evidence: "warning: replication works",
+			breakIt: func(s *simSetup) { s.must(s.cloud.SetBucketOwnership(simcloud.DemoDestBucket, "ObjectWriter")) },
+			outcome: steps.OutcomeCompleted,
+			confirm: func(t *testing.T, s *simSetup) {
+				report := s.doctor()
+				if c := doctorCheck(t, report, "ownership"); report.Failed() || !strings.Contains(c.Fix, "ownerOverride: true") {
+					t.Errorf("the doctor fails (%v) or does not say how to change it: %s", report.Failed(), c.Fix)
 				}
 			},
 		},

@@ -250,7 +250,7 @@ func panelScenarios() []panelScenario {
 		failed("bucket-policy-lacks-role", "DstPutObjectNotPermitted", "Destination bucket policy lets the role replicate", func(c *panelCloud) {
 			must(c.t, c.cloud.SetBucketPolicy(simcloud.DemoDestBucket, without(c.t, c.destBucketPolicy(), c.facts.BucketPolicySids()...)))
 		}),
-		failed("bucket-policy-without-owner-override", "DstPutAclNotPermitted", "Destination bucket policy lets the role replicate", func(c *panelCloud) {
+		failed("bucket-policy-without-owner-override", "DstPutObjectNotPermitted", "Destination bucket policy lets the role replicate", func(c *panelCloud) {
 			doc := strings.Replace(c.destBucketPolicy(), `"s3:ObjectOwnerOverrideToBucketOwner"`, `"s3:ReplicateTags"`, 1)
 			must(c.t, c.cloud.SetBucketPolicy(simcloud.DemoDestBucket, doc))
 		}),

@@ -353,11 +353,14 @@ func (r *replication) permitEncrypt() *Failure {
 	return nil
 }
 
+// permitOwnerOverride: [replication-failure-codes] names a missing
+// s3:ObjectOwnerOverrideToBucketOwner under DstPutObjectNotPermitted, not under
+// DstPutAclNotPermitted (which is about replicating the object's ACL).
 func (r *replication) permitOwnerOverride() *Failure {
 	if !r.rule.overridesOwner() {
 		return nil
 	}
-	return r.onDestination("s3:ObjectOwnerOverrideToBucketOwner", "DstPutAclNotPermitted")
+	return r.onDestination("s3:ObjectOwnerOverrideToBucketOwner", "DstPutObjectNotPermitted")
 }
 
 func (r *replication) permitTags() *Failure {

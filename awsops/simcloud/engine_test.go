@@ -2,6 +2,8 @@ package simcloud
 
 import (
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -236,7 +238,7 @@ func TestReplicationFailureReasons(t *testing.T) {
 			after: func(s *replicationSetup) { s.must(s.cloud.SetKeyState(s.srcKey.ARN, "Disabled")) }},
 		{name: "no destination bucket policy", reason: "DstPutObjectNotPermitted",
 			before: func(s *replicationSetup) { s.dstBucketPolicy = "" }},
-		{name: "bucket policy without ownership override", reason: "DstPutAclNotPermitted",
+		{name: "bucket policy without ownership override", reason: "DstPutObjectNotPermitted",
 			before: func(s *replicationSetup) {
 				s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `,"s3:ObjectOwnerOverrideToBucketOwner"`, ``, 1)
 			}},
@@ -708,6 +710,24 @@ func TestReplicaEncryptionFacts(t *testing.T) {
 		got := ReplicaKeyRequests(ReplicaEncryptionFor(c.srcAlg, c.srcBK, c.dstAlg, c.dstBK))
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%+v: %v, want %v", c, got, c.want)
+		}
+	}
+}
+
+// TestEveryFailureReasonIsAWSs: the simulated S3 reports only reasons of the User
+// Guide's table [replication-failure-codes].
+func TestEveryFailureReasonIsAWSs(t *testing.T) {
+	source, err := os.ReadFile("engine.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := regexp.MustCompile(`fail\("(\w+)"`).FindAllStringSubmatch(string(source), -1)
+	if len(reasons) < 10 {
+		t.Fatalf("found only %d failure reasons in engine.go", len(reasons))
+	}
+	for _, m := range reasons {
+		if _, ok := FailureReasons[m[1]]; !ok {
+			t.Errorf("engine.go reports %s, which is not in the User Guide's table", m[1])
 		}
 	}
 }

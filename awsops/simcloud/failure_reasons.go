@@ -1,0 +1,41 @@
+package simcloud
+
+// FailureReasons are the replication failure reasons of the S3 User Guide's table
+// [replication-failure-codes], with what the table says causes each. The simulated
+// S3 reports only these, and the doctor's probes name only these.
+var FailureReasons = map[string]string{
+	"AssumeRoleNotPermitted":             "S3 cannot assume the role the replication configuration names",
+	"DstBucketInvalidRegion":             "the destination bucket is not in the Region the Batch Operations job names (Batch Replication only)",
+	"DstBucketNotFound":                  "S3 cannot find the destination bucket",
+	"DstBucketObjectLockConfigMissing":   "the source has Object Lock, the destination does not",
+	"DstBucketUnversioned":               "versioning is not enabled on the destination bucket",
+	"DstDelObjNotPermitted":              "S3 cannot replicate delete markers: s3:ReplicateDelete may be missing for the destination",
+	"DstKmsKeyInvalidState":              "the destination's KMS key is in an invalid state",
+	"DstKmsKeyNotFound":                  "the KMS key the replication configuration names does not exist",
+	"DstMultipartCompleteNotPermitted":   "S3 cannot complete a multipart upload in the destination: s3:ReplicateObject may be missing",
+	"DstMultipartInitNotPermitted":       "S3 cannot start a multipart upload in the destination: s3:ReplicateObject may be missing",
+	"DstMultipartPartUploadNotPermitted": "S3 cannot upload a part in the destination: s3:ReplicateObject may be missing",
+	"DstObjectHardDeleted":               "the destination object was deleted permanently (Batch Replication only)",
+	"DstPutAclNotPermitted":              "S3 cannot replicate the object's ACL: s3:ReplicateObject may be missing for the destination",
+	"DstPutLegalHoldNotPermitted":        "S3 cannot put a legal hold on the replica: s3:PutObjectLegalHold may be missing",
+	"DstPutObjectNotPermitted":           "S3 cannot replicate the object: s3:ReplicateObject or s3:ObjectOwnerOverrideToBucketOwner may be missing for the destination, or the replica key does not let the role in",
+	"DstPutRetentionNotPermitted":        "S3 cannot put a retention period on the replica: s3:PutObjectRetention may be missing",
+	"DstPutTaggingNotPermitted":          "S3 cannot replicate the object's tags: s3:ReplicateTags may be missing for the destination",
+	"DstVersionNotFound":                 "the version of the object to replicate is not in the destination",
+	"InitiateReplicationNotPermitted":    "S3 cannot start replication of the object: s3:InitiateReplication may be missing (Batch Replication only)",
+	"SrcBucketInvalidRegion":             "the source bucket is not in the Region the Batch Operations job names (Batch Replication only)",
+	"SrcBucketNotFound":                  "S3 cannot find the source bucket",
+	"SrcBucketReplicationConfigMissing":  "S3 cannot find a replication configuration for the source bucket",
+	"SrcGetAclNotPermitted":              "S3 cannot read the source object's ACL: s3:GetObjectVersionAcl may be missing",
+	"SrcGetLegalHoldNotPermitted":        "S3 cannot read the source object's legal hold: s3:GetObjectLegalHold may be missing",
+	"SrcGetObjectNotPermitted":           "S3 cannot read the source object: s3:GetObjectVersionForReplication (or kms:Decrypt on its key) may be missing",
+	"SrcGetRetentionNotPermitted":        "S3 cannot read the source object's retention: s3:GetObjectRetention may be missing",
+	"SrcGetTaggingNotPermitted":          "S3 cannot read the source object's tags: s3:GetObjectVersionTagging may be missing",
+	"SrcHeadObjectNotPermitted":          "S3 cannot read the source object's metadata: s3:GetObjectVersionForReplication may be missing",
+	"SrcKeyNotFound":                     "the source object's key was not found",
+	"SrcKmsKeyInvalidState":              "the source object's KMS key is in an invalid state",
+	"SrcObjectNotEligible":               "the object is not eligible for replication (it does not match the rule, or is a replica)",
+	"SrcObjectNotFound":                  "the source object does not exist",
+	"SrcReplicationNotPending":           "S3 has already replicated the object; it is no longer pending",
+	"SrcVersionNotFound":                 "the source object's version does not exist",
+}
