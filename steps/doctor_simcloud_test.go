@@ -620,11 +620,11 @@ func doctorScenarios() []doctorScenario {
 		},
 		{
 			// a cross-account rule without override replicates: a warning, not a failure
-			name:  "no ownership override, by the setup's choice", check: "ownership", status: steps.DoctorInfo,
-			setup: func(setup *steps.Setup) { off := false; setup.Rule.OwnerOverride = &off },
+			name: "no ownership override, by the setup's choice", check: "ownership", status: steps.DoctorInfo,
+			setup:    func(setup *steps.Setup) { off := false; setup.Rule.OwnerOverride = &off },
 			evidence: "warning: replication works",
-			breakIt: func(s *simSetup) { s.must(s.cloud.SetBucketOwnership(simcloud.DemoDestBucket, "ObjectWriter")) },
-			outcome: steps.OutcomeCompleted,
+			breakIt:  func(s *simSetup) { s.must(s.cloud.SetBucketOwnership(simcloud.DemoDestBucket, "ObjectWriter")) },
+			outcome:  steps.OutcomeCompleted,
 			confirm: func(t *testing.T, s *simSetup) {
 				report := s.doctor()
 				if c := doctorCheck(t, report, "ownership"); report.Failed() || !strings.Contains(c.Fix, "ownerOverride: true") {
