@@ -91,3 +91,27 @@ func TestEncryptOnlyRoleIsNotBroken(t *testing.T) {
 		t.Error("the doctor fails a working setup")
 	}
 }
+
+// TestEveryBlockingDenyIsNamed: with two Deny statements that refuse S3's requests,
+// the plan's "will fail" and the doctor name both, so fixing one is not followed by
+// meeting the other on the next try.
+func TestEveryBlockingDenyIsNamed(t *testing.T) {
+	s := newSimSetup(t, nil)
+	doc := s.destBucketPolicy()
+	for _, sid := range []string{"DenyOtherAccounts", "DenyReplicationWrites"} {
+		doc = withStatement(t, doc, `{"Sid":"`+sid+`","Effect":"Deny","Principal":"*","Action":"s3:Replicate*","Resource":"arn:aws:s3:::acme-backup-orders/*",`+
+			`"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"222222222222"}}}`)
+	}
+	s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, doc))
+	blockers := strings.Join(s.plan().Blockers, "\n")
+	evidence := doctorCheck(t, s.doctor(), "explicit-deny").Evidence
+	resource := doctorCheck(t, s.doctor(), "destination-bucket-policy").Evidence
+	for _, sid := range []string{"DenyOtherAccounts", "DenyReplicationWrites"} {
+		if !strings.Contains(blockers, `"`+sid+`"`) {
+			t.Errorf("the plan's blockers do not name %s: %s", sid, blockers)
+		}
+		if !strings.Contains(evidence, `"`+sid+`"`) || !strings.Contains(resource, `"`+sid+`"`) {
+			t.Errorf("the doctor does not name %s:\n%s\n%s", sid, evidence, resource)
+		}
+	}
+}

@@ -608,7 +608,9 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 			allowed = append(allowed, p.req.Action)
 		case decision.ExplicitDeny:
 			explicit++
-			denies.add(decision.Statement, "", fmt.Sprintf("%s (%s)", p.req.Action, p.reason))
+			for _, deny := range decision.Denials {
+				denies.add(deny.Statement, "", fmt.Sprintf("%s (%s)", p.req.Action, p.reason))
+			}
 		case decision.DecidedBy&evaluator.ResourceSide == 0:
 			// the role's own policy is missing it: role-permissions reports that
 		default:
@@ -724,22 +726,25 @@ func (d *diagnosis) explicitDenies() (denies, uncertain []denyFinding) {
 	var groups denyGroups
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
-		var statement, condition string
-		switch {
-		case decision.ExplicitDeny:
-			statement = decision.Statement
-			if decision.DecidedBy&evaluator.ResourceSide != 0 {
+		// every Deny that refuses it, not only the deciding one: changing one, the
+		// user would otherwise meet the next only on the following try
+		for _, deny := range decision.Denials {
+			statement := deny.Statement
+			if deny.Side == evaluator.ResourceSide {
 				statement += " of " + resourceName(p)
 			}
-		case decision.Uncertain != nil:
-			statement, condition = decision.Uncertain.Statement, decision.Uncertain.Condition
+			groups.add(statement, "", p.req.Action)
+		}
+		if len(decision.Denials) > 0 {
+			continue
+		}
+		for _, uncertain := range decision.UncertainDenials {
+			statement := uncertain.Statement
 			if !strings.HasSuffix(statement, "the identity policies") {
 				statement += " of " + resourceName(p)
 			}
-		default:
-			continue
+			groups.add(statement, uncertain.Condition, p.req.Action)
 		}
-		groups.add(statement, condition, p.req.Action)
 	}
 	for _, f := range groups.found {
 		if f.condition == "" {

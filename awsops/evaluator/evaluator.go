@@ -16,6 +16,7 @@ package evaluator
 import (
 	"cmp"
 	"fmt"
+	"slices"
 )
 
 // Request is one API call to authorize.
@@ -121,6 +122,18 @@ type Decision struct {
 	// MaybeAllowed is set on a request no statement allows for certain, when an Allow
 	// statement matches it but for a condition on an unknowable key.
 	MaybeAllowed *UncertainStatement
+	// Denials are every Deny statement that applies, of every policy evaluated: a user
+	// who changes only the deciding one would meet the next on the following try.
+	Denials []Denial
+	// UncertainDenials are every Deny statement that applies but for a condition on
+	// an unknowable key, when no Deny applies for certain.
+	UncertainDenials []UncertainStatement
+}
+
+// Denial is a Deny statement that applies to a request.
+type Denial struct {
+	Statement string // e.g. `statement "X" of the bucket policy`
+	Side      Side   // the policy it is in
 }
 
 // UncertainStatement is a statement whose condition cannot be checked.
@@ -158,11 +171,14 @@ func Evaluate(req Request, identityPolicies []string, resourcePolicy string, kin
 		return resource // services have no identity policies
 	}
 	identity := evaluatePolicySet(identityPolicies, r, "the identity policies", IdentitySide).decision(r)
+	denials := append(slices.Clone(resource.Denials), identity.Denials...)
 	var d Decision
 	switch {
 	case resource.ExplicitDeny:
+		resource.Denials = denials
 		return resource
 	case identity.ExplicitDeny:
+		identity.Denials = denials
 		return identity
 	case r.crossAccount():
 		d = requireBoth(identity, resource, kind)
@@ -172,6 +188,7 @@ func Evaluate(req Request, identityPolicies []string, resourcePolicy string, kin
 		d = requireEither(identity, resource, kind)
 	}
 	d.Uncertain = cmp.Or(resource.Uncertain, identity.Uncertain)
+	d.UncertainDenials = append(slices.Clone(resource.UncertainDenials), identity.UncertainDenials...)
 	if !d.Allowed {
 		d.MaybeAllowed = cmp.Or(resource.MaybeAllowed, identity.MaybeAllowed)
 	}

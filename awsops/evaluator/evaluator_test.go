@@ -415,3 +415,24 @@ func TestUnknowableKeysMakeADenyUncertain(t *testing.T) {
 		t.Fatalf("a condition that fails on a known key settles the statement: %+v", other.Uncertain)
 	}
 }
+
+// TestEveryDenyIsListed: Denials names every Deny statement that applies, of the
+// resource policy and the identity policies, not only the deciding one.
+func TestEveryDenyIsListed(t *testing.T) {
+	deny := func(sid string) string {
+		return `{"Sid":"` + sid + `","Effect":"Deny","Principal":"*","Action":"s3:ReplicateObject","Resource":"arn:aws:s3:::DST/*"}`
+	}
+	bucket := policy(deny("One"), `{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::DST/*"}`, deny("Two"))
+	identity := policy(`{"Sid":"Three","Effect":"Deny","Action":"s3:Replicate*","Resource":"*"}`)
+	req := Request{Principal: Principal{ARN: "arn:aws:iam::" + srcAccount + ":role/r", AccountID: srcAccount},
+		Action: "s3:ReplicateObject", Resource: "arn:aws:s3:::DST/k", ResourceAccount: dstAccount}
+	d := Evaluate(req, []string{identity}, bucket, S3Bucket)
+	var got []string
+	for _, denial := range d.Denials {
+		got = append(got, denial.Statement)
+	}
+	want := `statement "One" of the bucket policy|statement "Two" of the bucket policy|statement "Three" of the identity policies`
+	if !d.ExplicitDeny || strings.Join(got, "|") != want {
+		t.Fatalf("denials %q, want %s", got, want)
+	}
+}

@@ -115,7 +115,11 @@ type policySetResult struct {
 	side       Side
 	statements int
 	deny       *hit // first Deny statement that applies
-	allow      *hit // an Allow statement that applies, one naming the principal preferred
+	// denies are every Deny statement that applies, and uncertainDenies every one
+	// that applies but for a condition on an unknowable key, in policy order.
+	denies          []Denial
+	uncertainDenies []UncertainStatement
+	allow           *hit // an Allow statement that applies, one naming the principal preferred
 	// uncertainDeny and uncertainAllow are the first Deny and Allow statements that
 	// apply but for a condition on an unknowable key.
 	uncertainDeny, uncertainAllow *UncertainStatement
@@ -151,6 +155,12 @@ func evaluatePolicySet(docs []string, req *request, name string, side Side) poli
 func (r *policySetResult) record(s iam.Statement, label string, outcome statementOutcome) {
 	found := &hit{label: label, sid: s.Sid, viaAccount: outcome.viaAccount}
 	switch {
+	case outcome.applies && s.Effect == iam.EffectDeny:
+		r.denies = append(r.denies, Denial{Statement: label + " of " + r.name, Side: r.side})
+	case outcome.uncertainCondition != "" && s.Effect == iam.EffectDeny:
+		r.uncertainDenies = append(r.uncertainDenies, UncertainStatement{Statement: label + " of " + r.name, Condition: outcome.uncertainCondition})
+	}
+	switch {
 	case outcome.applies && s.Effect == iam.EffectDeny && r.deny == nil:
 		r.deny = found
 	case outcome.applies && s.Effect == iam.EffectAllow && (r.allow == nil || r.allow.viaAccount && !found.viaAccount):
@@ -169,6 +179,10 @@ func (r *policySetResult) record(s iam.Statement, label string, outcome statemen
 
 func (r policySetResult) decision(req *request) Decision {
 	d := r.decide(req)
+	d.Denials = r.denies
+	if len(r.denies) == 0 {
+		d.UncertainDenials = r.uncertainDenies
+	}
 	if !d.ExplicitDeny {
 		d.Uncertain = r.uncertainDeny
 	}
