@@ -147,3 +147,48 @@ func TestDoctorNamesOnlyAWSsFailureReasons(t *testing.T) {
 		t.Fatalf("found only %d failure reasons", found)
 	}
 }
+
+// TestReplicateDeleteOnlyWithDeleteMarkers: s3:ReplicateDelete is granted, in the
+// role policy and the destination bucket policy, only when the rule replicates
+// delete markers.
+func TestReplicateDeleteOnlyWithDeleteMarkers(t *testing.T) {
+	for _, markers := range []bool{false, true} {
+		s, st := freshSetup(), freshState()
+		s.Rule.DeleteMarkers = markers
+		plan := mustPlan(t, s, st)
+		for _, id := range []string{"role-policy", "dst-bucket-policy"} {
+			if got := strings.Contains(changeByID(t, plan, id).After, "s3:ReplicateDelete"); got != markers {
+				t.Errorf("delete markers %v: %s grants s3:ReplicateDelete: %v", markers, id, got)
+			}
+		}
+	}
+}
+
+// TestReplicaKeyStatementIsPinnedToTheBucket: the replica key policy statement has
+// the destination bucket's encryption context (object and Bucket Key forms) beside
+// kms:ViaService.
+func TestReplicaKeyStatementIsPinnedToTheBucket(t *testing.T) {
+	s, st := existingState()
+	st.Destination.BucketExists, st.Destination.Region = true, "eu-west-1"
+	st.Destination.Key = &awsops.KeyInfo{ARN: dstKeyARN, Region: "eu-west-1", AccountID: dstAccount, State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER"}
+	st.Destination.KeyPolicy = defaultKeyPolicy(dstAccount)
+	plan := mustPlan(t, s, st)
+	doc, err := policy.Parse(changeByID(t, plan, "dst-key-policy").After)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, _ := doc.Statement(plan.Facts.KeyPolicySid())
+	for _, want := range []string{`"kms:ViaService": "s3.eu-west-1.amazonaws.com"`, `"arn:aws:s3:::my-dst/*"`, `"arn:aws:s3:::my-dst"`} {
+		if !strings.Contains(policy.Pretty(string(ours)), want) {
+			t.Errorf("the replica key statement lacks %s:\n%s", want, policy.Pretty(string(ours)))
+		}
+	}
+	for _, bucket := range []string{"arn:aws:s3:::my-dst/k", "arn:aws:s3:::my-dst", "arn:aws:s3:::other/k"} {
+		req := evaluator.Request{Principal: evaluator.Principal{ARN: plan.Facts.RoleARN, AccountID: srcAccount}, Action: "kms:Encrypt",
+			Resource: dstKeyARN, ResourceAccount: dstAccount,
+			Context: map[string][]string{"kms:ViaService": {"s3.eu-west-1.amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {bucket}}}
+		if got, want := evaluator.EvaluateResource(changeByID(t, plan, "dst-key-policy").After, req).Allowed, !strings.Contains(bucket, "other"); got != want {
+			t.Errorf("context %s: allowed %v, want %v", bucket, got, want)
+		}
+	}
+}

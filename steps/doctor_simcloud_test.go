@@ -709,14 +709,21 @@ func doctorScenarios() []doctorScenario {
 			outcome: steps.OutcomeFailed, reason: "DstPutObjectNotPermitted", fixes: []string{"src-replication"},
 		},
 		{
-			// S3 asks for s3:ReplicateDelete only when the rule replicates delete markers
-			name: "bucket policy without s3:ReplicateDelete", check: "destination-bucket-policy", status: passed,
-			evidence: "s3:ReplicateObject",
+			// S3 asks for s3:ReplicateDelete only when the rule replicates delete markers,
+			// and s3repl grants it only then; the test object replicates regardless
+			name:  "delete markers replicated, bucket policy without s3:ReplicateDelete",
+			setup: func(setup *steps.Setup) { setup.Rule.DeleteMarkers = true },
+			check: "destination-bucket-policy", status: failed, evidence: "s3:ReplicateDelete",
 			breakIt: func(s *simSetup) {
 				doc := regexp.MustCompile(`"s3:ReplicateDelete",\s*`).ReplaceAllString(s.destBucketPolicy(), "")
 				s.must(s.cloud.SetBucketPolicy(simcloud.DemoDestBucket, doc))
 			},
 			outcome: steps.OutcomeCompleted, fixes: []string{"dst-bucket-policy"},
+			confirm: func(t *testing.T, s *simSetup) {
+				if c := doctorCheck(t, s.doctor(), "destination-bucket-policy"); !strings.Contains(c.Evidence, "(DstDelObjNotPermitted)") {
+					t.Errorf("evidence %q does not name DstDelObjNotPermitted", c.Evidence)
+				}
+			},
 		},
 		{
 			// within the role's account a bucket policy naming the role suffices

@@ -154,6 +154,7 @@ func resolveFacts(s Setup, st *State) (Facts, error) {
 		DestRegion:    dst.Region,
 		DestBucket:    s.Destination.Bucket,
 		Prefix:        s.Rule.Prefix,
+		DeleteMarkers: s.Rule.DeleteMarkers,
 		ObjectLock:    src.ObjectLock,
 		DestBucketKey: !dst.BucketExists || dst.Encryption.BucketKey,
 	}

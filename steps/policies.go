@@ -24,6 +24,9 @@ type Facts struct {
 	RuleID        string
 	Prefix        string
 	OwnerOverride bool
+	// DeleteMarkers says the rule replicates delete markers: only then does S3 ask
+	// for s3:ReplicateDelete [replication-failure-codes, DstDelObjNotPermitted].
+	DeleteMarkers bool
 	ObjectLock    bool
 	// DestBucketKey is true when the destination bucket defaults to an S3 Bucket Key.
 	DestBucketKey bool
@@ -167,7 +170,10 @@ func (f Facts) RolePolicyStatements() []policy.Statement {
 }
 
 func (f Facts) replicateActions() []string {
-	actions := []string{"s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"}
+	actions := []string{"s3:ReplicateObject", "s3:ReplicateTags"}
+	if f.DeleteMarkers {
+		actions = []string{"s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"}
+	}
 	if f.OwnerOverride {
 		actions = append(actions, "s3:ObjectOwnerOverrideToBucketOwner")
 	}
@@ -183,7 +189,11 @@ func (f Facts) replicaKeyActions() []string {
 }
 
 // DestKeyStatement lets the role use the replica key through S3 in the destination
-// Region. It goes into the destination key policy.
+// Region, for the destination bucket's objects only: the same kms:ViaService and
+// encryption-context conditions (object ARN, and bucket ARN for S3 Bucket Keys) as
+// the role's own policy, so the destination account does not rely on the source
+// account's IAM policy alone to keep the role to its bucket. It goes into the
+// destination key policy.
 func (f Facts) DestKeyStatement() policy.Statement {
 	return policy.Statement{
 		Sid:       f.KeyPolicySid(),
@@ -191,7 +201,7 @@ func (f Facts) DestKeyStatement() policy.Statement {
 		Principal: iam.NewAWSPrincipal(f.RoleARN),
 		Action:    strs(f.replicaKeyActions()...),
 		Resource:  strs("*"),
-		Condition: condition("StringEquals", "kms:ViaService", "s3."+f.DestRegion+".amazonaws.com"),
+		Condition: f.kmsConditions(f.DestRegion, f.dstBucketARN()),
 	}
 }
 
