@@ -1,0 +1,378 @@
+// Package convergetest checks that an apply converges after any single failure: it
+// fails each write of a setup's apply in turn, in three ways, runs apply again and
+// compares the end state with a fault-free run's. The cloud under test (the simulated
+// cloud, or moto behind a fault-injecting HTTP client) is given as an Env.
+package convergetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/policy"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// Mode is how a write fails.
+type Mode int
+
+const (
+	// Refused: AWS answers 500 to every attempt; the write does not happen.
+	Refused Mode = iota + 1
+	// AnswerLostOnce: the write happens, its answer is lost once and the SDK retries.
+	AnswerLostOnce
+	// AnswerLost: the write happens and every answer is lost.
+	AnswerLost
+)
+
+// Modes are the three ways, in the order of the fault table.
+var Modes = []Mode{Refused, AnswerLostOnce, AnswerLost}
+
+func (m Mode) String() string {
+	switch m {
+	case Refused:
+		return "500"
+	case AnswerLostOnce:
+		return "lost-once"
+	case AnswerLost:
+		return "lost-all"
+	}
+	return "none"
+}
+
+// Point is one write of an apply: the permission its call is named by, and on which
+// side (the two PutBucketVersioning calls differ by side).
+type Point struct {
+	Op   string
+	Side steps.Side
+}
+
+func (p Point) String() string {
+	name := p.Op[strings.Index(p.Op, ":")+1:]
+	return string(p.Side)[:3] + "-" + name
+}
+
+// FreshCrossAccount are the writes of a fresh cross-account setup's apply, in order.
+var FreshCrossAccount = []Point{
+	{"iam:CreateRole", steps.SourceSide},
+	{"kms:CreateKey", steps.DestinationSide},
+	{"kms:CreateAlias", steps.DestinationSide},
+	{"s3:CreateBucket", steps.DestinationSide},
+	{"s3:PutEncryptionConfiguration", steps.DestinationSide},
+	{"s3:PutBucketVersioning", steps.DestinationSide},
+	{"s3:PutBucketVersioning", steps.SourceSide},
+	{"iam:PutRolePolicy", steps.SourceSide},
+	{"s3:PutBucketPolicy", steps.DestinationSide},
+	{"s3:PutReplicationConfiguration", steps.SourceSide},
+}
+
+// Env is one fresh cloud for one run of the table.
+type Env interface {
+	// Accounts are the two sides, the ones Apply is given.
+	Accounts() steps.Accounts
+	// Setup is the setup to apply.
+	Setup() steps.Setup
+	// Inject arms a fault for the next call of p.
+	Inject(p Point, m Mode)
+	// Disarm drops faults that did not fire.
+	Disarm()
+}
+
+// Result is one cell of the fault table.
+type Result struct {
+	Point     Point
+	Mode      Mode
+	FirstErr  error  // the first apply's error (nil when the fault did not stop it)
+	Problem   string // "" when the rerun converged to the fault-free state
+	Reruns    int
+	FirstText string
+}
+
+// Converged reports whether the cell converged.
+func (r Result) Converged() bool { return r.Problem == "" }
+
+// Run fails each point in each mode and checks convergence. newEnv returns a fresh
+// cloud each time.
+func Run(t *testing.T, points []Point, newEnv func(t *testing.T) Env) []Result {
+	t.Helper()
+	ctx := context.Background()
+	want := faultFree(t, ctx, newEnv(t))
+	var results []Result
+	for _, p := range points {
+		for _, m := range Modes {
+			t.Run(p.String()+"/"+m.String(), func(t *testing.T) {
+				r := runOne(t, ctx, newEnv(t), p, m, want)
+				results = append(results, r)
+				if !r.Converged() {
+					t.Errorf("%s %s: %s (first apply: %v)", p, m, r.Problem, r.FirstErr)
+				}
+			})
+		}
+	}
+	return results
+}
+
+func faultFree(t *testing.T, ctx context.Context, env Env) Snapshot {
+	t.Helper()
+	journal := t.TempDir()
+	if err := apply(ctx, env, journal); err != nil {
+		t.Fatalf("the fault-free apply failed: %v", err)
+	}
+	snap, err := Take(ctx, env.Accounts(), env.Setup())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := snap.Sane(); why != "" {
+		t.Fatalf("the fault-free apply: %s", why)
+	}
+	return snap
+}
+
+func runOne(t *testing.T, ctx context.Context, env Env, p Point, m Mode, want Snapshot) Result {
+	journal := t.TempDir()
+	r := Result{Point: p, Mode: m}
+	env.Inject(p, m)
+	r.FirstErr = apply(ctx, env, journal)
+	env.Disarm()
+	if r.FirstErr != nil {
+		r.FirstText = r.FirstErr.Error()
+		r.Reruns = 1
+		if err := apply(ctx, env, journal); err != nil {
+			r.Problem = fmt.Sprintf("the rerun failed: %v", err)
+			return r
+		}
+	}
+	plan, err := makePlan(ctx, env)
+	if err != nil {
+		r.Problem = fmt.Sprintf("plan after the rerun: %v", err)
+		return r
+	}
+	if pending := plan.Pending(); len(pending) > 0 {
+		r.Problem = fmt.Sprintf("plan after the rerun still has %d changes, the first %q", len(pending), pending[0].Title)
+		return r
+	}
+	got, err := Take(ctx, env.Accounts(), env.Setup())
+	if err != nil {
+		r.Problem = err.Error()
+		return r
+	}
+	if why := got.Sane(); why != "" {
+		r.Problem = why
+		return r
+	}
+	if diff := want.Diff(got); diff != "" {
+		r.Problem = "state differs from the fault-free run: " + diff
+	}
+	return r
+}
+
+func makePlan(ctx context.Context, env Env) (*steps.Plan, error) {
+	st, err := steps.Inspect(ctx, env.Accounts(), env.Setup())
+	if err != nil {
+		return nil, err
+	}
+	return steps.BuildPlan(env.Setup(), st)
+}
+
+func apply(ctx context.Context, env Env, journalDir string) error {
+	plan, err := makePlan(ctx, env)
+	if err != nil {
+		return err
+	}
+	j, err := steps.OpenJournal(journalDir, nil)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	_, err = steps.Apply(ctx, env.Accounts(), plan, steps.ApplyOptions{Journal: j, PropagationWait: time.Millisecond})
+	return err
+}
+
+// Snapshot is the end state of a setup, with its own names (buckets, role, key)
+// replaced by placeholders so runs with other names compare.
+type Snapshot struct {
+	CustomerKeys  int // enabled customer managed keys in the destination Region
+	KeyUnderAlias bool
+	Role          bool
+	Rules         int
+	Docs          map[string]string
+	names         []string // for error messages
+}
+
+// Take reads the state of s's resources.
+func Take(ctx context.Context, acc steps.Accounts, s steps.Setup) (Snapshot, error) {
+	snap := Snapshot{Docs: map[string]string{}}
+	src, dst := acc.Source, acc.Destination
+	region := s.Destination.Region
+	keys, err := dst.ListKeys(ctx, region)
+	if err != nil {
+		return snap, err
+	}
+	var keyARN string
+	for _, k := range keys {
+		if k.Manager == "CUSTOMER" && k.State == "Enabled" {
+			snap.CustomerKeys++
+			snap.names = append(snap.names, k.ARN)
+			if slices.Contains(k.Aliases, s.KeyRef()) {
+				keyARN, snap.KeyUnderAlias = k.ARN, true
+			}
+		}
+	}
+	replace := strings.NewReplacer(keyARN, "KEY-ARN", keyID(keyARN), "KEY-ID", s.Source.Bucket, "SRC-BUCKET",
+		s.Destination.Bucket, "DST-BUCKET", s.RoleName(), "ROLE", s.KeyRef(), "ALIAS")
+	put := func(name, doc string) { snap.Docs[name] = replace.Replace(doc) }
+	role, err := src.GetRole(ctx, s.RoleName())
+	if err == nil {
+		snap.Role = true
+		put("trust", role.TrustPolicy)
+		names, err := src.ListRolePolicies(ctx, s.RoleName())
+		if err != nil {
+			return snap, err
+		}
+		put("role-policies", strings.Join(names, ","))
+		for _, n := range names {
+			doc, err := src.GetRolePolicy(ctx, s.RoleName(), n)
+			if err != nil {
+				return snap, err
+			}
+			put("role-policy "+n, doc)
+		}
+	} else if !awsops.IsNotFound(err) {
+		return snap, err
+	}
+	if keyARN != "" {
+		doc, err := dst.GetKeyPolicy(ctx, region, keyARN)
+		if err != nil {
+			return snap, err
+		}
+		put("key-policy", doc)
+	}
+	srcRegion, err := src.BucketRegion(ctx, s.Source.Bucket)
+	if err != nil {
+		return snap, err
+	}
+	for _, b := range []struct {
+		name string
+		acc  awsops.Account
+		side string
+	}{{s.Source.Bucket, src, "src"}, {s.Destination.Bucket, dst, "dst"}} {
+		r := region
+		if b.side == "src" {
+			r = srcRegion
+		}
+		versioning, err := b.acc.GetBucketVersioning(ctx, r, b.name)
+		if err != nil {
+			return snap, err
+		}
+		put(b.side+"-versioning", versioning)
+		enc, err := b.acc.GetBucketEncryption(ctx, r, b.name)
+		if err != nil {
+			return snap, err
+		}
+		put(b.side+"-encryption", fmt.Sprintf("%s %s bucketKey=%v", enc.Algorithm, enc.KMSKeyID, enc.BucketKey))
+	}
+	bp, err := dst.GetBucketPolicy(ctx, region, s.Destination.Bucket)
+	if err != nil {
+		return snap, err
+	}
+	put("dst-bucket-policy", bp)
+	repl, err := src.GetBucketReplication(ctx, srcRegion, s.Source.Bucket)
+	if err != nil {
+		return snap, err
+	}
+	put("replication", repl)
+	snap.Rules = strings.Count(repl, `"ID"`)
+	return snap, nil
+}
+
+func keyID(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return "\x00none"
+}
+
+// Sane says what is wrong with a snapshot on its own: not one customer key under the
+// alias, no role, not one rule.
+func (s Snapshot) Sane() string {
+	switch {
+	case s.CustomerKeys != 1:
+		return fmt.Sprintf("%d enabled customer keys in the destination Region, want 1 (%s)", s.CustomerKeys, strings.Join(s.names, ", "))
+	case !s.KeyUnderAlias:
+		return "no key under the alias"
+	case !s.Role:
+		return "no role"
+	case s.Rules != 1:
+		return fmt.Sprintf("%d replication rules, want 1", s.Rules)
+	}
+	return ""
+}
+
+// Diff names the documents that differ in meaning, "" when none does.
+func (s Snapshot) Diff(other Snapshot) string {
+	var diffs []string
+	for _, name := range slices.Sorted(mapsKeys(s.Docs, other.Docs)) {
+		a, b := s.Docs[name], other.Docs[name]
+		if a == b {
+			continue
+		}
+		if same, err := policy.EquivalentDocs(a, b); err == nil && same && a != "" && b != "" {
+			continue
+		}
+		diffs = append(diffs, fmt.Sprintf("%s: want %s, got %s", name, a, b))
+	}
+	return strings.Join(diffs, "; ")
+}
+
+func mapsKeys(a, b map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range a {
+			if !yield(k) {
+				return
+			}
+		}
+		for k := range b {
+			if _, dup := a[k]; !dup && !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// Table renders results as a Markdown table: one row per point, one column per mode.
+func Table(results []Result) string {
+	var b strings.Builder
+	b.WriteString("| write | 500 | answer lost once | every answer lost |\n| --- | --- | --- | --- |\n")
+	for i := 0; i+len(Modes) <= len(results); i += len(Modes) {
+		fmt.Fprintf(&b, "| %s |", results[i].Point)
+		for _, r := range results[i : i+len(Modes)] {
+			cell := "converges"
+			if r.FirstErr == nil {
+				cell += " (no stop)"
+			}
+			if !r.Converged() {
+				cell = "NO: " + r.Problem
+			}
+			fmt.Fprintf(&b, " %s |", cell)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// WriteTable writes the table to $S3REPL_FAULT_TABLE_DIR/name.md when that is set.
+func WriteTable(t *testing.T, name string, results []Result) {
+	dir := os.Getenv("S3REPL_FAULT_TABLE_DIR")
+	if dir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".md"), []byte(Table(results)), 0o644); err != nil {
+		t.Error(err)
+	}
+}
