@@ -18,8 +18,11 @@ const (
 // faultEnv is a fresh two-account cloud with a source bucket under a customer key,
 // and nothing on the destination side.
 type faultEnv struct {
-	cloud *simcloud.Cloud
-	acc   steps.Accounts
+	cloud      *simcloud.Cloud
+	acc        steps.Accounts
+	setup      steps.Setup
+	srcAccount string
+	dstAccount string
 }
 
 func newFaultEnv(t *testing.T) convergetest.Env {
@@ -43,7 +46,25 @@ func newFaultEnv(t *testing.T) convergetest.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &faultEnv{cloud: c, acc: acc}
+	return &faultEnv{cloud: c, acc: acc, setup: faultSetup(), srcAccount: faultSrcAccount, dstAccount: faultDstAccount}
+}
+
+// newExistingEnv is the demo cloud: the destination bucket and key exist with
+// statements of their own, and the source bucket replicates elsewhere with a role of
+// its own, which s3repl extends.
+func newExistingEnv(t *testing.T) convergetest.Env {
+	t.Helper()
+	c := simcloud.NewDemo()
+	s := steps.Setup{
+		Source:      steps.SourceSetup{Profile: simcloud.DemoSourceProfile, Bucket: simcloud.DemoSourceBucket},
+		Destination: steps.DestinationSetup{Profile: simcloud.DemoDestProfile, Region: simcloud.DemoDestRegion, Bucket: simcloud.DemoDestBucket, KMSKey: simcloud.DemoReplicaKey},
+		Rule:        steps.RuleSetup{ID: "to-backup"},
+	}
+	acc, err := steps.OpenAccounts(context.Background(), c.Open, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &faultEnv{cloud: c, acc: acc, setup: s, srcAccount: simcloud.DemoSourceAccount, dstAccount: simcloud.DemoDestAccount}
 }
 
 func faultSetup() steps.Setup {
@@ -57,13 +78,14 @@ func faultSetup() steps.Setup {
 }
 
 func (e *faultEnv) Accounts() steps.Accounts { return e.acc }
-func (e *faultEnv) Setup() steps.Setup       { return faultSetup() }
+func (e *faultEnv) Setup() steps.Setup       { return e.setup }
 func (e *faultEnv) Disarm()                  { e.cloud.DisarmFaults() }
+func (e *faultEnv) Placeholders() []string   { return nil }
 
 func (e *faultEnv) Inject(p convergetest.Point, m convergetest.Mode) {
-	account := faultSrcAccount
+	account := e.srcAccount
 	if p.Side == steps.DestinationSide {
-		account = faultDstAccount
+		account = e.dstAccount
 	}
 	modes := map[convergetest.Mode]simcloud.FaultMode{
 		convergetest.Refused: simcloud.FaultRefused, convergetest.AnswerLostOnce: simcloud.FaultAnswerLostOnce,
@@ -76,6 +98,16 @@ func TestFreshApplyConvergesAfterAnySingleFault(t *testing.T) {
 	results := convergetest.Run(t, convergetest.FreshCrossAccount, newFaultEnv)
 	t.Logf("fault table (simulated cloud, fresh cross-account setup):\n%s", convergetest.Table(results))
 	convergetest.WriteTable(t, "simcloud-fresh", results)
+}
+
+func TestExistingSetupApplyConvergesAfterAnySingleFault(t *testing.T) {
+	points := convergetest.PlannedPoints(t, newExistingEnv(t))
+	if len(points) < 4 {
+		t.Fatalf("the existing setup plans %d writes, want the role policy, key policy, bucket policy and rule", len(points))
+	}
+	results := convergetest.Run(t, points, newExistingEnv)
+	t.Logf("fault table (simulated cloud, existing setup):\n%s", convergetest.Table(results))
+	convergetest.WriteTable(t, "simcloud-existing", results)
 }
 
 func awsopsKMS(keyARN string) awsops.Encryption {
