@@ -79,8 +79,9 @@ func faultSetup() steps.Setup {
 
 func (e *faultEnv) Accounts() steps.Accounts { return e.acc }
 func (e *faultEnv) Setup() steps.Setup       { return e.setup }
-func (e *faultEnv) Disarm()                  { e.cloud.DisarmFaults() }
+func (e *faultEnv) Disarm() bool             { return e.cloud.DisarmFaults() == 0 }
 func (e *faultEnv) Placeholders() []string   { return nil }
+func (e *faultEnv) KeysBefore() []string     { return nil }
 
 func (e *faultEnv) Inject(p convergetest.Point, m convergetest.Mode) {
 	account := e.srcAccount

@@ -156,9 +156,11 @@ func (a *Account) faulted(f Fault, op, resource string, call func() error) error
 	return &awsops.OpError{Op: op, Profile: a.profile.Name, Resource: resource, Kind: awsops.KindOutcomeUnknown, Err: lostAnswer{op}}
 }
 
-// DisarmFaults drops the faults that have not fired.
-func (c *Cloud) DisarmFaults() {
+// DisarmFaults drops the faults that have not fired and says how many there were.
+func (c *Cloud) DisarmFaults() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	n := len(c.faults)
 	c.faults = nil
+	return n
 }
