@@ -51,7 +51,15 @@ type OutcomeUnknownError struct {
 }
 
 func (e *OutcomeUnknownError) Error() string {
-	return fmt.Sprintf("%s: no answer came back (%v), so it may or may not have happened. Run `s3repl plan` to see what is in place, then `s3repl apply` again: it reads everything again and finishes the job", e.Change.Title, e.Err)
+	call, cause := "the request", e.Err
+	var op *awsops.OpError
+	if errors.As(e.Err, &op) {
+		call = op.Op + " on " + op.Resource
+		if op.Err != nil {
+			cause = op.Err
+		}
+	}
+	return fmt.Sprintf("%s was sent but no answer came back (%v), so it may or may not have happened. Run `s3repl plan` to see what is in place, then `s3repl apply` again: it reads everything again and finishes the job", call, cause)
 }
 
 func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
@@ -66,7 +74,7 @@ type ApplyError struct {
 func (e *ApplyError) Error() string {
 	var unknown *OutcomeUnknownError
 	if errors.As(e.Err, &unknown) {
-		return unknown.Error() + "\n" + e.Summary()
+		return e.Result.Failed.Title + ": " + unknown.Error() + "\n" + e.Summary()
 	}
 	return fmt.Sprintf("%s failed: %v\n", e.Result.Failed.Title, e.Err) + e.Summary()
 }

@@ -135,7 +135,7 @@ func (c *Cloud) takeFault(account, op, resource string) (Fault, bool) {
 type lostAnswer struct{ op string }
 
 func (e lostAnswer) Error() string {
-	return "https response error: " + e.op + ": read tcp: connection reset by peer (the request was sent; no answer came back)"
+	return "https response error: read tcp: connection reset by peer"
 }
 
 // faulted runs a call under an injected fault, as the SDK-backed Account would see it.
