@@ -223,21 +223,30 @@ type applyReport struct {
 	Journal    string   `json:"journal,omitempty"`
 	Warnings   []string `json:"warnings"`
 	Blockers   []string `json:"blockers"`
+	Notes      []string `json:"notes,omitempty"`
 }
 
 func printApplied(out io.Writer, asJSON bool, plan *steps.Plan, result steps.ApplyResult, journal string, applyErr error) error {
 	if !asJSON {
+		var stopped *steps.ApplyError
+		if errors.As(applyErr, &stopped) {
+			// the failure itself is on its change's progress line: say it once
+			return errors.New("apply stopped\n" + stopped.Summary())
+		}
 		if applyErr != nil {
 			return applyErr
 		}
 		summary := ui.ApplySummary(len(result.Applied), journal)
+		for _, note := range result.Notes {
+			summary += "note: " + note + "\n"
+		}
 		if len(plan.Blockers) > 0 {
 			summary += ui.StyleError.Render("Replication will still fail:") + " see \"Will fail\" above; `s3repl doctor` checks again once it is changed.\n"
 		}
 		_, err := lipgloss.Fprint(out, summary)
 		return err
 	}
-	report := applyReport{Applied: ids(result.Applied), NotApplied: ids(result.NotApplied), Journal: journal, Warnings: plan.Warnings, Blockers: plan.Blockers}
+	report := applyReport{Applied: ids(result.Applied), NotApplied: ids(result.NotApplied), Journal: journal, Warnings: plan.Warnings, Blockers: plan.Blockers, Notes: result.Notes}
 	if result.Failed != nil {
 		report.Failed = result.Failed.ID
 	}

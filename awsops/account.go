@@ -90,6 +90,13 @@ type Account interface {
 	PutKeyPolicy(ctx context.Context, region, keyID, policy string) error
 	CreateKey(ctx context.Context, region, description, policy string) (KeyInfo, error)
 	CreateAlias(ctx context.Context, region, alias, keyID string) error
+	// CreateKeyWithTags is CreateKey with tags written at creation. It is never
+	// retried by itself: a lost answer is KindOutcomeUnknown (see KeysTagged).
+	CreateKeyWithTags(ctx context.Context, region, description, policy string, tags map[string]string) (KeyInfo, error)
+	KeyTags(ctx context.Context, region, keyID string) (map[string]string, error)
+	// KeysTagged lists the Region's keys without an alias that carry the tag; it reads
+	// the tags of each such key.
+	KeysTagged(ctx context.Context, region, key, value string) ([]KeyInfo, error)
 
 	GetRole(ctx context.Context, name string) (Role, error)
 	ListRolePolicies(ctx context.Context, role string) ([]string, error)

@@ -38,6 +38,8 @@ func Advice(err error) string {
 		return fmt.Sprintf("%s exists already: use it, or choose another name", op.Resource)
 	case KindInvalidRequest:
 		return fmt.Sprintf("AWS refused the request for %s: %s", op.Op, refusal(err))
+	case KindOutcomeUnknown:
+		return fmt.Sprintf("the request for %s on %s was sent but no answer came back (timed out or the connection closed): it may or may not have happened. Run `s3repl plan` to see what is in place, then run the command again: s3repl reads everything again first", op.Op, op.Resource)
 	case KindUnreachable:
 		return fmt.Sprintf("could not reach %s: check the Region's spelling, the endpoint settings (AWS_ENDPOINT_URL, endpoint_url) and the network", hostOf(err))
 	}

@@ -1,7 +1,9 @@
 package awsops
 
 import (
+	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 
@@ -55,6 +57,8 @@ func kindOfSDKError(err error) Kind {
 		return KindNoCredentials
 	case isInvalidDocument(err):
 		return KindInvalidRequest
+	case isOutcomeUnknown(err):
+		return KindOutcomeUnknown
 	case isUnreachable(err):
 		return KindUnreachable
 	}
@@ -249,4 +253,29 @@ func containsAny(s string, parts []string) bool {
 		}
 	}
 	return false
+}
+
+// isOutcomeUnknown reports whether a request may have reached AWS although no answer
+// came back: a timeout, or a connection closed after the request went out. Errors
+// that happen before anything is sent (DNS, dial, refused connection) are not.
+func isOutcomeUnknown(err error) bool {
+	var timeout *awshttp.ResponseTimeoutError
+	if errors.As(err, &timeout) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var send *smithyhttp.RequestSendError
+	if !errors.As(err, &send) {
+		return false
+	}
+	var dns *net.DNSError
+	var netOp *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		return false
+	case errors.As(err, &netOp) && netOp.Op == "dial":
+		return false
+	case strings.Contains(err.Error(), "connection refused"), strings.Contains(err.Error(), "no such host"):
+		return false
+	}
+	return true
 }

@@ -19,6 +19,9 @@ const (
 	KindConflict             // the resource exists already or is owned by someone else
 	KindWrongRegion          // the resource lives in another Region than the one asked
 	KindUnreachable          // the request never reached AWS (host unknown, network down)
+	// KindOutcomeUnknown: the request was sent but no answer came back (timeout,
+	// connection closed): a write may or may not have happened.
+	KindOutcomeUnknown
 )
 
 func (k Kind) String() string {
@@ -41,6 +44,8 @@ func (k Kind) String() string {
 		return "wrong region"
 	case KindUnreachable:
 		return "unreachable"
+	case KindOutcomeUnknown:
+		return "outcome unknown"
 	}
 	return "error"
 }
@@ -88,3 +93,7 @@ func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }
 
 // IsAccessDenied reports whether err is a permission failure.
 func IsAccessDenied(err error) bool { return KindOf(err) == KindAccessDenied }
+
+// IsOutcomeUnknown reports whether err says a request was sent but its answer was
+// lost, so whatever it asked for may or may not have happened.
+func IsOutcomeUnknown(err error) bool { return KindOf(err) == KindOutcomeUnknown }

@@ -37,6 +37,16 @@ type sdkAccount struct {
 // is "") and returns the Account for it. Credentials are resolved on the first call;
 // a profile missing from the shared config files fails here.
 func Open(ctx context.Context, profile string) (Account, error) {
+	return open(ctx, profile)
+}
+
+// OpenWithHTTPClient is Open with the SDK's HTTP client replaced: tests put a client
+// between s3repl and the endpoint that loses answers or refuses calls.
+func OpenWithHTTPClient(ctx context.Context, profile string, client aws.HTTPClient) (Account, error) {
+	return open(ctx, profile, config.WithHTTPClient(client))
+}
+
+func open(ctx context.Context, profile string, extra ...func(*config.LoadOptions) error) (Account, error) {
 	a := &sdkAccount{profile: profile, s3: map[string]*s3.Client{}, kms: map[string]*kms.Client{}}
 	var assumeRoleEndpoint stsEndpoint
 	opts := []func(*config.LoadOptions) error{
@@ -49,6 +59,7 @@ func Open(ctx context.Context, profile string) (Account, error) {
 	if profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(profile))
 	}
+	opts = append(opts, extra...)
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, classify("config:LoadProfile", profile, "shared config", err)

@@ -2,9 +2,12 @@ package awsops
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"golang.org/x/sync/errgroup"
@@ -155,6 +158,14 @@ func (a *sdkAccount) PutKeyPolicy(ctx context.Context, region, keyID, policy str
 
 // CreateKey creates a symmetric encryption key; an empty policy gets KMS's default.
 func (a *sdkAccount) CreateKey(ctx context.Context, region, description, policy string) (KeyInfo, error) {
+	return a.CreateKeyWithTags(ctx, region, description, policy, nil)
+}
+
+// CreateKeyWithTags is CreateKey with tags written at creation. KMS has no
+// idempotency token for CreateKey, so the SDK must not repeat it by itself: a retry
+// after an answer that was lost makes a second key. One attempt only; a lost answer
+// is KindOutcomeUnknown, and the caller finds the key by its tags.
+func (a *sdkAccount) CreateKeyWithTags(ctx context.Context, region, description, policy string, tags map[string]string) (KeyInfo, error) {
 	in := &kms.CreateKeyInput{
 		Description:                    &description,
 		KeySpec:                        types.KeySpecSymmetricDefault,
@@ -164,11 +175,77 @@ func (a *sdkAccount) CreateKey(ctx context.Context, region, description, policy 
 	if policy != "" {
 		in.Policy = &policy
 	}
-	out, err := a.kmsClient(region).CreateKey(ctx, in)
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		in.Tags = append(in.Tags, types.Tag{TagKey: aws.String(k), TagValue: aws.String(tags[k])})
+	}
+	out, err := a.kmsClient(region).CreateKey(ctx, in, func(o *kms.Options) {
+		o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
+	})
 	if err != nil {
 		return KeyInfo{}, a.fail("kms:CreateKey", "a key in "+region, err)
 	}
 	return keyInfo(out.KeyMetadata), nil
+}
+
+// KeyTags reads a key's tags.
+func (a *sdkAccount) KeyTags(ctx context.Context, region, keyID string) (map[string]string, error) {
+	tags := map[string]string{}
+	pages := kms.NewListResourceTagsPaginator(a.kmsClient(region), &kms.ListResourceTagsInput{KeyId: &keyID})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, a.fail("kms:ListResourceTags", keyID, err)
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
+		}
+	}
+	return tags, nil
+}
+
+// KeysTagged finds the Region's keys that carry tag key=value and have no alias. It
+// reads the tags of every key without an alias: one call per key, so callers use it
+// only when they know such a key may exist (a CreateKey whose answer was lost).
+func (a *sdkAccount) KeysTagged(ctx context.Context, region, key, value string) ([]KeyInfo, error) {
+	entries, err := a.listKeyEntries(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	aliases, err := a.aliasesByKey(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]bool, len(entries))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(describeConcurrency)
+	for i, entry := range entries {
+		if len(aliases[aws.ToString(entry.KeyId)]) > 0 {
+			continue
+		}
+		g.Go(func() error {
+			tags, err := a.KeyTags(gctx, region, aws.ToString(entry.KeyArn))
+			if IsAccessDenied(err) || IsNotFound(err) {
+				return nil // not a key this identity made
+			}
+			found[i] = err == nil && tags[key] == value
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var keys []KeyInfo
+	for i, entry := range entries {
+		if !found[i] {
+			continue
+		}
+		info, err := a.DescribeKey(ctx, region, aws.ToString(entry.KeyArn))
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, info)
+	}
+	return keys, nil
 }
 
 // CreateAlias accepts the alias with or without its "alias/" prefix.

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ type ApplyResult struct {
 	Applied    []Change
 	Failed     *Change
 	NotApplied []Change
+	// Notes tell the user what the apply found on its way: a key an earlier run made
+	// and this one used, or one that nothing uses, with the command to delete it.
+	Notes []string
 }
 
 // ChangedError means a resource changed between the plan and the apply; nothing was
@@ -39,20 +43,62 @@ func (e *ChangedError) Error() string {
 	return fmt.Sprintf("%s (%s) changed since the plan was made; nothing was written to it. Run plan again and review the new diff", e.Change.Resource, e.Change.Title)
 }
 
-// ApplyError wraps the failure of one change with what was applied before it.
-type ApplyError struct {
-	Result ApplyResult
+// OutcomeUnknownError means a write was sent but its answer was lost: it may or may
+// not have happened. The apply stops there; a rerun reads everything again.
+type OutcomeUnknownError struct {
+	Change Change
 	Err    error
 }
 
+func (e *OutcomeUnknownError) Error() string {
+	call, cause := "the request", e.Err
+	var op *awsops.OpError
+	if errors.As(e.Err, &op) {
+		call = op.Op + " on " + op.Resource
+		if op.Err != nil {
+			cause = op.Err
+		}
+	}
+	return fmt.Sprintf("%s was sent but no answer came back (%v), so it may or may not have happened. Run `s3repl plan` to see what is in place, then `s3repl apply` again: it reads everything again and finishes the job", call, cause)
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// ApplyError wraps the failure of one change with what was applied before it.
+type ApplyError struct {
+	Result  ApplyResult
+	Err     error
+	Journal string // the journal's path, "" when there is none
+}
+
 func (e *ApplyError) Error() string {
+	var unknown *OutcomeUnknownError
+	if errors.As(e.Err, &unknown) {
+		return e.Result.Failed.Title + ": " + unknown.Error() + "\n" + e.Summary()
+	}
+	return fmt.Sprintf("%s failed: %v\n", e.Result.Failed.Title, e.Err) + e.Summary()
+}
+
+// Summary is what was and was not applied, the journal and what to do, without the
+// failure itself (shown with its change).
+func (e *ApplyError) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s failed: %v\n", e.Result.Failed.Title, e.Err)
 	b.WriteString("applied:")
 	writeTitles(&b, e.Result.Applied)
 	b.WriteString("\nnot applied:")
 	writeTitles(&b, e.Result.NotApplied)
-	b.WriteString("\nfix the cause and run apply again: it plans only what is still missing")
+	for _, note := range e.Result.Notes {
+		b.WriteString("\nnote: " + note)
+	}
+	if e.Journal != "" {
+		b.WriteString("\njournal: " + e.Journal)
+	}
+	var unknown *OutcomeUnknownError
+	if errors.As(e.Err, &unknown) {
+		b.WriteString("\nrun `s3repl plan`, then apply again: it plans only what is still missing")
+	} else {
+		b.WriteString("\nfix the cause and run apply again: it plans only what is still missing")
+	}
 	return b.String()
 }
 
@@ -76,17 +122,23 @@ func Apply(ctx context.Context, acc Accounts, plan *Plan, opts ApplyOptions) (Ap
 		opts.PropagationWait = 30 * time.Second
 	}
 	pending := plan.Pending()
-	a := applier{acc: acc, opts: opts, placeholder: plan.Facts.NewKeyARN()}
+	a := applier{acc: acc, opts: opts, placeholder: plan.Facts.NewKeyARN(), alias: plan.Setup.KeyRef()}
 	var result ApplyResult
 	for i, c := range pending {
 		c = a.resolve(c)
 		if err := a.applyOne(ctx, c); err != nil {
 			result.Failed = &c
 			result.NotApplied = pending[i+1:]
-			return result, &ApplyError{Result: result, Err: err}
+			result.Notes = a.notes
+			journal := ""
+			if opts.Journal != nil {
+				journal = opts.Journal.Path()
+			}
+			return result, &ApplyError{Result: result, Err: err, Journal: journal}
 		}
 		result.Applied = append(result.Applied, c)
 	}
+	result.Notes = a.notes
 	return result, nil
 }
 
@@ -95,7 +147,9 @@ type applier struct {
 	opts        ApplyOptions
 	placeholder string // ARN of the key to create, as the plan names it
 	newKeyARN   string
-	createdRole bool // a role created in this run may not be visible to KMS and S3 yet
+	createdRole bool   // a role created in this run may not be visible to KMS and S3 yet
+	alias       string // the replica key's alias, which tags the key s3repl creates
+	notes       []string
 }
 
 // resolve puts the ARN of a key created earlier in this run into a change.
@@ -114,8 +168,9 @@ func (a *applier) applyOne(ctx context.Context, c Change) error {
 		a.progress(c, "failed", err)
 		return err
 	}
+	tags := a.tagsFor(c)
 	if j := a.opts.Journal; j != nil {
-		if err := j.Record("begin", c, nil); err != nil {
+		if err := j.record("begin", c, nil, tags); err != nil {
 			a.progress(c, "failed", err)
 			return err
 		}
@@ -124,17 +179,24 @@ func (a *applier) applyOne(ctx context.Context, c Change) error {
 	if c.kind == kindCreateKey && a.newKeyARN != "" {
 		c.Resource = a.newKeyARN // the done entry names the key made, not the placeholder
 	}
+	phase := "done"
+	switch {
+	case awsops.IsOutcomeUnknown(err):
+		phase = "unknown"
+	case err != nil:
+		phase = "failed"
+	}
 	if j := a.opts.Journal; j != nil {
-		phase := "done"
-		if err != nil {
-			phase = "failed"
-		}
-		if jerr := j.Record(phase, c, err); jerr != nil && err == nil {
+		if jerr := j.record(phase, c, err, tags); jerr != nil && err == nil {
 			err = jerr
 		}
 	}
 	if err != nil {
-		err = explain(string(c.Side), err)
+		if phase == "unknown" {
+			err = &OutcomeUnknownError{Change: c, Err: err}
+		} else {
+			err = explain(string(c.Side), err)
+		}
 		a.progress(c, "failed", err)
 		return err
 	}
@@ -243,39 +305,39 @@ func (a *applier) current(ctx context.Context, c Change) (doc string, exists boo
 
 func (a *applier) write(ctx context.Context, c Change) error {
 	acc := a.account(c)
+	after := compactDoc(c.After)
 	switch c.kind {
 	case kindCreateRole:
-		_, err := acc.CreateRole(ctx, c.target, c.After, "Lets S3 replicate objects; managed by s3repl")
+		_, err := acc.CreateRole(ctx, c.target, after, "Lets S3 replicate objects; managed by s3repl")
+		if awsops.KindOf(err) == awsops.KindConflict {
+			err = a.sameRole(ctx, c, err)
+		}
 		a.createdRole = err == nil
 		return err
 	case kindTrustPolicy:
-		return acc.UpdateAssumeRolePolicy(ctx, c.target, c.After)
+		return acc.UpdateAssumeRolePolicy(ctx, c.target, after)
 	case kindRolePolicy:
-		return acc.PutRolePolicy(ctx, c.target, c.name, c.After)
+		return acc.PutRolePolicy(ctx, c.target, c.name, after)
 	case kindCreateKey:
-		return a.retryPropagation(ctx, func() error {
-			key, err := acc.CreateKey(ctx, c.Region, "S3 replica key, created by s3repl", c.After)
-			a.newKeyARN = key.ARN
-			return err
-		})
+		return a.createKey(ctx, c, after)
 	case kindCreateAlias:
-		if err := acc.CreateAlias(ctx, c.Region, c.target, a.newKeyARN); err != nil {
-			// a rerun finds keys by alias, so it would create another key
-			return fmt.Errorf("%w; key %s was created by this run without its alias: create the alias for it by hand (aws kms create-alias), or schedule the key's deletion, before running again", err, a.newKeyARN)
-		}
-		return nil
+		return a.createAlias(ctx, c)
 	case kindKeyPolicy:
-		return a.retryPropagation(ctx, func() error { return acc.PutKeyPolicy(ctx, c.Region, c.target, c.After) })
+		return a.retryPropagation(ctx, func() error { return acc.PutKeyPolicy(ctx, c.Region, c.target, after) })
 	case kindCreateBucket:
-		return acc.CreateBucket(ctx, c.Region, c.target)
+		err := acc.CreateBucket(ctx, c.Region, c.target)
+		if awsops.KindOf(err) == awsops.KindConflict {
+			err = a.sameBucket(ctx, c, err)
+		}
+		return err
 	case kindVersioning:
 		return acc.PutBucketVersioning(ctx, c.Region, c.target)
 	case kindEncryption:
 		return acc.PutBucketEncryption(ctx, c.Region, c.target, awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: a.keyFor(c), BucketKey: true})
 	case kindBucketPolicy:
-		return a.retryPropagation(ctx, func() error { return acc.PutBucketPolicy(ctx, c.Region, c.target, c.After) })
+		return a.retryPropagation(ctx, func() error { return acc.PutBucketPolicy(ctx, c.Region, c.target, after) })
 	case kindReplication:
-		return a.retryPropagation(ctx, func() error { return acc.PutBucketReplication(ctx, c.Region, c.target, c.After) })
+		return a.retryPropagation(ctx, func() error { return acc.PutBucketReplication(ctx, c.Region, c.target, after) })
 	}
 	return fmt.Errorf("unknown change kind %d", c.kind)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -220,9 +222,10 @@ func (failingAlias) CreateAlias(context.Context, string, string, string) error {
 	return &awsops.OpError{Op: "kms:CreateAlias", Code: "ThrottlingException", Kind: awsops.KindOther, Err: errors.New("Rate exceeded")}
 }
 
-// TestAliasFailureNamesTheKeyItMade: the key made before a failed CreateAlias is
-// found by no later run (keys are found by alias). The error says which key it is and
-// what to do, and the journal's done entry names it instead of the placeholder.
+// TestAliasFailureNamesTheKeyItMade: the key made before a failed CreateAlias was
+// found by no later run (keys were found by alias), so the rerun made a second key. The
+// error names the key and says to run apply again; the journal's done entry names it
+// instead of the placeholder; the rerun takes that key from the journal and makes none.
 func TestAliasFailureNamesTheKeyItMade(t *testing.T) {
 	r := newScenarioSetup(t, steps.DefaultDemoScenario)
 	r.setup.Destination.KMSKey, r.setup.Destination.CreateKey = "alias/s3repl-new-replica", true
@@ -230,12 +233,14 @@ func TestAliasFailureNamesTheKeyItMade(t *testing.T) {
 	plan := r.plan()
 	acc := r.acc
 	acc.Destination = failingAlias{acc.Destination}
-	journal, err := steps.OpenJournal(t.TempDir(), nil)
+	dir := t.TempDir()
+	journal, err := steps.OpenJournal(dir, nil)
 	r.must(err)
 	_, err = steps.Apply(r.ctx, acc, plan, steps.ApplyOptions{Journal: journal, PropagationWait: time.Millisecond})
 	r.must(journal.Close())
-	if err == nil || !strings.Contains(err.Error(), ":key/") || !strings.Contains(err.Error(), "before running again") {
-		t.Fatalf("the error does not name the key made: %v", err)
+	made := regexp.MustCompile(`arn:aws:kms:[^ ]+:key/[0-9a-f-]+`).FindString(fmt.Sprint(err))
+	if made == "" || !strings.Contains(err.Error(), "run apply again") || strings.Contains(err.Error(), "deletion") {
+		t.Fatalf("the error does not name the key made and say to run apply again: %v", err)
 	}
 	entries, readErr := os.ReadFile(journal.Path())
 	r.must(readErr)
@@ -243,5 +248,23 @@ func TestAliasFailureNamesTheKeyItMade(t *testing.T) {
 		if strings.Contains(line, `"dst-key-create"`) && strings.Contains(line, `"done"`) && strings.Contains(line, steps.NewKeyID) {
 			t.Fatalf("the done entry names the placeholder, not the key:\n%s", line)
 		}
+	}
+	keysBefore, err := r.acc.Destination.ListKeys(r.ctx, r.setup.Destination.Region)
+	r.must(err)
+
+	rerun, err := steps.OpenJournal(dir, nil)
+	r.must(err)
+	defer rerun.Close()
+	_, err = steps.Apply(r.ctx, r.acc, r.plan(), steps.ApplyOptions{Journal: rerun, PropagationWait: time.Millisecond})
+	r.must(err)
+	key, err := r.acc.Destination.DescribeKey(r.ctx, r.setup.Destination.Region, r.setup.Destination.KMSKey)
+	r.must(err)
+	keysAfter, err := r.acc.Destination.ListKeys(r.ctx, r.setup.Destination.Region)
+	r.must(err)
+	if key.ARN != made || len(keysAfter) != len(keysBefore) {
+		t.Errorf("the rerun made %d more keys and the alias names %s, want the key of the first run %s", len(keysAfter)-len(keysBefore), key.ARN, made)
+	}
+	if pending := r.plan().Pending(); len(pending) > 0 {
+		t.Errorf("a plan after the rerun still has %q", pending[0].Title)
 	}
 }

@@ -1,10 +1,12 @@
 package steps
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 )
@@ -22,7 +24,7 @@ type Journal struct {
 // JournalEntry is one line of the journal (JSON Lines).
 type JournalEntry struct {
 	Time     time.Time       `json:"time"`
-	Phase    string          `json:"phase"` // begin, done or failed
+	Phase    string          `json:"phase"` // begin, done, failed or unknown (the answer was lost)
 	Change   string          `json:"change"`
 	Title    string          `json:"title"`
 	Account  string          `json:"account"`
@@ -32,6 +34,9 @@ type JournalEntry struct {
 	Before   json.RawMessage `json:"before,omitempty"`
 	After    json.RawMessage `json:"after,omitempty"`
 	Error    string          `json:"error,omitempty"`
+	// Tags are the tags a created resource is given (the replica key's), so a rerun
+	// can find it when the answer to its creation was lost.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // DefaultJournalDir is $XDG_STATE_HOME/s3repl/journal, or ~/.local/state/s3repl/journal.
@@ -69,11 +74,15 @@ func (j *Journal) Path() string { return j.path }
 // Record appends an entry for a change and syncs it to disk before returning, so the
 // entry exists even if the process dies during the write that follows.
 func (j *Journal) Record(phase string, c Change, cause error) error {
+	return j.record(phase, c, cause, nil)
+}
+
+func (j *Journal) record(phase string, c Change, cause error, tags map[string]string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	entry := JournalEntry{
 		Time: j.now().UTC(), Phase: phase, Change: c.ID, Title: c.Title, Account: c.Account,
-		Region: c.Region, Resource: c.Resource, Action: c.Action,
+		Region: c.Region, Resource: c.Resource, Action: c.Action, Tags: tags,
 	}
 	if phase == "begin" {
 		entry.Before, entry.After = docOrNil(c.Before), docOrNil(c.After)
@@ -91,6 +100,9 @@ func (j *Journal) Record(phase string, c Change, cause error) error {
 	return j.file.Sync()
 }
 
+// Dir is the directory the journal is in, with the journals of earlier runs.
+func (j *Journal) Dir() string { return filepath.Dir(j.path) }
+
 // Close closes the journal file.
 func (j *Journal) Close() error { return j.file.Close() }
 
@@ -99,4 +111,29 @@ func docOrNil(doc string) json.RawMessage {
 		return nil
 	}
 	return rawOrNull(doc)
+}
+
+// History reads the entries of every journal in dir (earlier runs' and this one's),
+// oldest file first. Lines that cannot be read are skipped: a journal cut off by a
+// crash ends in half a line.
+func History(dir string) ([]JournalEntry, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "apply-*.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files) // the names start with the run's time
+	var entries []JournalEntry
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading journal %s: %w", path, err)
+		}
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			var e JournalEntry
+			if len(bytes.TrimSpace(line)) > 0 && json.Unmarshal(line, &e) == nil {
+				entries = append(entries, e)
+			}
+		}
+	}
+	return entries, nil
 }

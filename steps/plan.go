@@ -156,7 +156,7 @@ func resolveFacts(s Setup, st *State) (Facts, error) {
 		Prefix:        s.Rule.Prefix,
 		DeleteMarkers: s.Rule.DeleteMarkers,
 		ObjectLock:    src.ObjectLock,
-		DestBucketKey: !dst.BucketExists || dst.Encryption.BucketKey,
+		DestBucketKey: destEncryptionAfter(s, st).BucketKey,
 	}
 	f.ReplicaBucketKey = f.DestBucketKey || src.Encryption.BucketKey
 	if !dst.BucketExists {
@@ -344,9 +344,7 @@ func (b *planBuilder) destBucket() error {
 			Side: DestinationSide, Region: region, Resource: arn, kind: kindEncryption, target: bucket,
 			After: encryptionDoc(awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: b.f.DestKeyARN, BucketKey: true}),
 		})
-	} else if b.s.Destination.CreateBucket && !strings.HasPrefix(dst.Encryption.Algorithm, "aws:kms") {
-		// A bucket the setup creates defaults to the replica key. One still on S3's
-		// default was left so by a run that stopped after creating it.
+	} else if encryptsBucketLeftBehind(b.s, b.st) {
 		b.add(Change{
 			ID: "dst-encryption", Title: "Encrypt new objects in " + bucket + " with the replica key (Bucket Key on)",
 			Side: DestinationSide, Region: region, Resource: arn, kind: kindEncryption, target: bucket,
@@ -356,6 +354,27 @@ func (b *planBuilder) destBucket() error {
 	}
 	b.versioning("dst-versioning", DestinationSide, bucket, region, dst.Versioning, dst.BucketExists)
 	return nil
+}
+
+// destEncryptionAfter is the destination bucket's default encryption once the plan is
+// applied: the plan decides what the policies allow (kms:Decrypt for Bucket Keys)
+// from the state it leaves, not only from the state it read. A bucket the setup
+// creates gets SSE-KMS with a Bucket Key, also when an earlier run stopped after
+// creating it.
+func destEncryptionAfter(s Setup, st *State) awsops.Encryption {
+	dst := st.Destination
+	if !dst.BucketExists || encryptsBucketLeftBehind(s, st) {
+		return awsops.Encryption{Algorithm: "aws:kms", BucketKey: true}
+	}
+	return dst.Encryption
+}
+
+// encryptsBucketLeftBehind reports whether the plan sets the default encryption of a
+// destination bucket that exists: one the setup creates that is still on S3's
+// default, left so by a run that stopped after creating it.
+func encryptsBucketLeftBehind(s Setup, st *State) bool {
+	dst := st.Destination
+	return dst.BucketExists && s.Destination.CreateBucket && !strings.HasPrefix(dst.Encryption.Algorithm, "aws:kms")
 }
 
 func (b *planBuilder) sourceVersioning() error {

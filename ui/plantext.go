@@ -80,7 +80,13 @@ func ProgressLine(c steps.Change, phase string, err error) string {
 	case "done":
 		return StyleOK.Render("  ✓ ") + c.Title + "\n"
 	}
-	return StyleError.Render("  ✗ ") + c.Title + "\n" + StyleError.Render("    "+strings.ReplaceAll(fmt.Sprint(err), "\n", "\n    ")) + "\n"
+	// Each line is styled on its own: a block of lines would be padded to the widest.
+	var b strings.Builder
+	b.WriteString(StyleError.Render("  ✗ ") + c.Title + "\n")
+	for _, line := range strings.Split(fmt.Sprint(err), "\n") {
+		b.WriteString(StyleError.Render("    "+strings.TrimRight(line, " ")) + "\n")
+	}
+	return b.String()
 }
 
 // ApplySummary is the line printed after a successful apply.

@@ -392,3 +392,14 @@ func dedupe(sorted []string) []string {
 	}
 	return out
 }
+
+// Compact is doc without insignificant white space, as s3repl sends documents: AWS
+// counts a document's size as sent (IAM leaves white space out of its count, S3 and
+// KMS do not). A document that is not JSON comes back unchanged.
+func Compact(doc string) string {
+	var out bytes.Buffer
+	if err := json.Compact(&out, []byte(doc)); err != nil {
+		return doc
+	}
+	return out.String()
+}

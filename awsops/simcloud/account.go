@@ -30,6 +30,9 @@ func (a *Account) do(ctx context.Context, op, resource string, call func() error
 	if err := ctx.Err(); err != nil {
 		return opError(op, a.profile.Name, resource, err)
 	}
+	if f, ok := a.cloud.takeFault(a.accountID(), op, resource); ok {
+		return a.faulted(f, op, resource, call)
+	}
 	return opError(op, a.profile.Name, resource, a.cloud.locked(call))
 }
 

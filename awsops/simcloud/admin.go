@@ -22,6 +22,7 @@ type KeySpec struct {
 	State       string // Enabled when ""
 	MultiRegion bool
 	Alias       string // "alias/NAME" to point at the key, "" for none
+	Tags        map[string]string
 }
 
 func (s KeySpec) withDefaults() KeySpec {
@@ -47,6 +48,7 @@ func (c *Cloud) addKey(spec KeySpec) *kmsKey {
 		id: id, arn: keyARN(spec.AccountID, spec.Region, id), account: spec.AccountID, region: spec.Region,
 		state: spec.State, spec: spec.Spec, usage: spec.Usage, manager: spec.Manager,
 		multiRegion: spec.MultiRegion, description: spec.Description, policy: spec.Policy,
+		tags: maps.Clone(spec.Tags),
 	}
 	c.keys = append(c.keys, k)
 	if spec.Alias != "" {

@@ -104,6 +104,7 @@ type Cloud struct {
 	roles    map[roleRef]*role
 	queue    []replicationTask
 	failures map[versionRef][]Failure
+	faults   []Fault // armed by InjectFault
 }
 
 // New returns an empty cloud: no profiles, no resources.

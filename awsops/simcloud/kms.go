@@ -20,6 +20,7 @@ type kmsKey struct {
 	state, spec, usage, manager string
 	multiRegion                 bool
 	description, policy         string
+	tags                        map[string]string
 }
 
 type aliasRef struct{ account, region, name string }
@@ -232,6 +233,11 @@ func (a *Account) checkKeyPolicy(arn, policy string) error {
 
 // CreateKey creates a symmetric encryption key; an empty policy gets KMS's default.
 func (a *Account) CreateKey(ctx context.Context, region, description, policy string) (awsops.KeyInfo, error) {
+	return a.CreateKeyWithTags(ctx, region, description, policy, nil)
+}
+
+// CreateKeyWithTags creates a key with tags, as CreateKey's Tags parameter does.
+func (a *Account) CreateKeyWithTags(ctx context.Context, region, description, policy string, tags map[string]string) (awsops.KeyInfo, error) {
 	var info awsops.KeyInfo
 	err := a.do(ctx, "kms:CreateKey", "a key in "+region, func() error {
 		if err := a.checkRegion(region); err != nil {
@@ -244,11 +250,44 @@ func (a *Account) CreateKey(ctx context.Context, region, description, policy str
 		if err := a.checkKeyPolicy(keyARN(a.accountID(), region, "new"), policy); err != nil {
 			return err
 		}
-		k := a.cloud.addKey(KeySpec{AccountID: a.accountID(), Region: region, Description: description, Policy: policy})
+		k := a.cloud.addKey(KeySpec{AccountID: a.accountID(), Region: region, Description: description, Policy: policy, Tags: tags})
 		info = k.info(nil)
 		return nil
 	})
 	return info, err
+}
+
+// KeyTags reads a key's tags (ListResourceTags).
+func (a *Account) KeyTags(ctx context.Context, region, keyID string) (map[string]string, error) {
+	var tags map[string]string
+	err := a.do(ctx, "kms:ListResourceTags", keyID, func() error {
+		k, err := a.key(region, keyID, "kms:ListResourceTags")
+		if err == nil {
+			tags = maps.Clone(k.tags)
+		}
+		return err
+	})
+	if tags == nil && err == nil {
+		tags = map[string]string{}
+	}
+	return tags, err
+}
+
+// KeysTagged finds the account's keys in region without an alias that carry the tag.
+func (a *Account) KeysTagged(ctx context.Context, region, key, value string) ([]awsops.KeyInfo, error) {
+	var keys []awsops.KeyInfo
+	err := a.do(ctx, "kms:ListResourceTags", "keys in "+region, func() error {
+		if err := a.checkRegion(region); err != nil {
+			return err
+		}
+		for _, k := range a.cloud.keys {
+			if k.account == a.accountID() && k.region == region && len(a.cloud.aliasesOf(k)) == 0 && k.tags[key] == value {
+				keys = append(keys, k.info(nil))
+			}
+		}
+		return nil
+	})
+	return keys, err
 }
 
 var aliasPattern = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]{1,250}$`)
