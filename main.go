@@ -310,7 +310,7 @@ func verifyCommand() *cobra.Command {
 			}
 			cleanupErr := removeTestObjects(acc, report, keep)
 			text := "\n" + ui.VerifyText(report) + testObjectsNote(report, keep, cleanupErr) + doctorHint(report, flags.setupFile)
-			return printReport(out, flags.json, report, text, report.Outcome != steps.OutcomeCompleted)
+			return printReport(out, flags.json, report.Settled(), text, report.Outcome != steps.OutcomeCompleted)
 		},
 	}
 	flags.register(cmd)

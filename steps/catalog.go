@@ -315,6 +315,8 @@ func NewAliasProblem(alias string, existing []KeyChoice) string {
 	switch {
 	case !strings.HasPrefix(alias, "alias/"):
 		return "must begin with alias/"
+	case alias == "alias/":
+		return "is empty after alias/: give the key a name"
 	case strings.HasPrefix(alias, "alias/aws/"):
 		return "alias/aws/ is reserved for AWS managed keys"
 	case !aliasPattern.MatchString(alias):
