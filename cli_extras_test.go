@@ -81,3 +81,16 @@ func TestMissingAWSProfileIsSaid(t *testing.T) {
 		t.Errorf("a profile that exists is warned of:\n%s", out)
 	}
 }
+
+// The wizard's source list starts on AWS_PROFILE's profile only when it exists.
+func TestWizardStartsOnAnExistingProfile(t *testing.T) {
+	mototest.Start(t)
+	t.Setenv("AWS_PROFILE", "nosuch")
+	if got := envProfileOr("default"); got != "default" {
+		t.Errorf("AWS_PROFILE=nosuch: starts on %q, want default", got)
+	}
+	t.Setenv("AWS_PROFILE", mototest.DestProfile)
+	if got := envProfileOr("default"); got != mototest.DestProfile {
+		t.Errorf("AWS_PROFILE=%s: starts on %q", mototest.DestProfile, got)
+	}
+}
