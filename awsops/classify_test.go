@@ -90,6 +90,7 @@ func TestClassifyKinds(t *testing.T) {
 		{"wrong secret", operation("S3", "ListBuckets", 403, apiError("SignatureDoesNotMatch", "")), KindBadCredentials, "SignatureDoesNotMatch"},
 		{"kms unknown key id", operation("KMS", "ListKeys", 400, apiError("UnrecognizedClientException", "")), KindBadCredentials, "UnrecognizedClientException"},
 		{"expired session token", operation("S3", "ListBuckets", 400, apiError("ExpiredToken", "The provided token has expired.")), KindExpiredSession, "ExpiredToken"},
+		{"sso oidc expired token", needingCredentials(fmt.Errorf("refresh: %w", operation("SSO OIDC", "CreateToken", 400, apiError("ExpiredTokenException", "")))), KindExpiredSSO, "ExpiredTokenException"},
 		{"expired token, KMS", operation("KMS", "ListKeys", 400, apiError("ExpiredTokenException", "")), KindExpiredSession, "ExpiredTokenException"},
 		{"sso-session section missing", errors.New("failed to find SSO session section, corp"), KindBadProfile, ""},
 		{"sso settings missing", errors.New(`profile "p" is configured to use SSO but is missing required configuration: sso_region, sso_start_url`), KindBadProfile, ""},
