@@ -123,6 +123,9 @@ rule:
 	if err := json.Unmarshal([]byte(out), &verify); err != nil || code != 1 || verify.Outcome != "NOT_MATCHED" || !strings.HasPrefix(verify.Key, "s3repl-test-") {
 		t.Fatalf("verify against moto: exit %d %v\n%s", code, err, out)
 	}
+	if strings.Contains(out, `"waiting"`) {
+		t.Errorf("verify --json still waits for checks after its outcome:\n%s", out)
+	}
 }
 
 func TestCLIErrorsExitOne(t *testing.T) {

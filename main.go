@@ -3,7 +3,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -48,11 +48,17 @@ func rootCommand() *cobra.Command {
 		Use:           "s3repl",
 		Short:         "Set up cross-account, cross-Region, SSE-KMS replication for Amazon S3",
 		Long:          "With no command, s3repl opens the interactive wizard.",
-		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return runWizard(cmd.Context(), cmd.OutOrStdout()) },
+		Version:       versionText(debug.ReadBuildInfo()),
+		// The wizard takes no arguments: a word is a mistyped command.
+		Args:                       unknownCommand,
+		SuggestionsMinimumDistance: 2,
+		PersistentPreRun:           warnAboutEnvProfile,
 	}
+	root.SetVersionTemplate("s3repl {{.Version}}\n")
+	root.SetFlagErrorFunc(flagErrorOrUnknownCommand)
 	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand(), demoCommand())
 	return root
 }
@@ -183,14 +189,7 @@ func confirm(cmd *cobra.Command, plan *steps.Plan) error {
 	if out, ok := shown.(*os.File); ok && !isTerminal(out) {
 		shown = cmd.ErrOrStderr()
 	}
-	lipgloss.Fprint(shown, ui.PlanText(plan))
-	fmt.Fprint(shown, "Apply these changes? Type yes to continue: ")
-	var answer string
-	_, _ = fmt.Fscanln(in, &answer)
-	if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
-		return errors.New("nothing applied")
-	}
-	return nil
+	return askToApply(in, shown, ui.PlanText(plan))
 }
 
 // interactive reports whether a person at a terminal can both see the full-screen
@@ -320,7 +319,7 @@ func verifyCommand() *cobra.Command {
 			}
 			cleanupErr := removeTestObjects(acc, report, keep)
 			text := "\n" + ui.VerifyText(report) + testObjectsNote(report, keep, cleanupErr) + doctorHint(report, flags.setupFile)
-			return printReport(out, flags.json, report, text, report.Outcome != steps.OutcomeCompleted)
+			return printReport(out, flags.json, report.Settled(), text, report.Outcome != steps.OutcomeCompleted)
 		},
 	}
 	flags.register(cmd)
@@ -464,11 +463,16 @@ func runWizard(ctx context.Context, out io.Writer) error {
 		Profiles: steps.ListProfiles,
 		Journal:  defaultJournal,
 		// The profile the AWS CLI would use is the likeliest source.
-		SourceProfile: cmp.Or(os.Getenv("AWS_PROFILE"), "default"),
+		SourceProfile: envProfileOr("default"),
 	})
 	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
 		return err
 	}
-	_, err := lipgloss.Fprint(out, wizard.Farewell())
+	farewell := wizard.Farewell()
+	if problem := awsops.EnvProfileProblem(); problem != "" {
+		// The full-screen view would have hidden it; it stays printed after.
+		farewell += ui.StyleWarning.Render("warning: ") + problem + "\n"
+	}
+	_, err := lipgloss.Fprint(out, farewell)
 	return err
 }

@@ -53,6 +53,18 @@ type BucketSummary struct {
 	Region string
 }
 
+// BucketPage is one answer of ListBuckets asked for a page [API_ListBuckets]: up to
+// the page size of the account's buckets in name order, each with its Region, and
+// the token that asks for the next page ("" on the last).
+type BucketPage struct {
+	Buckets           []BucketSummary
+	ContinuationToken string
+}
+
+// MaxBucketsPerPage is the most buckets S3 returns in one ListBuckets page (its
+// MaxBuckets parameter takes 1 to 10,000) [API_ListBuckets].
+const MaxBucketsPerPage = 10000
+
 // Account is one side of the setup: one profile (credential chain), any Region.
 // Every call that takes a region talks to that Region's endpoint.
 //
@@ -70,7 +82,11 @@ type Account interface {
 	// APICalls counts the AWS API calls this account has made so far.
 	APICalls() int64
 
+	// ListBuckets lists all the account's buckets, in name order, with their Regions.
 	ListBuckets(ctx context.Context) ([]BucketSummary, error)
+	// ListBucketsPage asks for up to maxBuckets buckets after the page token names
+	// ("" for the first page).
+	ListBucketsPage(ctx context.Context, maxBuckets int, token string) (BucketPage, error)
 	BucketRegion(ctx context.Context, bucket string) (string, error)
 	GetBucketVersioning(ctx context.Context, region, bucket string) (string, error)
 	GetBucketEncryption(ctx context.Context, region, bucket string) (Encryption, error)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go"
@@ -25,6 +26,12 @@ func Advice(err error) string {
 		return fmt.Sprintf("give %s valid credentials (`aws configure%s`, or log in) and try again", who, profileFlag(op.Profile))
 	case KindProfileNotFound:
 		return fmt.Sprintf("add [%s] to %s or fix the name", configSection(missingProfile(err, op.Profile)), sharedConfigFile())
+	case KindBadCredentials:
+		return refusedCredentialsAdvice(op)
+	case KindExpiredSession:
+		return fmt.Sprintf("the temporary credentials of %s have expired: renew the session (`aws sso login%s` for an SSO profile, else new credentials from the tool that gave them, such as `aws sts get-session-token`) and try again", who, profileFlag(op.Profile))
+	case KindBadProfile:
+		return incompleteProfileAdvice(err, op.Profile)
 	case KindAccessDenied:
 		return fmt.Sprintf("grant %s on %s to the identity of %s", op.Op, op.Resource, who)
 	case KindNotFound:
@@ -44,6 +51,52 @@ func Advice(err error) string {
 		return fmt.Sprintf("could not reach %s: check the Region's spelling, the endpoint settings (AWS_ENDPOINT_URL, endpoint_url) and the network", hostOf(err))
 	}
 	return ""
+}
+
+// Detail is what went wrong in the words of AWS, without the SDK's wrapping
+// (operation, HTTP status, request id) that would push them out of a short space:
+// "Code: message" for a service's answer, else the failure's own message.
+func Detail(err error) string {
+	var op *OpError
+	if errors.As(err, &op) && op.Err != nil {
+		err = op.Err
+	}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		if msg := apiErr.ErrorMessage(); msg != "" {
+			return apiErr.ErrorCode() + ": " + msg
+		}
+		return apiErr.ErrorCode()
+	}
+	if call, ok := err.(*smithy.OperationError); ok && call.Err != nil {
+		err = call.Err
+	}
+	return err.Error()
+}
+
+// refusedCredentialsAdvice says which key AWS refused and how to set a working one.
+func refusedCredentialsAdvice(op *OpError) string {
+	whose, flag := profileLabel(op.Profile), profileFlag(op.Profile)
+	if op.Op == "sts:AssumeRole" {
+		// The role is assumed with the keys of the profile source_profile names.
+		whose, flag = "the source_profile of "+whose, " --profile SOURCE_PROFILE"
+	}
+	switch op.Code {
+	case "SignatureDoesNotMatch", "IncompleteSignature":
+		return fmt.Sprintf("the secret access key of %s does not match its access key id: enter the pair again with `aws configure%s` and try again", whose, flag)
+	case "UnrecognizedClientException":
+		return fmt.Sprintf("AWS does not recognise the access key of %s, or the Region is not enabled for the account: check the Region, or set a working key with `aws configure%s`", whose, flag)
+	}
+	return fmt.Sprintf("AWS does not recognise the access key of %s (mistyped, deleted or deactivated): set a working one with `aws configure%s` and try again", whose, flag)
+}
+
+// incompleteProfileAdvice names the section or settings to add to the config file.
+func incompleteProfileAdvice(err error, profile string) string {
+	missing, file := missingProfileConfig(err), sharedConfigFile()
+	if session, ok := strings.CutPrefix(missing, "sso-session "); ok {
+		return fmt.Sprintf("add a section [sso-session %s] to %s with sso_start_url (your AWS access portal URL) and sso_region (its Region), or run `aws configure sso-session`; then `aws sso login --sso-session %s`", session, file, session)
+	}
+	return fmt.Sprintf("the SSO settings of %s lack %s: add them to its [%s] or [sso-session] section in %s, or run `aws configure sso%s`", profileLabel(profile), missing, configSection(profile), file, profileFlag(profile))
 }
 
 // hostOf is the host a request could not reach, or "AWS" when the error names none.

@@ -53,6 +53,12 @@ func kindOfSDKError(err error) Kind {
 		return KindProfileNotFound
 	case isSSOLoginNeeded(err):
 		return KindExpiredSSO
+	case missingProfileConfig(err) != "":
+		return KindBadProfile
+	case expiredCredentialCodes[apiErrorCode(err)]:
+		return KindExpiredSession
+	case refusedCredentialCodes[apiErrorCode(err)]:
+		return KindBadCredentials
 	case isCredentialsMissing(err):
 		return KindNoCredentials
 	case isInvalidDocument(err):
@@ -105,7 +111,9 @@ func isSSOLoginNeeded(err error) bool {
 	if ssoServices[innermostService(err)] && apiErrorCode(err) != "" {
 		return true
 	}
-	return containsAny(err.Error(), ssoLoginMessages)
+	// Another service's answer, such as S3's ExpiredToken "The provided token has
+	// expired.", is about the keys it was sent, not about an SSO login.
+	return apiErrorCode(err) == "" && containsAny(err.Error(), ssoLoginMessages)
 }
 
 // innermostService is the service of the innermost smithy operation in err's chain:
@@ -132,23 +140,42 @@ var noCredentialsMessages = []string{
 	"no valid credential sources",
 }
 
-// badCredentialCodes are the services' answers to credentials that are not (or no
-// longer) valid, which the user fixes the same way as missing ones.
-var badCredentialCodes = map[string]bool{
+// refusedCredentialCodes are the services' answers to keys they do not accept: an
+// access key id they do not know (or that is deactivated), or a secret that does not
+// match it.
+var refusedCredentialCodes = map[string]bool{
 	"InvalidClientTokenId":        true,
 	"InvalidAccessKeyId":          true,
 	"SignatureDoesNotMatch":       true,
 	"UnrecognizedClientException": true,
-	"ExpiredToken":                true,
-	"ExpiredTokenException":       true,
 	"InvalidToken":                true,
 	"IncompleteSignature":         true,
 }
 
-func isCredentialsMissing(err error) bool {
-	if badCredentialCodes[apiErrorCode(err)] {
-		return true
+// expiredCredentialCodes are the services' answers to temporary credentials whose
+// session has ended.
+var expiredCredentialCodes = map[string]bool{
+	"ExpiredToken":          true,
+	"ExpiredTokenException": true,
+}
+
+// missingProfileConfig names what the SDK found missing from a profile's
+// configuration (the SDK says so only in its message): "sso-session NAME" for a
+// profile whose sso_session names no section, or the settings it lists.
+func missingProfileConfig(err error) string {
+	msg := err.Error()
+	if _, session, ok := strings.Cut(msg, "failed to find SSO session section, "); ok {
+		if name := strings.Fields(session); len(name) > 0 {
+			return "sso-session " + name[0]
+		}
 	}
+	if _, settings, ok := strings.Cut(msg, "is configured to use SSO but is missing required configuration: "); ok {
+		return strings.TrimSpace(settings)
+	}
+	return ""
+}
+
+func isCredentialsMissing(err error) bool {
 	var empty *credentials.StaticCredentialsEmptyError
 	if errors.As(err, &empty) || innermostService(err) == "ec2imds" {
 		return true

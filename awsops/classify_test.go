@@ -85,8 +85,15 @@ func TestClassifyKinds(t *testing.T) {
 		{"imds call failed", needingCredentials(fmt.Errorf("no EC2 IMDS role found, %w", &smithy.OperationError{ServiceID: "ec2imds", OperationName: "GetMetadata",
 			Err: &smithyhttp.RequestSendError{Err: errors.New("connection refused")}})), KindNoCredentials, ""},
 		{"empty static credentials", needingCredentials(&credentials.StaticCredentialsEmptyError{}), KindNoCredentials, ""},
-		{"invalid key id", operation("STS", "GetCallerIdentity", 403, apiError("InvalidClientTokenId", "")), KindNoCredentials, "InvalidClientTokenId"},
-		{"expired session token", operation("S3", "ListBuckets", 400, apiError("ExpiredToken", "")), KindNoCredentials, "ExpiredToken"},
+		{"invalid key id", operation("STS", "GetCallerIdentity", 403, apiError("InvalidClientTokenId", "The security token included in the request is invalid.")), KindBadCredentials, "InvalidClientTokenId"},
+		{"unknown S3 key id", operation("S3", "ListBuckets", 403, apiError("InvalidAccessKeyId", "")), KindBadCredentials, "InvalidAccessKeyId"},
+		{"wrong secret", operation("S3", "ListBuckets", 403, apiError("SignatureDoesNotMatch", "")), KindBadCredentials, "SignatureDoesNotMatch"},
+		{"kms unknown key id", operation("KMS", "ListKeys", 400, apiError("UnrecognizedClientException", "")), KindBadCredentials, "UnrecognizedClientException"},
+		{"expired session token", operation("S3", "ListBuckets", 400, apiError("ExpiredToken", "The provided token has expired.")), KindExpiredSession, "ExpiredToken"},
+		{"sso oidc expired token", needingCredentials(fmt.Errorf("refresh: %w", operation("SSO OIDC", "CreateToken", 400, apiError("ExpiredTokenException", "")))), KindExpiredSSO, "ExpiredTokenException"},
+		{"expired token, KMS", operation("KMS", "ListKeys", 400, apiError("ExpiredTokenException", "")), KindExpiredSession, "ExpiredTokenException"},
+		{"sso-session section missing", errors.New("failed to find SSO session section, corp"), KindBadProfile, ""},
+		{"sso settings missing", errors.New(`profile "p" is configured to use SSO but is missing required configuration: sso_region, sso_start_url`), KindBadProfile, ""},
 
 		{"unreachable", operation("S3", "ListBuckets", 0, &smithyhttp.RequestSendError{Err: errors.New("connection refused")}), KindUnreachable, ""},
 		{"throttled", operation("KMS", "ListKeys", 400, apiError("ThrottlingException", "")), KindOther, "ThrottlingException"},
@@ -150,6 +157,19 @@ func TestAdvice(t *testing.T) {
 		{&OpError{Kind: KindProfileNotFound, Profile: "prod"}, "add [profile prod] to /home/me/.aws/config or fix the name"},
 		{&OpError{Kind: KindProfileNotFound, Profile: "prod", Err: missing}, "add [profile base] to"},
 		{&OpError{Kind: KindNoCredentials, Profile: "prod"}, "aws configure --profile prod"},
+		{&OpError{Kind: KindBadCredentials, Profile: "prod", Code: "InvalidClientTokenId"},
+			"AWS does not recognise the access key of profile prod (mistyped, deleted or deactivated): set a working one with `aws configure --profile prod`"},
+		{&OpError{Kind: KindBadCredentials, Profile: "prod", Code: "SignatureDoesNotMatch"},
+			"the secret access key of profile prod does not match its access key id: enter the pair again with `aws configure --profile prod`"},
+		{&OpError{Kind: KindBadCredentials, Profile: "dst", Op: "sts:AssumeRole", Code: "InvalidClientTokenId"},
+			"the source_profile of profile dst"},
+		{&OpError{Kind: KindBadCredentials, Profile: "prod", Code: "UnrecognizedClientException"}, "or the Region is not enabled for the account"},
+		{&OpError{Kind: KindExpiredSession, Profile: "prod", Code: "ExpiredToken"},
+			"the temporary credentials of profile prod have expired: renew the session (`aws sso login --profile prod` for an SSO profile"},
+		{&OpError{Kind: KindBadProfile, Profile: "dev", Err: errors.New("failed to find SSO session section, corp")},
+			"add a section [sso-session corp] to /home/me/.aws/config with sso_start_url (your AWS access portal URL) and sso_region (its Region), or run `aws configure sso-session`; then `aws sso login --sso-session corp`"},
+		{&OpError{Kind: KindBadProfile, Profile: "dev", Err: errors.New(`profile "dev" is configured to use SSO but is missing required configuration: sso_region`)},
+			"the SSO settings of profile dev lack sso_region: add them to its [profile dev] or [sso-session] section in /home/me/.aws/config"},
 		{&OpError{Kind: KindNotFound, Resource: "alias/k"}, "alias/k"},
 		{&OpError{Kind: KindWrongRegion, Resource: "b"}, "another Region"},
 		{&OpError{Kind: KindConflict, Code: "BucketAlreadyExists", Resource: "b"}, "taken by another account"},
@@ -163,5 +183,17 @@ func TestAdvice(t *testing.T) {
 	}
 	if got := Advice(errors.New("plain")); got != "" {
 		t.Errorf("advice for a plain error: %q", got)
+	}
+}
+
+func TestDetailIsWhatAWSSaid(t *testing.T) {
+	refused := classify("sts:GetCallerIdentity", "prod", "caller identity",
+		operation("STS", "GetCallerIdentity", 403, apiError("InvalidClientTokenId", "The security token included in the request is invalid.")))
+	if got, want := Detail(refused), "InvalidClientTokenId: The security token included in the request is invalid."; got != want {
+		t.Errorf("Detail %q, want %q", got, want)
+	}
+	noCode := classify("s3:ListAllMyBuckets", "prod", "buckets", needingCredentials(errors.New("no EC2 IMDS role found")))
+	if got, want := Detail(noCode), "get identity: get credentials: failed to refresh cached credentials, no EC2 IMDS role found"; got != want {
+		t.Errorf("Detail %q, want %q", got, want)
 	}
 }

@@ -15,6 +15,9 @@ const (
 	KindExpiredSSO           // the SSO session of the profile has expired
 	KindNoCredentials        // no credentials could be resolved for the profile
 	KindProfileNotFound      // the named profile is not in the shared config files
+	KindBadCredentials       // AWS refuses the profile's keys: unknown, deactivated, wrong secret
+	KindExpiredSession       // the profile's temporary credentials (session token) expired
+	KindBadProfile           // the profile lacks configuration it needs (an sso-session section)
 	KindInvalidRequest       // AWS refused the request's content (malformed policy, ...)
 	KindConflict             // the resource exists already or is owned by someone else
 	KindWrongRegion          // the resource lives in another Region than the one asked
@@ -36,6 +39,12 @@ func (k Kind) String() string {
 		return "no credentials"
 	case KindProfileNotFound:
 		return "profile not found"
+	case KindBadCredentials:
+		return "credentials refused"
+	case KindExpiredSession:
+		return "expired credentials"
+	case KindBadProfile:
+		return "incomplete profile"
 	case KindInvalidRequest:
 		return "invalid request"
 	case KindConflict:

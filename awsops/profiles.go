@@ -70,3 +70,23 @@ func sharedCredentialsFile() string {
 	}
 	return config.DefaultSharedCredentialsFilename()
 }
+
+// EnvProfileProblem says what is wrong with AWS_PROFILE when it names a profile that
+// is in neither shared file (the SDK would fail on every call that uses it), "" when
+// it is unset or names a profile.
+func EnvProfileProblem() string {
+	name := os.Getenv("AWS_PROFILE")
+	if name == "" {
+		return ""
+	}
+	profiles, err := ListProfiles()
+	if err != nil || slices.Contains(profiles, name) {
+		return ""
+	}
+	known := "there are none"
+	if len(profiles) > 0 {
+		known = "the profiles there: " + strings.Join(profiles, ", ")
+	}
+	return fmt.Sprintf("AWS_PROFILE=%s names no profile of %s or %s (%s): fix the name or unset AWS_PROFILE",
+		name, sharedConfigFile(), sharedCredentialsFile(), known)
+}

@@ -74,3 +74,25 @@ func writeFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+func TestEnvProfileProblemNamesTheProfilesThatExist(t *testing.T) {
+	dir := t.TempDir()
+	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	if err := os.WriteFile(config, []byte("[profile prod]\nregion = us-east-1\n[default]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", config)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
+
+	t.Setenv("AWS_PROFILE", "nosuch")
+	want := "AWS_PROFILE=nosuch names no profile of " + config + " or " + credentials + " (the profiles there: default, prod): fix the name or unset AWS_PROFILE"
+	if got := EnvProfileProblem(); got != want {
+		t.Errorf("problem %q, want %q", got, want)
+	}
+	for _, fine := range []string{"prod", ""} {
+		t.Setenv("AWS_PROFILE", fine)
+		if got := EnvProfileProblem(); got != "" {
+			t.Errorf("AWS_PROFILE=%q: problem %q", fine, got)
+		}
+	}
+}

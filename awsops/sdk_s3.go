@@ -15,18 +15,26 @@ import (
 const describeConcurrency = 8
 
 func (a *sdkAccount) ListBuckets(ctx context.Context) ([]BucketSummary, error) {
-	var buckets []BucketSummary
-	pages := s3.NewListBucketsPaginator(a.s3Client(a.defaultRegion()), &s3.ListBucketsInput{})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, a.fail("s3:ListAllMyBuckets", "buckets", err)
-		}
-		for _, b := range page.Buckets {
-			buckets = append(buckets, BucketSummary{Name: aws.ToString(b.Name), Region: aws.ToString(b.BucketRegion)})
-		}
+	return ListAllBuckets(ctx, a, BucketPageSize)
+}
+
+// ListBucketsPage asks with MaxBuckets, so S3 names each bucket's Region in the answer
+// (it does only when the request carries a parameter) [API_ListBuckets]: no
+// GetBucketLocation per bucket.
+func (a *sdkAccount) ListBucketsPage(ctx context.Context, maxBuckets int, token string) (BucketPage, error) {
+	in := &s3.ListBucketsInput{MaxBuckets: aws.Int32(int32(maxBuckets))}
+	if token != "" {
+		in.ContinuationToken = &token
 	}
-	return buckets, a.fillBucketRegions(ctx, buckets)
+	out, err := a.s3Client(a.defaultRegion()).ListBuckets(ctx, in)
+	if err != nil {
+		return BucketPage{}, a.fail("s3:ListAllMyBuckets", "buckets", err)
+	}
+	page := BucketPage{ContinuationToken: aws.ToString(out.ContinuationToken)}
+	for _, b := range out.Buckets {
+		page.Buckets = append(page.Buckets, BucketSummary{Name: aws.ToString(b.Name), Region: aws.ToString(b.BucketRegion)})
+	}
+	return page, a.fillBucketRegions(ctx, page.Buckets)
 }
 
 // fillBucketRegions asks for the Region of buckets the listing gave none for (S3

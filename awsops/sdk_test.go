@@ -510,3 +510,18 @@ func TestRolePermissionsBoundary(t *testing.T) {
 	_, err = acc.ManagedPolicy(ctx, "arn:aws:iam::"+source.account+":policy/no-such-policy")
 	wantKind(t, err, awsops.KindNotFound, source.profile)
 }
+
+// A profile naming an sso_session with no section of that name fails to load; the
+// advice gives the section to add. Not parallel: it swaps the config file.
+func TestProfileWithoutItsSSOSessionSection(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "config")
+	must(t, os.WriteFile(config, []byte("[profile dev]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\nregion = us-east-1\n"), 0o600))
+	t.Setenv("AWS_CONFIG_FILE", config)
+
+	_, err := awsops.Open(t.Context(), "dev")
+	wantKind(t, err, awsops.KindBadProfile, "dev")
+	want := "add a section [sso-session corp] to " + config
+	if advice := awsops.Advice(err); !strings.Contains(advice, want) || !strings.Contains(advice, "sso_start_url") {
+		t.Errorf("advice %q, want it to contain %q and the settings", advice, want)
+	}
+}

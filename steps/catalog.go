@@ -36,6 +36,56 @@ func ListBuckets(ctx context.Context, acc awsops.Account, side Side) ([]awsops.B
 	return buckets, nil
 }
 
+// BucketBatch is one page of an account's buckets as the listing delivers it.
+type BucketBatch struct {
+	Buckets []awsops.BucketSummary // this page's, in name order, each with its Region
+	Listed  int                    // buckets listed so far, this page's included
+	Done    bool                   // no page follows
+	token   string
+}
+
+// FirstBuckets lists the first page of the account's buckets: enough to show while
+// NextBuckets brings the rest, Listed counting them.
+func FirstBuckets(ctx context.Context, acc awsops.Account, side Side) (BucketBatch, error) {
+	return nextBuckets(ctx, acc, side, BucketBatch{})
+}
+
+// NextBuckets lists the page after prev, which must not be Done.
+func NextBuckets(ctx context.Context, acc awsops.Account, side Side, prev BucketBatch) (BucketBatch, error) {
+	if prev.Done {
+		return BucketBatch{}, fmt.Errorf("NextBuckets after the last page (%d buckets listed)", prev.Listed)
+	}
+	return nextBuckets(ctx, acc, side, prev)
+}
+
+func nextBuckets(ctx context.Context, acc awsops.Account, side Side, prev BucketBatch) (BucketBatch, error) {
+	page, err := acc.ListBucketsPage(ctx, awsops.BucketPageSize, prev.token)
+	if err != nil {
+		return BucketBatch{}, explain(string(side), err)
+	}
+	if page.ContinuationToken != "" && page.ContinuationToken == prev.token {
+		return BucketBatch{}, fmt.Errorf("listing the %s buckets: S3 answered the same continuation token twice after %d buckets", side, prev.Listed)
+	}
+	return BucketBatch{
+		Buckets: page.Buckets,
+		Listed:  prev.Listed + len(page.Buckets),
+		Done:    page.ContinuationToken == "",
+		token:   page.ContinuationToken,
+	}, nil
+}
+
+// StreamBuckets calls each with every page of the account's buckets as it arrives;
+// an error from each stops the listing and is returned.
+func StreamBuckets(ctx context.Context, acc awsops.Account, side Side, each func(BucketBatch) error) error {
+	batch, err := FirstBuckets(ctx, acc, side)
+	for ; err == nil; batch, err = NextBuckets(ctx, acc, side, batch) {
+		if err := each(batch); err != nil || batch.Done {
+			return err
+		}
+	}
+	return err
+}
+
 // BucketsIn keeps the buckets of one Region.
 func BucketsIn(buckets []awsops.BucketSummary, region string) []awsops.BucketSummary {
 	var out []awsops.BucketSummary
@@ -265,6 +315,8 @@ func NewAliasProblem(alias string, existing []KeyChoice) string {
 	switch {
 	case !strings.HasPrefix(alias, "alias/"):
 		return "must begin with alias/"
+	case alias == "alias/":
+		return "is empty after alias/: give the key a name"
 	case strings.HasPrefix(alias, "alias/aws/"):
 		return "alias/aws/ is reserved for AWS managed keys"
 	case !aliasPattern.MatchString(alias):

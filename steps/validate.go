@@ -87,6 +87,8 @@ func KeyRefProblem(ref string) string {
 	switch {
 	case ref == "":
 		return "is empty: give a key id, key ARN or alias (alias/NAME)"
+	case ref == "alias/":
+		return "has an empty alias name: give the name after alias/ (alias/NAME)"
 	case strings.HasPrefix(ref, "alias/aws/"):
 		return "is an AWS managed key (" + ref + "): AWS managed keys cannot be used across accounts. Use a customer managed key, or set createKey: true with an alias of your own"
 	case aliasPattern.MatchString(ref), keyIDPattern.MatchString(ref), keyARNPattern.MatchString(ref):

@@ -32,7 +32,7 @@ func explainError(err error) explained {
 	case errors.As(err, &op):
 		e.headline = op.Kind.String() + ": " + op.Op + " on " + op.Resource + " (" + profileLabel(op.Profile) + ")"
 		if op.Err != nil {
-			e.detail = op.Err.Error()
+			e.detail = awsops.Detail(op.Err)
 		}
 	case errors.As(err, &problems):
 		e.headline = problems.Error()
@@ -52,8 +52,8 @@ func profileLabel(profile string) string {
 	return "profile " + profile
 }
 
-// renderError shows an error in place: the headline, what to do, and at most two
-// lines of detail, wrapped to width. The detail comes last, to be cut first.
+// renderError shows an error in place: the headline, what to do, and what AWS said,
+// wrapped to width.
 func renderError(th Theme, err error, width int) string {
 	return th.Error.Render("✗ ") + renderErrorText(th, err, width)
 }
@@ -66,11 +66,7 @@ func renderErrorText(th Theme, err error, width int) string {
 		lines = append(lines, th.Advice.Render(indent(wrapText("→ "+e.advice, width-2), "  ")))
 	}
 	if e.detail != "" {
-		detail := strings.Split(lipgloss.Wrap(e.detail, width-4, " /:"), "\n")
-		if len(detail) > 2 {
-			detail = append(detail[:2], "…")
-		}
-		lines = append(lines, th.Muted.Render(indent(strings.Join(detail, "\n"), "  ")))
+		lines = append(lines, th.Muted.Render(indent(lipgloss.Wrap(e.detail, width-4, " /:"), "  ")))
 	}
 	return strings.Join(lines, "\n")
 }

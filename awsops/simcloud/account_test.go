@@ -2,6 +2,7 @@ package simcloud
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -216,4 +217,40 @@ func TestBucketEncryption(t *testing.T) {
 	wantErr(t, err, awsops.KindInvalidRequest, "InvalidArgument")
 	err = w.src.PutBucketEncryption(ctx, srcRegion, "src-bucket", awsops.Encryption{Algorithm: "rot13"})
 	wantErr(t, err, awsops.KindInvalidRequest, "MalformedXML")
+}
+
+// ListBuckets with MaxBuckets pages in name order, each bucket with its Region, and
+// hands back a token that is not a bucket name [API_ListBuckets].
+func TestListBucketsPage(t *testing.T) {
+	w := newTwoAccounts(t)
+	w.bucket(w.src, dstRegion, "charlie", false)
+	w.bucket(w.src, srcRegion, "alpha", false)
+	w.bucket(w.src, "ap-southeast-2", "bravo", false)
+	w.bucket(w.dst, dstRegion, "delta", false)
+
+	first, err := w.src.ListBucketsPage(ctx, 2, "")
+	w.must(err)
+	want := []awsops.BucketSummary{{Name: "alpha", Region: srcRegion}, {Name: "bravo", Region: "ap-southeast-2"}}
+	if !slices.Equal(first.Buckets, want) || first.ContinuationToken == "" {
+		t.Fatalf("first page %+v, want %v and a token", first, want)
+	}
+	if strings.Contains(first.ContinuationToken, "bravo") {
+		t.Errorf("token %q shows the bucket name", first.ContinuationToken)
+	}
+	last, err := w.src.ListBucketsPage(ctx, 2, first.ContinuationToken)
+	w.must(err)
+	if want := []awsops.BucketSummary{{Name: "charlie", Region: dstRegion}}; !slices.Equal(last.Buckets, want) || last.ContinuationToken != "" {
+		t.Errorf("last page %+v, want %v and no token", last, want)
+	}
+	for _, bad := range []int{0, awsops.MaxBucketsPerPage + 1} {
+		_, err := w.src.ListBucketsPage(ctx, bad, "")
+		wantErr(t, err, awsops.KindInvalidRequest, "InvalidArgument")
+	}
+	_, err = w.src.ListBucketsPage(ctx, 2, "not-a-token")
+	wantErr(t, err, awsops.KindInvalidRequest, "InvalidArgument")
+	all, err := w.src.ListBuckets(ctx)
+	w.must(err)
+	if len(all) != 3 {
+		t.Errorf("ListBuckets %v, want the 3 buckets of the account", all)
+	}
 }

@@ -140,7 +140,7 @@ func (a *Account) authorizeKey(k *kmsKey, action string, extra map[string][]stri
 // endpoint refuses the account's credentials.
 func (a *Account) checkRegion(region string) error {
 	if !slices.Contains(a.cloud.regions, region) {
-		return newFault("UnrecognizedClientException", awsops.KindNoCredentials, "The security token included in the request is invalid for %s", region)
+		return newFault("UnrecognizedClientException", awsops.KindBadCredentials, "The security token included in the request is invalid for %s", region)
 	}
 	return nil
 }

@@ -164,9 +164,9 @@ func TestKeyPolicyValidation(t *testing.T) {
 func TestKMSInARegionThatIsNotEnabled(t *testing.T) {
 	w := newTwoAccounts(t, WithRegions(srcRegion))
 	_, err := w.src.ListKeys(ctx, "ap-east-2")
-	wantErr(t, err, awsops.KindNoCredentials, "UnrecognizedClientException")
+	wantErr(t, err, awsops.KindBadCredentials, "UnrecognizedClientException")
 	_, err = w.src.CreateKey(ctx, "ap-east-2", "", "")
-	wantErr(t, err, awsops.KindNoCredentials, "UnrecognizedClientException")
+	wantErr(t, err, awsops.KindBadCredentials, "UnrecognizedClientException")
 	_, err = w.src.DescribeKey(ctx, "ap-east-2", "alias/aws/s3")
-	wantErr(t, err, awsops.KindNoCredentials, "UnrecognizedClientException")
+	wantErr(t, err, awsops.KindBadCredentials, "UnrecognizedClientException")
 }

@@ -2,6 +2,7 @@ package simcloud
 
 import (
 	"context"
+	"encoding/base64"
 	"net"
 	"regexp"
 	"slices"
@@ -91,18 +92,69 @@ func readBucket[T any](ctx context.Context, a *Account, region, name, action str
 	return out, err
 }
 
+// ListBuckets follows ListBucketsPage's pages, as the SDK-backed Account does.
 func (a *Account) ListBuckets(ctx context.Context) ([]awsops.BucketSummary, error) {
-	var out []awsops.BucketSummary
+	return awsops.ListAllBuckets(ctx, a, awsops.BucketPageSize)
+}
+
+// ListBucketsPage answers as S3 answers a ListBuckets request that carries MaxBuckets
+// [API_ListBuckets]: the caller's own buckets in name order, each with its
+// BucketRegion, at most MaxBuckets (valid range 1 to 10,000) of them, and an
+// obfuscated ContinuationToken when more follow.
+func (a *Account) ListBucketsPage(ctx context.Context, maxBuckets int, token string) (awsops.BucketPage, error) {
+	var page awsops.BucketPage
 	err := a.do(ctx, "s3:ListAllMyBuckets", "buckets", func() error {
-		for _, b := range a.cloud.buckets {
-			if b.owner == a.accountID() {
-				out = append(out, awsops.BucketSummary{Name: b.name, Region: b.region})
-			}
+		if maxBuckets < 1 || maxBuckets > awsops.MaxBucketsPerPage {
+			return invalid("InvalidArgument", "max-buckets must be between 1 and %d", awsops.MaxBucketsPerPage)
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+		after, err := bucketAfterToken(token)
+		if err != nil {
+			return err
+		}
+		names := a.ownBucketNames()
+		start, _ := slices.BinarySearch(names, after)
+		if start < len(names) && names[start] == after {
+			start++
+		}
+		end := min(start+maxBuckets, len(names))
+		for _, name := range names[start:end] {
+			page.Buckets = append(page.Buckets, awsops.BucketSummary{Name: name, Region: a.cloud.buckets[name].region})
+		}
+		if end < len(names) {
+			page.ContinuationToken = tokenAfterBucket(names[end-1])
+		}
 		return nil
 	})
-	return out, err
+	return page, err
+}
+
+func (a *Account) ownBucketNames() []string {
+	var names []string
+	for _, b := range a.cloud.buckets {
+		if b.owner == a.accountID() {
+			names = append(names, b.name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// tokenAfterBucket obfuscates the last bucket name of a page, as S3's token is not a
+// bucket name [API_ListBuckets].
+func tokenAfterBucket(name string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("after:" + name))
+}
+
+func bucketAfterToken(token string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	name, ok := strings.CutPrefix(string(raw), "after:")
+	if err != nil || !ok {
+		return "", invalid("InvalidArgument", "The continuation token provided is incorrect")
+	}
+	return name, nil
 }
 
 // BucketRegion answers for any existing bucket, also another account's: like the
