@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	iam "github.com/micahhausler/aws-iam-policy/policy"
 )
@@ -402,4 +403,16 @@ func Compact(doc string) string {
 		return doc
 	}
 	return out.String()
+}
+
+// IAMSize is a document's size as IAM counts it against its quotas: characters,
+// white space not counted [reference_iam-quotas].
+func IAMSize(doc string) int {
+	n := 0
+	for _, r := range doc {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
 }
