@@ -44,3 +44,11 @@ func TestLostAnswersAreOutcomeUnknown(t *testing.T) {
 		})
 	}
 }
+
+func TestALostAnswerToAReadSaysToRunAgain(t *testing.T) {
+	lost := operation("S3", "GetBucketPolicy", 0, &smithyhttp.RequestSendError{Err: errors.New("EOF")})
+	advice := Advice(classify("s3:GetBucketPolicy", "dst", "b", lost))
+	if !strings.Contains(advice, "run the command again") || strings.Contains(advice, "may or may not") {
+		t.Errorf("advice: %s", advice)
+	}
+}
