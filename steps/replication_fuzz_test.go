@@ -21,8 +21,9 @@ func FuzzMergeReplication(f *testing.F) {
 	f.Add(``, "to-dst", "p/")
 	f.Fuzz(func(t *testing.T, existing, ruleID, prefix string) {
 		s := Setup{Rule: RuleSetup{ID: ruleID, Prefix: prefix}}
-		if s.RuleID() == "" {
-			return
+		var p Problems
+		if s.validateRule(&p); s.RuleID() == "" || len(p) > 0 {
+			return // Validate refuses the setup before any merge
 		}
 		once, _, err := MergeReplication(existing, s, fuzzFacts())
 		if err != nil {
