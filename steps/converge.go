@@ -145,7 +145,7 @@ func (a *applier) createAlias(ctx context.Context, c Change) error {
 		}
 		return err
 	}
-	return fmt.Errorf("%w; key %s was made by this run for %s: run apply again, it takes that key from the journal and creates only what is missing", err, a.newKeyARN, c.target)
+	return fmt.Errorf("%w; key %s was made for %s and is kept: run apply again, it takes that key from the journal and creates only what is missing", err, a.newKeyARN, c.target)
 }
 
 // sameRole accepts a role that exists with the trust policy this run was creating it
