@@ -2,7 +2,9 @@ package steps_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +161,31 @@ func TestMergedDocumentsAreWrittenCompact(t *testing.T) {
 	}
 	if !strings.Contains(written, `"Sid":"Reader0"`) {
 		t.Error("the customer's statements were not kept")
+	}
+}
+
+// TestPlanRefusesTheThousandAndFirstRule: S3 takes at most 1,000 rules in a
+// replication configuration; a bucket that has them gets no further rule planned.
+func TestPlanRefusesTheThousandAndFirstRule(t *testing.T) {
+	w := newLimitWorld(t)
+	current, err := w.acc.Source.GetBucketReplication(w.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket)
+	w.must(err)
+	var config struct {
+		Role  string
+		Rules []map[string]any
+	}
+	w.must(json.Unmarshal([]byte(current), &config))
+	template := config.Rules[0]
+	config.Rules = nil
+	for i := range 1000 {
+		rule := maps.Clone(template)
+		rule["ID"], rule["Priority"], rule["Filter"] = fmt.Sprintf("rule-%04d", i), i+1, map[string]any{"Prefix": fmt.Sprintf("p%04d/", i)}
+		config.Rules = append(config.Rules, rule)
+	}
+	doc, err := json.Marshal(config)
+	w.must(err)
+	w.must(w.acc.Source.PutBucketReplication(w.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, string(doc)))
+	if _, err := w.plan(); err == nil || !strings.Contains(err.Error(), "1001 rules") || !strings.Contains(err.Error(), "limit of 1000") {
+		t.Fatalf("the plan was not refused for the 1,001st rule: %v", err)
 	}
 }
