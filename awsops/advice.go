@@ -46,6 +46,9 @@ func Advice(err error) string {
 	case KindInvalidRequest:
 		return fmt.Sprintf("AWS refused the request for %s: %s", op.Op, refusal(err))
 	case KindOutcomeUnknown:
+		if isRead(op.Op) {
+			return fmt.Sprintf("no answer came back for %s on %s (timed out or the connection closed): run the command again", op.Op, op.Resource)
+		}
 		return fmt.Sprintf("the request for %s on %s was sent but no answer came back (timed out or the connection closed): it may or may not have happened. Run `s3repl plan` to see what is in place, then run the command again: s3repl reads everything again first", op.Op, op.Resource)
 	case KindUnreachable:
 		return fmt.Sprintf("could not reach %s: check the Region's spelling, the endpoint settings (AWS_ENDPOINT_URL, endpoint_url) and the network", hostOf(err))
@@ -147,4 +150,15 @@ func refusal(err error) string {
 		return apiErr.ErrorMessage()
 	}
 	return err.Error()
+}
+
+// isRead reports whether an operation, named by its permission, only reads.
+func isRead(op string) bool {
+	_, action, _ := strings.Cut(op, ":")
+	for _, verb := range []string{"Get", "List", "Describe", "Head"} {
+		if strings.HasPrefix(action, verb) {
+			return true
+		}
+	}
+	return false
 }

@@ -223,6 +223,8 @@ var codeKinds = map[string]Kind{
 	"UnsupportedOperationException":      KindInvalidRequest,
 	"InvalidKeyUsageException":           KindInvalidRequest,
 	"InvalidBucketState":                 KindInvalidRequest,
+	"LimitExceeded":                      KindInvalidRequest, // IAM: a quota such as a policy's size
+	"LimitExceededException":             KindInvalidRequest, // KMS
 	"IllegalLocationConstraintException": KindWrongRegion,
 	"PermanentRedirect":                  KindWrongRegion,
 

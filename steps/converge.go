@@ -112,6 +112,9 @@ func (a *applier) ourKey(ctx context.Context, acc awsops.Account, region, arn st
 		return key, false, err
 	}
 	tags, err := acc.KeyTags(ctx, region, arn)
+	if awsops.IsAccessDenied(err) {
+		return key, true, nil // the journal names it as made for this alias; the tag was a check
+	}
 	if err != nil {
 		return key, false, err
 	}
@@ -145,7 +148,7 @@ func (a *applier) createAlias(ctx context.Context, c Change) error {
 		}
 		return err
 	}
-	return fmt.Errorf("%w; key %s was made by this run for %s: run apply again, it takes that key from the journal and creates only what is missing", err, a.newKeyARN, c.target)
+	return fmt.Errorf("%w; key %s was made for %s and is kept: run apply again, it takes that key from the journal and creates only what is missing", err, a.newKeyARN, c.target)
 }
 
 // sameRole accepts a role that exists with the trust policy this run was creating it

@@ -99,6 +99,13 @@ func (r *recorder) CreateKey(ctx context.Context, region, description, doc strin
 	return r.Account.CreateKey(ctx, region, description, doc)
 }
 
+func (r *recorder) CreateKeyWithTags(ctx context.Context, region, description, doc string, tags map[string]string) (awsops.KeyInfo, error) {
+	if err := r.record("CreateKey"); err != nil {
+		return awsops.KeyInfo{}, err
+	}
+	return r.Account.CreateKeyWithTags(ctx, region, description, doc, tags)
+}
+
 func (r *recorder) CreateAlias(ctx context.Context, region, alias, key string) error {
 	if err := r.record("CreateAlias"); err != nil {
 		return err

@@ -136,6 +136,9 @@ func BuildPlan(s Setup, st *State) (*Plan, error) {
 		b.plan.Warnings = []string{}
 	}
 	b.plan.Blockers = append([]string{}, blocking...)
+	if err := checkLimits(&b.plan, st); err != nil {
+		return nil, err
+	}
 	return &b.plan, nil
 }
 

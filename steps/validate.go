@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Problems is a list of reasons a setup is refused. Nothing is changed when a setup
@@ -164,6 +165,9 @@ func (s Setup) validateRule(p *Problems) {
 	r := s.Rule
 	if len(r.ID) > 255 {
 		p.add("rule.id is longer than 255 characters")
+	}
+	if !utf8.ValidString(r.ID) || !utf8.ValidString(r.Prefix) {
+		p.add("rule.id and rule.prefix must be valid UTF-8 text")
 	}
 	if r.StorageClass != "" && !slices.Contains(StorageClasses, r.StorageClass) {
 		p.add("rule.storageClass %q is not one of %s", r.StorageClass, strings.Join(StorageClasses, ", "))

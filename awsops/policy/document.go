@@ -13,6 +13,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	iam "github.com/micahhausler/aws-iam-policy/policy"
 )
@@ -48,6 +50,11 @@ func Parse(doc string) (*Document, error) {
 			return nil, fmt.Errorf("policy is neither JSON nor URL-encoded JSON: %w", err)
 		}
 		doc = strings.TrimSpace(decoded)
+	}
+	if !json.Valid([]byte(doc)) {
+		// a cut-off document would otherwise read as one with fewer statements, and a
+		// merge would drop the rest
+		return nil, fmt.Errorf("policy is not valid JSON (cut off, or text after it)")
 	}
 	dec := json.NewDecoder(strings.NewReader(doc))
 	dec.UseNumber()
@@ -139,6 +146,10 @@ func (d *Document) Upsert(ours ...Statement) (changed bool, err error) {
 	for _, st := range ours {
 		if st.Sid == "" {
 			return changed, fmt.Errorf("statement without Sid cannot be merged")
+		}
+		if !utf8.ValidString(st.Sid) {
+			// JSON would carry it as another Sid, so a second merge would add it again
+			return changed, fmt.Errorf("statement Sid %q is not valid UTF-8", st.Sid)
 		}
 		raw, err := MarshalStatement(st)
 		if err != nil {
@@ -402,4 +413,16 @@ func Compact(doc string) string {
 		return doc
 	}
 	return out.String()
+}
+
+// IAMSize is a document's size as IAM counts it against its quotas: characters,
+// white space not counted [reference_iam-quotas].
+func IAMSize(doc string) int {
+	n := 0
+	for _, r := range doc {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
 }

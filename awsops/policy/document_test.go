@@ -147,3 +147,14 @@ func TestVersionlessDocumentStaysVersionless(t *testing.T) {
 		t.Fatalf("a new document has no Version:\n%s", fresh.String())
 	}
 }
+
+// TestParseRefusesCutOffDocuments: Parse read "{" as an empty policy and
+// `{"Statement":[...]` as a complete one, so a merge into a cut-off document would have
+// dropped the statements cut off. Found by FuzzParse's "accepts only JSON" property.
+func TestParseRefusesCutOffDocuments(t *testing.T) {
+	for _, doc := range []string{`{`, `{"Statement":[]`, `{"Version":"2012-10-17"} {"Statement":[]}`, `%7B%22Statement%22%3A%5B`} {
+		if _, err := Parse(doc); err == nil {
+			t.Errorf("Parse(%q) accepted it", doc)
+		}
+	}
+}

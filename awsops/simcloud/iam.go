@@ -158,6 +158,9 @@ func (a *Account) UpdateAssumeRolePolicy(ctx context.Context, name, trustPolicy 
 		if err := a.cloud.checkIAMPolicy(trustPolicy, trustPolicyKind); err != nil {
 			return err
 		}
+		if err := checkTrustSize(trustPolicy); err != nil {
+			return err
+		}
 		r.trust = trustPolicy
 		return nil
 	})
@@ -173,6 +176,9 @@ func (a *Account) PutRolePolicy(ctx context.Context, name, policyName, policy st
 			return invalid("ValidationError", "The specified value for policyName is invalid.")
 		}
 		if err := a.cloud.checkIAMPolicy(policy, identityPolicyKind); err != nil {
+			return err
+		}
+		if err := checkRoleInlineSize(r, policyName, policy); err != nil {
 			return err
 		}
 		r.inline[policyName] = policy
@@ -196,6 +202,9 @@ func (c *Cloud) createRole(account, path, name, trust string) (*role, error) {
 		return nil, conflict("EntityAlreadyExists", "Role with name %s already exists.", name)
 	}
 	if err := c.checkIAMPolicy(trust, trustPolicyKind); err != nil {
+		return nil, err
+	}
+	if err := checkTrustSize(trust); err != nil {
 		return nil, err
 	}
 	r := &role{

@@ -222,6 +222,9 @@ func (a *Account) PutKeyPolicy(ctx context.Context, region, keyID, policy string
 }
 
 func (a *Account) checkKeyPolicy(arn, policy string) error {
+	if err := checkKeyPolicySize(policy); err != nil {
+		return err
+	}
 	if why := a.cloud.policyProblem(policy, keyPolicyKind, ""); why != "" {
 		return invalid("MalformedPolicyDocumentException", "%s", why)
 	}

@@ -279,6 +279,9 @@ func (a *Account) PutBucketPolicy(ctx context.Context, region, name, policy stri
 		if why := a.cloud.policyProblem(policy, bucketPolicyKind, name); why != "" {
 			return invalid("MalformedPolicy", "%s", why)
 		}
+		if err := checkBucketPolicySize(policy); err != nil {
+			return err
+		}
 		b.policy = policy
 		return nil
 	})
@@ -302,6 +305,9 @@ func (a *Account) PutBucketReplication(ctx context.Context, region, name, config
 	return a.bucketCall(ctx, region, name, "s3:PutReplicationConfiguration", func(b *bucket) error {
 		if b.versioning != "Enabled" {
 			return invalid("InvalidRequest", "Versioning must be 'Enabled' on the bucket to apply a replication configuration")
+		}
+		if err := checkReplicationRuleCount(config); err != nil {
+			return err
 		}
 		parsed, err := parseReplicationConfig(config)
 		if err != nil {

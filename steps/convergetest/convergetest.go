@@ -56,8 +56,11 @@ type Point struct {
 }
 
 func (p Point) String() string {
-	name := p.Op[strings.Index(p.Op, ":")+1:]
-	return string(p.Side)[:3] + "-" + name
+	side := "src"
+	if p.Side == steps.DestinationSide {
+		side = "dst"
+	}
+	return side + "-" + p.Op[strings.Index(p.Op, ":")+1:]
 }
 
 // FreshCrossAccount are the writes of a fresh cross-account setup's apply, in order.
@@ -425,6 +428,8 @@ func mapsKeys(a, b map[string]string) func(func(string) bool) {
 }
 
 // Table renders results as a Markdown table: one row per point, one column per mode.
+// "(no stop)": the first apply went through (the SDK's retry, or s3repl's re-read of
+// an "already exists", settled it).
 func Table(results []Result) string {
 	var b strings.Builder
 	b.WriteString("| write | 500 | answer lost once | every answer lost |\n| --- | --- | --- | --- |\n")
