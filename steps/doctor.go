@@ -927,8 +927,12 @@ func (d *diagnosis) checkObjectKeys() DoctorCheck {
 
 func (d *diagnosis) checkExistingObjects() DoctorCheck {
 	const id, title = "existing-objects", "Objects that predate the rule"
-	noStatus, failedOnes := 0, 0
+	noStatus, failedOnes, sampled := 0, 0, 0
 	for _, s := range d.samples {
+		if isTestObject(d.setup, s.Key) {
+			continue // s3repl's own, such as a FAILED test object left for the doctor
+		}
+		sampled++
 		switch s.Status {
 		case "":
 			noStatus++
@@ -937,7 +941,7 @@ func (d *diagnosis) checkExistingObjects() DoctorCheck {
 		}
 	}
 	if noStatus+failedOnes == 0 {
-		return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: fmt.Sprintf("none of %d sampled versions lacks a replication status or FAILED", len(d.samples))}
+		return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: fmt.Sprintf("none of %d sampled versions (s3repl's test objects left out) lacks a replication status or FAILED", sampled)}
 	}
 	var found []string
 	if noStatus > 0 {
@@ -946,12 +950,12 @@ func (d *diagnosis) checkExistingObjects() DoctorCheck {
 	if failedOnes > 0 {
 		found = append(found, fmt.Sprintf("%d FAILED (S3 does not retry them)", failedOnes))
 	}
-	sampled := fmt.Sprintf("%d sampled versions", len(d.samples))
-	if len(d.samples) == 1 {
-		sampled = "the one sampled version"
+	of := fmt.Sprintf("%d sampled versions", sampled)
+	if sampled == 1 {
+		of = "the one sampled version"
 	}
 	return DoctorCheck{ID: id, Title: title, Status: DoctorInfo,
-		Evidence: fmt.Sprintf("of %s, %s: the rule never replicates them", sampled, strings.Join(found, " and ")),
+		Evidence: fmt.Sprintf("of %s (s3repl's test objects left out), %s: the rule never replicates them", of, strings.Join(found, " and ")),
 		Fix:      "once replication works, copy them with S3 Batch Replication (CreateJob with operation S3ReplicateObject)"}
 }
 

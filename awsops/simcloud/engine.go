@@ -30,8 +30,8 @@ type replicationTask struct {
 // scheduleReplication marks a new version PENDING towards each destination whose
 // rule covers it. Replicas are never replicated again.
 func (c *Cloud) scheduleReplication(b *bucket, v *objectVersion) {
-	if b.replication == nil || b.versioning != "Enabled" || v.replica {
-		return
+	if b.replication == nil || b.versioning != "Enabled" || v.replica || c.now().Before(b.replicationSince) {
+		return // before the configuration takes effect, objects get no status (WithConfigDelay)
 	}
 	for _, r := range b.replication.rulesFor(v) {
 		dst := r.destinationBucket()

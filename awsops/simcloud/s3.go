@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/evaluator"
@@ -21,6 +22,7 @@ type bucket struct {
 	ownership           string // BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter or ""
 	objectLock          bool
 	replication         *replicationConfig
+	replicationSince    time.Time                   // when the configuration takes effect
 	objects             map[string][]*objectVersion // by key, oldest version first
 }
 
@@ -258,7 +260,7 @@ func (a *Account) PutBucketReplication(ctx context.Context, region, name, config
 		if err := a.cloud.checkReplicationConfig(b, parsed); err != nil {
 			return err
 		}
-		b.replication = parsed
+		b.replication, b.replicationSince = parsed, a.cloud.now().Add(a.cloud.configDelay)
 		return nil
 	})
 }
