@@ -192,3 +192,18 @@ func TestReplicaKeyStatementIsPinnedToTheBucket(t *testing.T) {
 		}
 	}
 }
+
+// TestRegionCodesOfEveryPartition: Region codes of every partition are accepted.
+func TestRegionCodesOfEveryPartition(t *testing.T) {
+	for _, region := range []string{"us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1",
+		"us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1", "ca-west-1", "il-central-1", "mx-central-1"} {
+		if why := RegionProblem(region); why != "" {
+			t.Errorf("%s %s", region, why)
+		}
+	}
+	for _, region := range []string{"", "us-east", "useast1", "US-EAST-1", "us_east_1", "us-east-1a", "europe-west-1"} {
+		if RegionProblem(region) == "" {
+			t.Errorf("%q is accepted", region)
+		}
+	}
+}
