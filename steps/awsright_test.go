@@ -178,3 +178,49 @@ func TestVerifyConcludesNoRuleOnlyAfterFreshObjects(t *testing.T) {
 		t.Errorf("note %q", note)
 	}
 }
+
+// TestSourceKMSKeysAreGranted: objects under a key other than the bucket default
+// replicate once the key is in source.kmsKeys: the plan grants kms:Decrypt in the
+// role policy and in the key's policy (which does not delegate to the account), and
+// the doctor then passes the objects' keys.
+func TestSourceKMSKeysAreGranted(t *testing.T) {
+	var payments string
+	s := newSimSetupFrom(t, func(s *simSetup) {
+		key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: simcloud.DemoSourceAccount, Region: simcloud.DemoSourceRegion, Description: "Payments team",
+			Policy: `{"Version":"2012-10-17","Statement":[{"Sid":"Admins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/demo-admin"},"Action":"kms:*","Resource":"*"}]}`})
+		s.must(err)
+		payments = key.ARN
+		s.setup.Source.KMSKeys = []string{payments}
+		plan := s.plan()
+		var ids []string
+		for _, c := range plan.Pending() {
+			ids = append(ids, c.ID)
+		}
+		if !strings.Contains(strings.Join(ids, " "), "src-key-policy-"+payments[strings.LastIndex(payments, "/")+1:]) {
+			t.Errorf("the plan does not change the payments key's policy: %v", ids)
+		}
+	})
+	version := s.upload("payments/2026-11.csv", payments)
+	s.clock.Advance(time.Minute)
+	if reason := s.failureReason("payments/2026-11.csv", version); reason != "(no failure)" {
+		t.Fatalf("the object under the payments key: %s", reason)
+	}
+	head, err := s.acc.Source.HeadObject(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, "payments/2026-11.csv", version)
+	s.must(err)
+	if head.ReplicationStatus != "COMPLETED" {
+		t.Fatalf("status %q", head.ReplicationStatus)
+	}
+	s.expectEveryCheckPasses()
+}
+
+// TestObjectKeysCheckOffersSourceKMSKeys: the doctor's object-keys check names the
+// setup file's source.kmsKeys as the fix.
+func TestObjectKeysCheckOffersSourceKMSKeys(t *testing.T) {
+	s := newSimSetup(t, nil)
+	key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: simcloud.DemoSourceAccount, Region: simcloud.DemoSourceRegion, Description: "Payments team"})
+	s.must(err)
+	s.upload("payments/2026-11.csv", key.ARN)
+	if c := doctorCheck(t, s.doctor(), "object-keys"); c.Status != steps.DoctorFailed || !strings.Contains(c.Fix, "source.kmsKeys") {
+		t.Fatalf("object-keys: %s, fix %q", c.Status, c.Fix)
+	}
+}

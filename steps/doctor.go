@@ -445,12 +445,20 @@ func (d *diagnosis) sourceProbes() []probe {
 		{req: bucketReq("s3:GetObjectVersionAcl", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetAclNotPermitted"},
 		{req: bucketReq("s3:GetObjectVersionTagging", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetTaggingNotPermitted"},
 	}
-	if key := d.st.Source.Key; key != nil && key.Manager == "CUSTOMER" {
+	decrypt := func(key *awsops.KeyInfo, keyPolicy string) {
 		probes = append(probes, probe{
 			req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID, region,
 				kmsContext(region, srcAccount, d.encryptionContext(src, d.st.Source.Encryption.BucketKey))),
-			kind: evaluator.KMSKey, policy: d.st.Source.KeyPolicy, reason: "SrcGetObjectNotPermitted",
+			kind: evaluator.KMSKey, policy: keyPolicy, reason: "SrcGetObjectNotPermitted",
 		})
+	}
+	if key := d.st.Source.Key; key != nil && key.Manager == "CUSTOMER" {
+		decrypt(key, d.st.Source.KeyPolicy)
+	}
+	for _, extra := range d.st.Source.ExtraKeys { // source.kmsKeys
+		if extra.Key.Manager == "CUSTOMER" && (d.st.Source.Key == nil || !sameKey(d.st.Source.Key.ARN, extra.Key.ARN)) {
+			decrypt(&extra.Key, extra.Policy)
+		}
 	}
 	return probes
 }
@@ -651,7 +659,10 @@ func (d *diagnosis) checkSourceKeyPolicy() DoctorCheck {
 			"its owner must let the role decrypt with it, or objects under it FAIL (SrcGetObjectNotPermitted)", enc.KMSKeyID))
 	}
 	if key == nil || key.Manager != "CUSTOMER" {
-		return passed(id, title, "the source bucket does not default to a customer managed key")
+		if len(d.st.Source.ExtraKeys) == 0 {
+			return passed(id, title, "the source bucket does not default to a customer managed key")
+		}
+		return d.checkResource(id, title, ofKind(d.sourceProbes(), evaluator.KMSKey), "s3repl apply adds a statement for the role to the policies of the keys of source.kmsKeys")
 	}
 	if key.State != "Enabled" {
 		return failed(id, title, fmt.Sprintf("source key %s is %s: S3 cannot decrypt objects under it (SrcKmsKeyInvalidState)", key.ARN, key.State),
@@ -920,7 +931,8 @@ func (d *diagnosis) checkObjectKeys() DoctorCheck {
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems)
-		return failed(id, title, strings.Join(problems, "\n"), "let the role decrypt with these keys (role policy and key policy), or re-encrypt the objects with the source key")
+		return failed(id, title, strings.Join(problems, "\n"), "add these keys to source.kmsKeys in the setup file: s3repl apply then lets the role decrypt with them "+
+			"(its policy, and the key policy where it does not delegate to the account); or re-encrypt the objects with the source key")
 	}
 	return passed(id, title, fmt.Sprintf("%d key(s) seen in %d sampled versions, all decryptable by the role", len(keys), len(d.samples)))
 }

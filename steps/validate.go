@@ -105,6 +105,7 @@ func (s Setup) Validate() error {
 	s.validateBuckets(&p)
 	s.validateRegions(&p)
 	s.validateKey(&p)
+	s.validateSourceKeys(&p)
 	s.validateRole(&p)
 	s.validateRule(&p)
 	return p.orNil()
@@ -148,6 +149,14 @@ func (s Setup) validateKey(p *Problems) {
 	}
 	if s.Destination.CreateKey && !strings.HasPrefix(key, "alias/") {
 		p.add("destination.kmsKey %q: with createKey: true give the alias to create (alias/NAME)", key)
+	}
+}
+
+func (s Setup) validateSourceKeys(p *Problems) {
+	for _, key := range s.Source.KMSKeys {
+		if key == "" || !(aliasPattern.MatchString(key) || keyIDPattern.MatchString(key) || keyARNPattern.MatchString(key)) {
+			p.add("source.kmsKeys: %q is neither a key id, a key ARN nor an alias (alias/NAME)", key)
+		}
 	}
 }
 
