@@ -158,7 +158,7 @@ func TestVerifyRightAfterTheApplyWaitsForTheConfiguration(t *testing.T) {
 			t.Errorf("test object %s %s is still there: %v", o.Key, o.VersionID, err)
 		}
 	}
-	if note := report.RemovedNote(); note != "The 3 test objects and the replica were removed." {
+	if note := report.RemovedNote(); note != "The 3 test objects and the replica of the last were removed." {
 		t.Errorf("note %q", note)
 	}
 }

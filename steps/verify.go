@@ -414,13 +414,14 @@ func replicaBucketKey(source, replica bool) (CheckStatus, string) {
 func (v *verification) noStatus(ctx context.Context, head awsops.ObjectHead) bool {
 	why, certain := v.whyNotMatched(head)
 	now := v.opts.Now()
+	grace := v.grace()
 	switch {
 	case certain:
-	case now.Sub(v.uploaded) < v.opts.SettleGrace:
+	case now.Sub(v.uploaded) < grace:
 		v.set(CheckSourceStatus, CheckWaiting, "no status yet: waiting for the replication configuration to take effect")
 		return false
-	case v.uploads < v.opts.Uploads && v.elapsed()+v.opts.SettleGrace <= v.opts.Timeout:
-		note := fmt.Sprintf(" (test object %d: the one before got no status within %s, as when the configuration has not taken effect yet)", v.uploads+1, v.opts.SettleGrace)
+	case v.uploads < v.opts.Uploads && v.elapsed()+grace <= v.opts.Timeout:
+		note := fmt.Sprintf(" (test object %d: the one before got no status within %s, as when the configuration has not taken effect yet)", v.uploads+1, grace.Round(time.Second/10))
 		if err := v.put(ctx, now, note); err != nil {
 			v.readErr = err
 			v.finish(OutcomeStopped, "stopped watching: a fresh test object could not be uploaded: "+err.Error())
@@ -437,6 +438,11 @@ func (v *verification) noStatus(ctx context.Context, head awsops.ObjectHead) boo
 	v.set(CheckSourceStatus, CheckFailed, "no replication status: the object matched no rule")
 	v.finish(OutcomeNotMatched, "the object got no replication status, so it matched no enabled rule: "+why)
 	return true
+}
+
+// grace is SettleGrace, shortened so that every upload fits in the timeout.
+func (v *verification) grace() time.Duration {
+	return min(v.opts.SettleGrace, v.opts.Timeout/time.Duration(v.opts.Uploads+1))
 }
 
 // whyNotMatched names the reason S3 left the test object out, as far as the rule
@@ -557,14 +563,17 @@ func RemoveTestObjects(ctx context.Context, acc Accounts, r VerifyReport) error 
 // RemovedNote says what RemoveTestObjects removed: the replica only when there was
 // one.
 func (r VerifyReport) RemovedNote() string {
-	objects, verb := "The test object", "was"
-	if n := len(r.Earlier); n > 0 {
-		objects, verb = fmt.Sprintf("The %d test objects", n+1), "were"
+	replica := r.Check(CheckReplicaExists).Status == CheckPassed
+	n := len(r.Earlier)
+	switch {
+	case n == 0 && replica:
+		return "The test object and its replica were removed."
+	case n == 0:
+		return "The test object was removed; there was no replica."
+	case replica:
+		return fmt.Sprintf("The %d test objects and the replica of the last were removed.", n+1)
 	}
-	if r.Check(CheckReplicaExists).Status == CheckPassed {
-		return objects + " and the replica were removed."
-	}
-	return objects + " " + verb + " removed; there was no replica."
+	return fmt.Sprintf("The %d test objects were removed; there was no replica.", n+1)
 }
 
 // replicationRule is the part of a rule verification and the doctor look at.

@@ -52,7 +52,7 @@ func TestVerifyPanelWaitsForTheConfiguration(t *testing.T) {
 	if report := panel.Report(); report.Outcome != steps.OutcomeCompleted || len(report.Earlier) != 2 {
 		t.Fatalf("outcome %s, %d earlier test objects", report.Outcome, len(report.Earlier))
 	}
-	if screen := ansi.Strip(panel.View().Content); !strings.Contains(screen, "The 3 test objects and the replica were removed.") {
+	if screen := ansi.Strip(panel.View().Content); !strings.Contains(screen, "The 3 test objects and the replica of the last were removed.") {
 		t.Errorf("the panel does not say all three test objects were removed:\n%s", screen)
 	}
 }
