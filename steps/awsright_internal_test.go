@@ -207,3 +207,26 @@ func TestRegionCodesOfEveryPartition(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustCheckCannotTellEitherWay: a trust that needs the source keys, or one whose
+// IfExists condition fails when they come with this bucket's values, is "could not
+// tell"; the documented trust passes; a trust without S3 fails.
+func TestTrustCheckCannotTellEitherWay(t *testing.T) {
+	s, st := existingState()
+	statement := func(condition string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Sid":"Mine","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"` + condition + `}]}`
+	}
+	for trust, want := range map[string]DoctorStatus{
+		statement(``): DoctorPassed,
+		statement(`,"Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"}}`):             DoctorUnknown,
+		statement(`,"Condition":{"ArnLikeIfExists":{"aws:SourceArn":"arn:aws:s3:::other-bucket"}}`): DoctorUnknown,
+		statement(`,"Condition":{"StringEqualsIfExists":{"aws:SourceAccount":"111111111111"}}`):     DoctorPassed,
+		strings.Replace(statement(``), "s3.amazonaws.com", "ec2.amazonaws.com", 1):                  DoctorFailed,
+	} {
+		st.Role.Role.TrustPolicy = trust
+		d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN}
+		if c := d.checkTrust(); c.Status != want || (want == DoctorUnknown && !strings.Contains(c.Evidence, "Mine") && !strings.Contains(c.Evidence, "other-bucket")) {
+			t.Errorf("%s: %s (%s), want %s", trust, c.Status, c.Evidence, want)
+		}
+	}
+}

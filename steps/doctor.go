@@ -360,6 +360,11 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 	switch {
 	case verdict.works():
 		return passed(id, title, verdict.withoutKeys.Reason)
+	case verdict.withoutKeys.Allowed:
+		c := unknown(id, title, "the trust lets S3 in as AWS documents the request, but not if S3 sends aws:SourceAccount and aws:SourceArn for this bucket ("+
+			verdict.withKeys.Reason+"); AWS does not document whether it does")
+		c.Fix = fix
+		return c
 	case verdict.dependsOnSourceKeys():
 		needs := statementsNeedingSourceKeys(role.TrustPolicy)
 		if len(needs) == 0 {
