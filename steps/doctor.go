@@ -514,6 +514,12 @@ type keyRequest struct {
 func (d *diagnosis) replicaKeyRequests() []keyRequest {
 	src, dst := d.st.Source.Encryption, d.st.Destination.Encryption
 	requests := []keyRequest{{"kms:Encrypt", src.BucketKey}}
+	if dst.BucketKey && !src.BucketKey {
+		// "When an S3 Bucket Key is enabled for the source or destination bucket, the
+		// encryption context will be the bucket's ARN" [replication-config-for-kms-objects]:
+		// both contexts, as the User Guide does not settle which a replica then gets
+		requests = append(requests, keyRequest{"kms:Encrypt", true})
+	}
 	if src.BucketKey || dst.BucketKey {
 		requests = append(requests, keyRequest{"kms:Decrypt", true})
 	}
