@@ -230,3 +230,21 @@ func TestTrustCheckCannotTellEitherWay(t *testing.T) {
 		}
 	}
 }
+
+// TestSameAccountKeyPolicyWithoutDecryptGetsOurStatement: in one account, a replica
+// key policy that lets the role encrypt but not decrypt gets s3repl's statement when
+// replicas use a Bucket Key (S3 decrypts then).
+func TestSameAccountKeyPolicyWithoutDecryptGetsOurStatement(t *testing.T) {
+	s, st := existingState()
+	st.Destination.Identity = st.Source.Identity
+	key := "arn:aws:kms:eu-west-1:111111111111:key/33333333-3333-3333-3333-333333333333"
+	s.Destination.KMSKey = key
+	st.Destination.BucketExists, st.Destination.Region = true, "eu-west-1"
+	st.Destination.Encryption = awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: key, BucketKey: true}
+	st.Destination.Key = &awsops.KeyInfo{ARN: key, Region: "eu-west-1", AccountID: srcAccount, State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER"}
+	st.Destination.KeyPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"kms:*","Resource":"*"},` +
+		`{"Sid":"RoleEncrypts","Effect":"Allow","Principal":{"AWS":"` + st.Role.Role.ARN + `"},"Action":["kms:Encrypt","kms:GenerateDataKey"],"Resource":"*"}]}`
+	if c := changeByID(t, mustPlan(t, s, st), "dst-key-policy"); !c.Pending() || !strings.Contains(c.After, "kms:Decrypt") {
+		t.Fatalf("the key policy that does not let the role decrypt is left alone:\n%s", c.After)
+	}
+}

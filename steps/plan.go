@@ -415,7 +415,12 @@ func (b *planBuilder) destKeyPolicy() error {
 	if dst.Key == nil {
 		return nil // the key s3repl creates gets its whole policy at creation
 	}
-	needed := b.f.CrossAccount() || !keyLetsRoleIn(dst.KeyPolicy, b.f, dst.Key, "kms:GenerateDataKey", b.f.DestRegion, b.f.DestBucket)
+	needed := b.f.CrossAccount()
+	for _, action := range b.f.replicaKeyActions() {
+		// kms:Encrypt always, kms:Decrypt with a Bucket Key: a same-account key policy
+		// that lets the role do only some of them needs s3repl's statement
+		needed = needed || !keyLetsRoleIn(dst.KeyPolicy, b.f, dst.Key, action, b.f.DestRegion, b.f.DestBucket)
+	}
 	return b.keyPolicy("dst-key-policy", "Let the role encrypt replicas with key "+dst.Key.ARN,
 		DestinationSide, dst.Key, dst.KeyPolicy, b.f.DestKeyStatement(), needed)
 }
