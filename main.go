@@ -352,7 +352,7 @@ func testObjectsNote(r steps.VerifyReport, keep bool, cleanupErr error) string {
 	case keep || r.Outcome != steps.OutcomeCompleted:
 		return fmt.Sprintf("The test object s3://%s/%s stays (version %s).\n", r.SourceBucket, r.Key, r.VersionID)
 	}
-	return "The test object and its replica were removed.\n"
+	return r.RemovedNote() + "\n"
 }
 
 func doctorCommand() *cobra.Command {
@@ -401,6 +401,7 @@ func demoCommand() *cobra.Command {
 		scenario string
 		list     bool
 		latency  time.Duration
+		delay    time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "demo [--scenario NAME]",
@@ -421,12 +422,13 @@ func demoCommand() *cobra.Command {
 			if !interactive() {
 				return errors.New("s3repl demo is interactive: run it in a terminal (`s3repl demo --list` shows the scenarios)")
 			}
-			return runDemo(cmd.Context(), cmd.OutOrStdout(), sc, latency)
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), sc, simcloud.WithLatency(latency), simcloud.WithConfigDelay(delay))
 		},
 	}
 	cmd.Flags().StringVar(&scenario, "scenario", steps.DefaultDemoScenario, "where the simulated accounts start (see the list above)")
 	cmd.Flags().BoolVar(&list, "list", false, "list the scenarios and what each shows")
 	cmd.Flags().DurationVar(&latency, "latency", 3*time.Second, "how long the simulated S3 takes to replicate an object")
+	cmd.Flags().DurationVar(&delay, "config-delay", 0, "how long a new replication configuration takes to take effect in the simulated S3 (on AWS, a little while): verify waits and uploads a fresh test object")
 	return cmd
 }
 
@@ -439,8 +441,8 @@ func scenarioHelp() string {
 }
 
 // runDemo runs the wizard against a simulated cloud seeded for the scenario.
-func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, latency time.Duration) error {
-	cloud, err := sc.NewDemoCloud(ctx, simcloud.WithLatency(latency))
+func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, options ...simcloud.Option) error {
+	cloud, err := sc.NewDemoCloud(ctx, options...)
 	if err != nil {
 		return err
 	}

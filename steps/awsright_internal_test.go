@@ -192,3 +192,59 @@ func TestReplicaKeyStatementIsPinnedToTheBucket(t *testing.T) {
 		}
 	}
 }
+
+// TestRegionCodesOfEveryPartition: Region codes of every partition are accepted.
+func TestRegionCodesOfEveryPartition(t *testing.T) {
+	for _, region := range []string{"us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1",
+		"us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1", "ca-west-1", "il-central-1", "mx-central-1"} {
+		if why := RegionProblem(region); why != "" {
+			t.Errorf("%s %s", region, why)
+		}
+	}
+	for _, region := range []string{"", "us-east", "useast1", "US-EAST-1", "us_east_1", "us-east-1a", "europe-west-1"} {
+		if RegionProblem(region) == "" {
+			t.Errorf("%q is accepted", region)
+		}
+	}
+}
+
+// TestTrustCheckCannotTellEitherWay: a trust that needs the source keys, or one whose
+// IfExists condition fails when they come with this bucket's values, is "could not
+// tell"; the documented trust passes; a trust without S3 fails.
+func TestTrustCheckCannotTellEitherWay(t *testing.T) {
+	s, st := existingState()
+	statement := func(condition string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Sid":"Mine","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"` + condition + `}]}`
+	}
+	for trust, want := range map[string]DoctorStatus{
+		statement(``): DoctorPassed,
+		statement(`,"Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"}}`):             DoctorUnknown,
+		statement(`,"Condition":{"ArnLikeIfExists":{"aws:SourceArn":"arn:aws:s3:::other-bucket"}}`): DoctorUnknown,
+		statement(`,"Condition":{"StringEqualsIfExists":{"aws:SourceAccount":"111111111111"}}`):     DoctorPassed,
+		strings.Replace(statement(``), "s3.amazonaws.com", "ec2.amazonaws.com", 1):                  DoctorFailed,
+	} {
+		st.Role.Role.TrustPolicy = trust
+		d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN}
+		if c := d.checkTrust(); c.Status != want || (want == DoctorUnknown && !strings.Contains(c.Evidence, "Mine") && !strings.Contains(c.Evidence, "other-bucket")) {
+			t.Errorf("%s: %s (%s), want %s", trust, c.Status, c.Evidence, want)
+		}
+	}
+}
+
+// TestSameAccountKeyPolicyWithoutDecryptGetsOurStatement: in one account, a replica
+// key policy that lets the role encrypt but not decrypt gets s3repl's statement when
+// replicas use a Bucket Key (S3 decrypts then).
+func TestSameAccountKeyPolicyWithoutDecryptGetsOurStatement(t *testing.T) {
+	s, st := existingState()
+	st.Destination.Identity = st.Source.Identity
+	key := "arn:aws:kms:eu-west-1:111111111111:key/33333333-3333-3333-3333-333333333333"
+	s.Destination.KMSKey = key
+	st.Destination.BucketExists, st.Destination.Region = true, "eu-west-1"
+	st.Destination.Encryption = awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: key, BucketKey: true}
+	st.Destination.Key = &awsops.KeyInfo{ARN: key, Region: "eu-west-1", AccountID: srcAccount, State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER"}
+	st.Destination.KeyPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"kms:*","Resource":"*"},` +
+		`{"Sid":"RoleEncrypts","Effect":"Allow","Principal":{"AWS":"` + st.Role.Role.ARN + `"},"Action":["kms:Encrypt","kms:GenerateDataKey"],"Resource":"*"}]}`
+	if c := changeByID(t, mustPlan(t, s, st), "dst-key-policy"); !c.Pending() || !strings.Contains(c.After, "kms:Decrypt") {
+		t.Fatalf("the key policy that does not let the role decrypt is left alone:\n%s", c.After)
+	}
+}

@@ -115,3 +115,112 @@ func TestEveryBlockingDenyIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedTestObjectsAreNotObjectsFromBeforeTheRule: a FAILED test object that
+// verify left for the doctor is s3repl's own, not an object the user must copy with
+// Batch Replication.
+func TestFailedTestObjectsAreNotObjectsFromBeforeTheRule(t *testing.T) {
+	s := newSimSetup(t, nil)
+	s.must(s.cloud.SetKeyPolicy(s.replicaKeyARN(), without(s.t, s.replicaKeyPolicy(), s.facts.KeyPolicySid())))
+	if r := s.verify(); r.Outcome != steps.OutcomeFailed {
+		t.Fatalf("verify: %s", r.Outcome)
+	}
+	c := doctorCheck(t, s.doctor(), "existing-objects")
+	if strings.Contains(c.Evidence, "FAILED") || !strings.Contains(c.Evidence, "3 have no replication status") {
+		t.Errorf("existing-objects counts s3repl's test objects: %s", c.Evidence)
+	}
+}
+
+// TestVerifyRightAfterTheApplyWaitsForTheConfiguration: the simulated S3 takes 30 s
+// to apply a new configuration, as S3 takes a little while. Verify waits, uploads a
+// fresh test object and says so, and the third one replicates; the earlier ones are
+// removed with it.
+func TestVerifyRightAfterTheApplyWaitsForTheConfiguration(t *testing.T) {
+	s := newSimSetup(t, nil, simcloud.WithConfigDelay(30*time.Second))
+	var waiting bool
+	report, err := steps.Verify(s.ctx, s.acc, s.setup, steps.VerifyOptions{
+		Timeout: 2 * time.Minute, Now: s.clock.Now,
+		Sleep: func(_ context.Context, d time.Duration) error { s.clock.Advance(d); return nil },
+		OnUpdate: func(r steps.VerifyReport) {
+			waiting = waiting || strings.Contains(r.Check(steps.CheckSourceStatus).Detail, "waiting for the replication configuration to take effect")
+		},
+	})
+	s.must(err)
+	if report.Outcome != steps.OutcomeCompleted || len(report.Earlier) != 2 || !waiting {
+		t.Fatalf("verify: %s (%s), %d earlier objects, said it was waiting: %v", report.Outcome, report.Explanation, len(report.Earlier), waiting)
+	}
+	if !strings.Contains(report.Check(steps.CheckUploaded).Detail, "test object 3") {
+		t.Errorf("the upload check does not say it is the third test object: %s", report.Check(steps.CheckUploaded).Detail)
+	}
+	s.must(steps.RemoveTestObjects(s.ctx, s.acc, report))
+	for _, o := range append(report.Earlier, steps.TestObject{Key: report.Key, VersionID: report.VersionID}) {
+		if _, err := s.acc.Source.HeadObject(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, o.Key, o.VersionID); !awsops.IsNotFound(err) {
+			t.Errorf("test object %s %s is still there: %v", o.Key, o.VersionID, err)
+		}
+	}
+	if note := report.RemovedNote(); note != "The 3 test objects and the replica of the last were removed." {
+		t.Errorf("note %q", note)
+	}
+}
+
+// TestVerifyConcludesNoRuleOnlyAfterFreshObjects: a configuration that never takes
+// effect within the timeout ends "matched no rule" only after the fresh uploads.
+func TestVerifyConcludesNoRuleOnlyAfterFreshObjects(t *testing.T) {
+	s := newSimSetup(t, nil, simcloud.WithConfigDelay(time.Hour))
+	report := s.verify()
+	if report.Outcome != steps.OutcomeNotMatched || len(report.Earlier) == 0 || !strings.Contains(report.Explanation, "test object(s) uploaded over") {
+		t.Fatalf("verify: %s (%s), %d earlier", report.Outcome, report.Explanation, len(report.Earlier))
+	}
+	if report.Elapsed < 20*time.Second {
+		t.Errorf("concluded after %s, before the grace", report.Elapsed)
+	}
+	if note := report.RemovedNote(); !strings.Contains(note, "there was no replica") {
+		t.Errorf("note %q", note)
+	}
+}
+
+// TestSourceKMSKeysAreGranted: objects under a key other than the bucket default
+// replicate once the key is in source.kmsKeys: the plan grants kms:Decrypt in the
+// role policy and in the key's policy (which does not delegate to the account), and
+// the doctor then passes the objects' keys.
+func TestSourceKMSKeysAreGranted(t *testing.T) {
+	var payments string
+	s := newSimSetupFrom(t, func(s *simSetup) {
+		key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: simcloud.DemoSourceAccount, Region: simcloud.DemoSourceRegion, Description: "Payments team",
+			Policy: `{"Version":"2012-10-17","Statement":[{"Sid":"Admins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/demo-admin"},"Action":"kms:*","Resource":"*"}]}`})
+		s.must(err)
+		payments = key.ARN
+		s.setup.Source.KMSKeys = []string{payments}
+		plan := s.plan()
+		var ids []string
+		for _, c := range plan.Pending() {
+			ids = append(ids, c.ID)
+		}
+		if !strings.Contains(strings.Join(ids, " "), "src-key-policy-"+payments[strings.LastIndex(payments, "/")+1:]) {
+			t.Errorf("the plan does not change the payments key's policy: %v", ids)
+		}
+	})
+	version := s.upload("payments/2026-11.csv", payments)
+	s.clock.Advance(time.Minute)
+	if reason := s.failureReason("payments/2026-11.csv", version); reason != "(no failure)" {
+		t.Fatalf("the object under the payments key: %s", reason)
+	}
+	head, err := s.acc.Source.HeadObject(s.ctx, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, "payments/2026-11.csv", version)
+	s.must(err)
+	if head.ReplicationStatus != "COMPLETED" {
+		t.Fatalf("status %q", head.ReplicationStatus)
+	}
+	s.expectEveryCheckPasses()
+}
+
+// TestObjectKeysCheckOffersSourceKMSKeys: the doctor's object-keys check names the
+// setup file's source.kmsKeys as the fix.
+func TestObjectKeysCheckOffersSourceKMSKeys(t *testing.T) {
+	s := newSimSetup(t, nil)
+	key, err := s.cloud.AddKey(simcloud.KeySpec{AccountID: simcloud.DemoSourceAccount, Region: simcloud.DemoSourceRegion, Description: "Payments team"})
+	s.must(err)
+	s.upload("payments/2026-11.csv", key.ARN)
+	if c := doctorCheck(t, s.doctor(), "object-keys"); c.Status != steps.DoctorFailed || !strings.Contains(c.Fix, "source.kmsKeys") {
+		t.Fatalf("object-keys: %s, fix %q", c.Status, c.Fix)
+	}
+}

@@ -57,6 +57,14 @@ type SourceState struct {
 	Replication string // JSON, "" when none
 	ObjectLock  bool
 	Policy      string // the source bucket policy, for explicit denies
+	// ExtraKeys are the keys of source.kmsKeys, in the setup's order.
+	ExtraKeys []SourceKey
+}
+
+// SourceKey is a further key the source's objects are encrypted with.
+type SourceKey struct {
+	Key    awsops.KeyInfo
+	Policy string // "" when the source profile may not read it (another account's key)
 }
 
 // DestState is what exists on the destination side.
@@ -161,6 +169,10 @@ func inspectSource(ctx context.Context, acc awsops.Account, s Setup, out *Source
 		return explain("source", err)
 	})
 	g.Go(func() error { return inspectSourceKey(gctx, acc, region, bucket, out) })
+	out.ExtraKeys = make([]SourceKey, len(s.Source.KMSKeys))
+	for i, ref := range s.Source.KMSKeys {
+		g.Go(func() error { return inspectExtraKey(gctx, acc, region, ref, &out.ExtraKeys[i]) })
+	}
 	g.Go(func() error {
 		cfg, err := acc.GetBucketReplication(gctx, region, bucket)
 		if err != nil {
@@ -205,6 +217,36 @@ func inspectSourceKey(ctx context.Context, acc awsops.Account, region, bucket st
 		return nil
 	}
 	out.KeyPolicy, err = acc.GetKeyPolicy(ctx, region, key.ARN)
+	if awsops.IsAccessDenied(err) {
+		return nil
+	}
+	return explain("source", err)
+}
+
+// inspectExtraKey reads a key of source.kmsKeys, in the source bucket's Region unless
+// its ARN names another. A key of another account that the profile may not read is
+// kept by its ARN: its owner must grant the role.
+func inspectExtraKey(ctx context.Context, acc awsops.Account, region, ref string, out *SourceKey) error {
+	if r := RegionOf(ref); r != "" {
+		region = r
+	}
+	key, err := acc.DescribeKey(ctx, region, ref)
+	switch {
+	case awsops.IsNotFound(err):
+		return Problems{fmt.Sprintf("source.kmsKeys: key %s does not exist in %s", ref, region)}
+	case awsops.IsAccessDenied(err) && RegionOf(ref) != "":
+		out.Key = awsops.KeyInfo{ARN: ref, Region: region, AccountID: AccountOf(ref), Manager: "CUSTOMER", State: "Enabled"}
+		return nil
+	case awsops.IsAccessDenied(err):
+		return Problems{fmt.Sprintf("source.kmsKeys: the source profile may not read key %s: give its ARN", ref)}
+	case err != nil:
+		return explain("source", err)
+	}
+	out.Key = key
+	if key.Manager != "CUSTOMER" {
+		return nil
+	}
+	out.Policy, err = acc.GetKeyPolicy(ctx, region, key.ARN)
 	if awsops.IsAccessDenied(err) {
 		return nil
 	}

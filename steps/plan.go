@@ -3,6 +3,7 @@ package steps
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/s3repl/s3repl/awsops"
@@ -168,6 +169,11 @@ func resolveFacts(s Setup, st *State) (Facts, error) {
 	f.OwnerOverride = s.OwnerOverride(f.CrossAccount())
 	if src.Key != nil && src.Key.ARN != "" {
 		f.SourceKeyARNs = []string{src.Key.ARN}
+	}
+	for _, k := range src.ExtraKeys {
+		if !slices.Contains(f.SourceKeyARNs, k.Key.ARN) {
+			f.SourceKeyARNs = append(f.SourceKeyARNs, k.Key.ARN)
+		}
 	}
 	f.RoleARN = resolveRole(s, st, f, &p)
 	f.DestKeyARN = resolveDestKey(s, st, f, &p)
@@ -431,22 +437,50 @@ func (b *planBuilder) destKeyPolicy() error {
 	if dst.Key == nil {
 		return nil // the key s3repl creates gets its whole policy at creation
 	}
-	needed := b.f.CrossAccount() || !keyLetsRoleIn(dst.KeyPolicy, b.f, dst.Key, "kms:GenerateDataKey", b.f.DestRegion, b.f.DestBucket)
+	needed := b.f.CrossAccount()
+	for _, action := range b.f.replicaKeyActions() {
+		// kms:Encrypt always, kms:Decrypt with a Bucket Key: a same-account key policy
+		// that lets the role do only some of them needs s3repl's statement
+		needed = needed || !keyLetsRoleIn(dst.KeyPolicy, b.f, dst.Key, action, b.f.DestRegion, b.f.DestBucket)
+	}
 	return b.keyPolicy("dst-key-policy", "Let the role encrypt replicas with key "+dst.Key.ARN,
 		DestinationSide, dst.Key, dst.KeyPolicy, b.f.DestKeyStatement(), needed)
 }
 
+// sourceKeyPolicy lets the role decrypt with the source bucket's default key and
+// the keys of source.kmsKeys, in the policy of each key of the source account that
+// does not already let it (by delegating to the account's IAM policies).
 func (b *planBuilder) sourceKeyPolicy() error {
 	src := b.st.Source
-	if src.Key == nil || src.Key.Manager != "CUSTOMER" || src.Key.AccountID != b.f.SourceAccount || src.KeyPolicy == "" {
-		return nil
+	if src.Key != nil {
+		if err := b.sourceKeyPolicyOf("src-key-policy", src.Key, src.KeyPolicy); err != nil {
+			return err
+		}
 	}
-	if keyLetsRoleIn(src.KeyPolicy, b.f, src.Key, "kms:Decrypt", b.f.SourceRegion, b.f.SourceBucket) {
-		return nil
+	for _, extra := range src.ExtraKeys {
+		if src.Key != nil && sameKey(src.Key.ARN, extra.Key.ARN) {
+			continue
+		}
+		if err := b.sourceKeyPolicyOf("src-key-policy-"+lastPart(extra.Key.ARN), &extra.Key, extra.Policy); err != nil {
+			return err
+		}
 	}
-	return b.keyPolicy("src-key-policy", "Let the role decrypt source objects with key "+src.Key.ARN,
-		SourceSide, src.Key, src.KeyPolicy, b.f.SourceKeyStatement(), true)
+	return nil
 }
+
+func (b *planBuilder) sourceKeyPolicyOf(id string, key *awsops.KeyInfo, keyPolicy string) error {
+	if key.Manager != "CUSTOMER" || key.AccountID != b.f.SourceAccount || keyPolicy == "" {
+		return nil
+	}
+	if keyLetsRoleIn(keyPolicy, b.f, key, "kms:Decrypt", b.f.SourceRegion, b.f.SourceBucket) {
+		return nil
+	}
+	return b.keyPolicy(id, "Let the role decrypt source objects with key "+key.ARN,
+		SourceSide, key, keyPolicy, b.f.SourceKeyStatement(), true)
+}
+
+// lastPart is what follows the last "/" of an ARN: a key's id.
+func lastPart(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 
 func (b *planBuilder) keyPolicy(id, title string, side Side, key *awsops.KeyInfo, current string, ours policy.Statement, needed bool) error {
 	doc, err := policy.Parse(current)

@@ -27,6 +27,10 @@ type SourceSetup struct {
 	Profile string `yaml:"profile" json:"profile"`
 	Region  string `yaml:"region,omitempty" json:"region,omitempty"`
 	Bucket  string `yaml:"bucket" json:"bucket"`
+	// KMSKeys are further keys the source's objects are encrypted with, beside the
+	// bucket's default (objects uploaded naming a key): the role may decrypt only
+	// with the keys it is granted, so objects under others FAIL.
+	KMSKeys []string `yaml:"kmsKeys,omitempty" json:"kmsKeys,omitempty"`
 }
 
 // DestinationSetup names the bucket and key that receive the replicas.

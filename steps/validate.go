@@ -32,13 +32,17 @@ func (p Problems) orNil() error {
 
 var (
 	bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	regionPattern     = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$`)
-	roleNamePattern   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	aliasPattern      = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]{1,250}$`)
-	keyIDPattern      = regexp.MustCompile(`^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
-	keyARNPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/.+|alias/.+)$`)
-	roleARNPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/(.+/)?[\w+=,.@-]{1,64}$`)
-	tagKeyPattern     = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	// regionPattern takes every form of Region code AWS uses: a two- to four-letter
+	// area (us, cn, eusc), an optional partition or country part (gov, iso, isob,
+	// isoe, isof; de in the European Sovereign Cloud), a direction and a number:
+	// us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1.
+	regionPattern   = regexp.MustCompile(`^[a-z]{2,4}(-gov|-iso[a-z]?|-[a-z]{2})?-[a-z]+-[0-9]{1,2}$`)
+	roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	aliasPattern    = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]{1,250}$`)
+	keyIDPattern    = regexp.MustCompile(`^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
+	keyARNPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/.+|alias/.+)$`)
+	roleARNPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/(.+/)?[\w+=,.@-]{1,64}$`)
+	tagKeyPattern   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 )
 
 // StorageClasses are the values a replication rule accepts for the replica's class.
@@ -104,6 +108,7 @@ func (s Setup) Validate() error {
 	s.validateBuckets(&p)
 	s.validateRegions(&p)
 	s.validateKey(&p)
+	s.validateSourceKeys(&p)
 	s.validateRole(&p)
 	s.validateRule(&p)
 	return p.orNil()
@@ -147,6 +152,14 @@ func (s Setup) validateKey(p *Problems) {
 	}
 	if s.Destination.CreateKey && !strings.HasPrefix(key, "alias/") {
 		p.add("destination.kmsKey %q: with createKey: true give the alias to create (alias/NAME)", key)
+	}
+}
+
+func (s Setup) validateSourceKeys(p *Problems) {
+	for _, key := range s.Source.KMSKeys {
+		if key == "" || !(aliasPattern.MatchString(key) || keyIDPattern.MatchString(key) || keyARNPattern.MatchString(key)) {
+			p.add("source.kmsKeys: %q is neither a key id, a key ARN nor an alias (alias/NAME)", key)
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,6 +65,15 @@ type VerifyReport struct {
 	Checks        []VerifyCheck `json:"checks"`
 	Timeline      []VerifyEvent `json:"timeline"`
 	Explanation   string        `json:"explanation,omitempty"`
+	// Earlier are test objects uploaded before Key that got no replication status
+	// while the configuration took effect; they never replicate.
+	Earlier []TestObject `json:"earlier,omitempty"`
+}
+
+// TestObject is one version of a test object in the source bucket.
+type TestObject struct {
+	Key       string `json:"key"`
+	VersionID string `json:"versionId"`
 }
 
 // Check returns the check with the given name.
@@ -91,6 +102,15 @@ const (
 // VerifyOptions tune Verify.
 type VerifyOptions struct {
 	Timeout time.Duration // default 15 minutes, what RTC promises
+	// SettleGrace is how long a test object may stay without any replication status
+	// before a fresh one is uploaded: a configuration written moments ago takes a
+	// little while to take effect [API_GetBucketReplication: "It can take a while to
+	// propagate the put or delete a replication configuration to all Amazon S3
+	// systems"]. Default 20 seconds.
+	SettleGrace time.Duration
+	// Uploads is how many test objects at most are uploaded, the first included,
+	// before an object without status is taken to match no rule. Default 3.
+	Uploads int
 	// FirstWait and MaxWait bound the polling back-off (defaults 1s and 10s).
 	FirstWait, MaxWait time.Duration
 	// Sleep waits between polls; tests replace it to step a simulated clock.
@@ -104,6 +124,12 @@ type VerifyOptions struct {
 func (o *VerifyOptions) defaults() {
 	if o.Timeout == 0 {
 		o.Timeout = 15 * time.Minute
+	}
+	if o.SettleGrace == 0 {
+		o.SettleGrace = 20 * time.Second
+	}
+	if o.Uploads == 0 {
+		o.Uploads = 3
 	}
 	if o.FirstWait == 0 {
 		o.FirstWait = time.Second
@@ -136,8 +162,14 @@ func TestObjectKey(s Setup, now time.Time) string {
 	return s.Rule.Prefix + "s3repl-test-" + now.UTC().Round(time.Second).Format("20060102T150405Z") + ".txt" // as the panel shows times
 }
 
+// isTestObject reports whether key is one of s3repl's test objects for the setup.
+func isTestObject(s Setup, key string) bool {
+	return strings.HasPrefix(key, s.Rule.Prefix+"s3repl-test-")
+}
+
 // verification is what Verify needs to know about the setup as it is in AWS.
 type verification struct {
+	setup         Setup
 	src, dst      awsops.Objects
 	rule          replicationRule
 	report        VerifyReport
@@ -150,6 +182,9 @@ type verification struct {
 	opts                      VerifyOptions
 	// readErr is why the test object cannot be read at all, which ends the watch.
 	readErr error
+	// uploads counts the test objects uploaded; uploaded is when the current one was.
+	uploads  int
+	uploaded time.Time
 }
 
 // Verify uploads a test object into the rule's scope and watches it replicate. It
@@ -178,7 +213,7 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 		return nil, Problems{fmt.Sprintf("the source bucket %s has no replication rule %q: apply the setup first (`s3repl apply`, or a on the wizard's review)", s.Source.Bucket, s.RuleID())}
 	}
 	v := &verification{
-		src: acc.Source, dst: acc.Destination, rule: rule, opts: opts,
+		setup: s, src: acc.Source, dst: acc.Destination, rule: rule, opts: opts,
 		sourceVersion: state.Source.Versioning,
 		destAccount:   state.Destination.Identity.AccountID, ownerEnforced: state.Destination.Ownership == "BucketOwnerEnforced",
 	}
@@ -203,18 +238,31 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 
 func (v *verification) upload(ctx context.Context, s Setup) error {
 	now := v.opts.Now()
-	v.report.Started, v.report.Key = now, TestObjectKey(s, now)
+	v.report.Started = now
+	return v.put(ctx, now, "")
+}
+
+// put uploads a test object; note says why it is not the first.
+func (v *verification) put(ctx context.Context, now time.Time, note string) error {
+	key := TestObjectKey(v.setup, now)
 	body := []byte("s3repl replication test object, uploaded " + now.UTC().Format(time.RFC3339) + "\n")
-	opts := awsops.PutOptions{KMSKeyID: v.sourceKeyARN, Tags: s.Rule.Tags}
-	version, err := v.src.PutObject(ctx, v.report.SourceRegion, v.report.SourceBucket, v.report.Key, body, opts)
+	opts := awsops.PutOptions{KMSKeyID: v.sourceKeyARN, Tags: v.setup.Rule.Tags}
+	version, err := v.src.PutObject(ctx, v.report.SourceRegion, v.report.SourceBucket, key, body, opts)
 	if err != nil {
 		v.set(CheckUploaded, CheckFailed, err.Error())
 		return explain("source", err)
 	}
-	v.report.VersionID = version
+	if v.report.VersionID != "" {
+		v.report.Earlier = append(v.report.Earlier, TestObject{Key: v.report.Key, VersionID: v.report.VersionID})
+	}
+	v.report.Key, v.report.VersionID = key, version
+	v.uploads, v.uploaded = v.uploads+1, now
 	detail := "version " + version
 	if v.sourceKeyARN == "" {
 		detail += ", with the bucket's default encryption"
+	}
+	if note != "" {
+		detail += note
 	}
 	v.set(CheckUploaded, CheckPassed, detail)
 	return nil
@@ -277,9 +325,7 @@ func (v *verification) observe(ctx context.Context) bool {
 	switch head.ReplicationStatus {
 	case "":
 		r.Timeline = append(r.Timeline, event)
-		v.set(CheckSourceStatus, CheckFailed, "no replication status: the object matched no rule")
-		v.finish(OutcomeNotMatched, "the object got no replication status, so it matched no enabled rule: "+v.whyNotMatched(head))
-		return true
+		return v.noStatus(ctx, head)
 	case "PENDING":
 		r.Timeline = append(r.Timeline, event)
 		v.set(CheckSourceStatus, CheckWaiting, "PENDING")
@@ -361,24 +407,62 @@ func replicaBucketKey(source, replica bool) (CheckStatus, string) {
 	return CheckPassed, "no Bucket Key, like the test object"
 }
 
+// noStatus handles a test object without replication status. When the rule says
+// why, that is the answer. Otherwise the configuration may not have taken effect
+// yet: wait SettleGrace, then upload a fresh test object (up to Uploads, within the
+// timeout); only then is it "matched no rule".
+func (v *verification) noStatus(ctx context.Context, head awsops.ObjectHead) bool {
+	why, certain := v.whyNotMatched(head)
+	now := v.opts.Now()
+	grace := v.grace()
+	switch {
+	case certain:
+	case now.Sub(v.uploaded) < grace:
+		v.set(CheckSourceStatus, CheckWaiting, "no status yet: waiting for the replication configuration to take effect")
+		return false
+	case v.uploads < v.opts.Uploads && v.elapsed()+grace <= v.opts.Timeout:
+		note := fmt.Sprintf(" (test object %d: the one before got no status within %s, as when the configuration has not taken effect yet)", v.uploads+1, grace.Round(time.Second/10))
+		if err := v.put(ctx, now, note); err != nil {
+			v.readErr = err
+			v.finish(OutcomeStopped, "stopped watching: a fresh test object could not be uploaded: "+err.Error())
+			return true
+		}
+		v.report.Timeline = append(v.report.Timeline, VerifyEvent{Time: now, Elapsed: v.elapsed(),
+			Note: "no status yet: waiting for the replication configuration to take effect; uploaded a fresh test object " + v.report.Key})
+		v.set(CheckSourceStatus, CheckWaiting, "no status yet: waiting for the replication configuration to take effect")
+		return false
+	default:
+		why = fmt.Sprintf("the rule's scope and KMS opt-in match the object, yet %d test object(s) uploaded over %s got no status; "+
+			"check the rule in the console, or run verify again if the configuration changed moments ago", v.uploads, v.elapsed().Round(time.Second))
+	}
+	v.set(CheckSourceStatus, CheckFailed, "no replication status: the object matched no rule")
+	v.finish(OutcomeNotMatched, "the object got no replication status, so it matched no enabled rule: "+why)
+	return true
+}
+
+// grace is SettleGrace, shortened so that every upload fits in the timeout.
+func (v *verification) grace() time.Duration {
+	return min(v.opts.SettleGrace, v.opts.Timeout/time.Duration(v.opts.Uploads+1))
+}
+
 // whyNotMatched names the reason S3 left the test object out, as far as the rule
-// tells.
-func (v *verification) whyNotMatched(head awsops.ObjectHead) string {
+// tells; certain is false when the rule says it should have matched.
+func (v *verification) whyNotMatched(head awsops.ObjectHead) (why string, certain bool) {
 	rule := v.rule
 	prefix := rulePrefix(rule)
 	switch {
 	case v.sourceVersion != "Enabled":
-		return fmt.Sprintf("versioning on the source bucket %s is %s, and S3 replicates only from versioned buckets", v.report.SourceBucket, versioningWord(v.sourceVersion))
+		return fmt.Sprintf("versioning on the source bucket %s is %s, and S3 replicates only from versioned buckets", v.report.SourceBucket, versioningWord(v.sourceVersion)), true
 	case rule.Status != "Enabled":
-		return fmt.Sprintf("rule %q is %s", rule.ID, rule.Status)
+		return fmt.Sprintf("rule %q is %s", rule.ID, rule.Status), true
 	case !strings.HasPrefix(v.report.Key, prefix):
-		return fmt.Sprintf("the key %s is outside the rule's prefix %q", v.report.Key, prefix)
+		return fmt.Sprintf("the key %s is outside the rule's prefix %q", v.report.Key, prefix), true
 	case head.SSEAlgorithm != "" && strings.HasPrefix(head.SSEAlgorithm, "aws:kms") && rule.SourceSelectionCriteria.SseKmsEncryptedObjects.Status != "Enabled":
-		return fmt.Sprintf("the object is SSE-KMS encrypted and rule %q does not opt in SSE-KMS objects (SseKmsEncryptedObjects)", rule.ID)
-	case ruleHasTags(rule):
-		return fmt.Sprintf("rule %q filters on tags; the test object carries the setup's tags, check they match the rule's", rule.ID)
+		return fmt.Sprintf("the object is SSE-KMS encrypted and rule %q does not opt in SSE-KMS objects (SseKmsEncryptedObjects)", rule.ID), true
+	case ruleHasTags(rule) && !maps.Equal(ruleTags(rule), v.setup.Rule.Tags):
+		return fmt.Sprintf("rule %q filters on tags %s; the test object carries the setup's tags %s", rule.ID, tagList(ruleTags(rule)), tagList(v.setup.Rule.Tags)), true
 	}
-	return "the rule's scope and KMS opt-in match the object; if the configuration changed moments ago, run verify again"
+	return "", false
 }
 
 func versioningWord(versioning string) string {
@@ -458,19 +542,38 @@ func (v *verification) publish() {
 	v.opts.OnUpdate(copied)
 }
 
-// RemoveTestObjects deletes the test object's version in the source and its replica.
+// RemoveTestObjects deletes the test object's version in the source and its replica,
+// and the earlier test objects that got no status.
 func RemoveTestObjects(ctx context.Context, acc Accounts, r VerifyReport) error {
 	if r.VersionID == "" {
 		return nil
 	}
 	var errs []error
-	if err := acc.Source.DeleteObjectVersion(ctx, r.SourceRegion, r.SourceBucket, r.Key, r.VersionID); err != nil {
-		errs = append(errs, explain("source", err))
-	}
-	if err := acc.Destination.DeleteObjectVersion(ctx, r.DestRegion, r.DestBucket, r.Key, r.VersionID); err != nil && !awsops.IsNotFound(err) {
-		errs = append(errs, explain("destination", err))
+	for _, o := range append(slices.Clone(r.Earlier), TestObject{Key: r.Key, VersionID: r.VersionID}) {
+		if err := acc.Source.DeleteObjectVersion(ctx, r.SourceRegion, r.SourceBucket, o.Key, o.VersionID); err != nil {
+			errs = append(errs, explain("source", err))
+		}
+		if err := acc.Destination.DeleteObjectVersion(ctx, r.DestRegion, r.DestBucket, o.Key, o.VersionID); err != nil && !awsops.IsNotFound(err) {
+			errs = append(errs, explain("destination", err))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// RemovedNote says what RemoveTestObjects removed: the replica only when there was
+// one.
+func (r VerifyReport) RemovedNote() string {
+	replica := r.Check(CheckReplicaExists).Status == CheckPassed
+	n := len(r.Earlier)
+	switch {
+	case n == 0 && replica:
+		return "The test object and its replica were removed."
+	case n == 0:
+		return "The test object was removed; there was no replica."
+	case replica:
+		return fmt.Sprintf("The %d test objects and the replica of the last were removed.", n+1)
+	}
+	return fmt.Sprintf("The %d test objects were removed; there was no replica.", n+1)
 }
 
 // replicationRule is the part of a rule verification and the doctor look at.

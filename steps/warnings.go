@@ -20,7 +20,7 @@ func warnings(s Setup, st *State, f Facts) []string {
 	w = append(w, fmt.Sprintf("KMS requests: every replicated object decrypts in %s and encrypts in %s; at 1,000 PUT/s plan about 2,500 KMS requests/s in each Region (%s)", f.SourceRegion, f.DestRegion, bucketKeys))
 	switch {
 	case st.Source.Encryption.Algorithm == "" || st.Source.Encryption.Algorithm == "AES256":
-		w = append(w, "the source bucket's default encryption is not SSE-KMS: SSE-KMS objects under other keys replicate only if the role may decrypt with those keys")
+		w = append(w, "the source bucket's default encryption is not SSE-KMS: SSE-KMS objects under other keys replicate only if the role may decrypt with those keys (list them in source.kmsKeys)")
 	case st.Source.Key == nil:
 		w = append(w, fmt.Sprintf("the source bucket's key %s could not be read by the source profile: make sure the role may decrypt with it", st.Source.Encryption.KMSKeyID))
 	case st.Source.Key.AccountID != "" && st.Source.Key.AccountID != f.SourceAccount:

@@ -238,7 +238,7 @@ func (p VerifyPanel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.layout()
 		return p, nil
 	case cleanupDoneMsg:
-		p.phase, p.cleaned = phaseDone, "The test object and its replica were removed."
+		p.phase, p.cleaned = phaseDone, p.report.RemovedNote()
 		if msg.err != nil {
 			p.cleaned = "Could not remove the test objects: " + msg.err.Error()
 		}

@@ -171,7 +171,7 @@ func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
 	d.press("ctrl+c")
 	d.waitFor("STOPPED after", "Keep the test object")
 	d.press("d")
-	d.waitFor("were removed", "v test again")
+	d.waitFor("was removed; there was no replica", "v test again")
 	w := d.finish()
 	if r := w.verify.panel.Report(); r.Outcome != steps.OutcomeStopped {
 		t.Fatalf("outcome %s, want STOPPED", r.Outcome)

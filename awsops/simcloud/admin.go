@@ -2,6 +2,7 @@ package simcloud
 
 import (
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/s3repl/s3repl/awsops"
@@ -270,4 +271,19 @@ func (c *Cloud) ObjectOwner(bucketName, key, versionID string) string {
 // ObjectTags returns an object version's tags.
 func (c *Cloud) ObjectTags(bucketName, key, versionID string) map[string]string {
 	return readVersion(c, bucketName, key, versionID, func(v *objectVersion) map[string]string { return maps.Clone(v.tags) })
+}
+
+// PutUnencryptedObject writes an object version without any encryption, as buckets
+// held before S3 encrypted every new object by default (January 2023,
+// [default-encryption-faq]); S3 schedules its replication like any new version.
+func (c *Cloud) PutUnencryptedObject(bucketName, key string, body []byte) (string, error) {
+	var version string
+	err := c.changeBucket("PutUnencryptedObject", bucketName, func(b *bucket) error {
+		v := &objectVersion{key: key, body: slices.Clone(body), owner: b.owner, lastModified: c.now()}
+		c.store(b, v)
+		c.scheduleReplication(b, v)
+		version = v.versionID
+		return nil
+	})
+	return version, err
 }

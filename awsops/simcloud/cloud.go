@@ -74,6 +74,13 @@ type Option func(*Cloud)
 // the next call into the cloud.
 func WithLatency(d time.Duration) Option { return func(c *Cloud) { c.latency = d } }
 
+// WithConfigDelay sets how long a replication configuration takes to take effect
+// after PutBucketReplication: objects written before then get no replication
+// status. AWS: "It can take a while to propagate the put or delete a replication
+// configuration to all Amazon S3 systems" [API_GetBucketReplication]. 0 (the
+// default) makes it take effect at once.
+func WithConfigDelay(d time.Duration) Option { return func(c *Cloud) { c.configDelay = d } }
+
 // WithClock sets the cloud's clock; the system clock by default.
 func WithClock(clock Clock) Option { return func(c *Cloud) { c.clock = clock } }
 
@@ -90,13 +97,15 @@ var DefaultRegions = []string{
 
 // Cloud is the simulated AWS. It is safe for concurrent use.
 type Cloud struct {
-	mu       sync.Mutex
-	clock    Clock
-	latency  time.Duration
-	regions  []string
-	profiles map[string]Profile
-	opened   map[string]*Account
-	seq      uint64
+	mu      sync.Mutex
+	clock   Clock
+	latency time.Duration
+	// configDelay is how long a replication configuration takes to take effect.
+	configDelay time.Duration
+	regions     []string
+	profiles    map[string]Profile
+	opened      map[string]*Account
+	seq         uint64
 
 	buckets  map[string]*bucket
 	keys     []*kmsKey // in creation order, which ListKeys keeps

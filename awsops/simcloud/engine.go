@@ -28,10 +28,11 @@ type replicationTask struct {
 }
 
 // scheduleReplication marks a new version PENDING towards each destination whose
-// rule covers it. Replicas are never replicated again.
+// rule covers it [replication-status]. Replicas are never replicated again
+// [replication-what-is-isnot-replicated].
 func (c *Cloud) scheduleReplication(b *bucket, v *objectVersion) {
-	if b.replication == nil || b.versioning != "Enabled" || v.replica {
-		return
+	if b.replication == nil || b.versioning != "Enabled" || v.replica || c.now().Before(b.replicationSince) {
+		return // before the configuration takes effect, objects get no status (WithConfigDelay)
 	}
 	for _, r := range b.replication.rulesFor(v) {
 		dst := r.destinationBucket()
@@ -161,6 +162,9 @@ func fail(reason, format string, args ...any) *Failure {
 	return &Failure{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
+// checkSource: the source bucket, version and rule must still be there; S3 names
+// each miss [replication-failure-codes: SrcBucketNotFound, SrcVersionNotFound,
+// SrcBucketReplicationConfigMissing].
 func (r *replication) checkSource() *Failure {
 	switch {
 	case r.src == nil:
@@ -241,6 +245,10 @@ func (r *replication) onSource(action, resource, reason string) *Failure {
 	return nil
 }
 
+// readSource: the role reads the configuration and the object version, its ACL and
+// its tags [setting-repl-config-perm-overview, "Step 2": s3:GetReplicationConfiguration,
+// s3:GetObjectVersionForReplication, s3:GetObjectVersionAcl, s3:GetObjectVersionTagging];
+// a denial is the reason the failure table gives [replication-failure-codes].
 func (r *replication) readSource() *Failure {
 	object := objectARN(r.src.name, r.obj.key)
 	checks := []struct{ action, resource, reason string }{
@@ -260,7 +268,9 @@ func (r *replication) readSource() *Failure {
 }
 
 // decryptSource: S3 decrypts an SSE-KMS source with the role, through S3 in the
-// source Region, in the context of the object (or of the bucket with a Bucket Key).
+// source Region, in the context of the object (or of the bucket with a Bucket Key)
+// [replication-config-for-kms-objects, bucket-key]; a key that is not enabled is
+// SrcKmsKeyInvalidState [replication-failure-codes].
 func (r *replication) decryptSource() *Failure {
 	if !isKMSAlgorithm(r.obj.sseAlgorithm) {
 		return nil
@@ -279,6 +289,9 @@ func (r *replication) decryptSource() *Failure {
 	return nil
 }
 
+// checkDestination: the destination bucket must exist and be versioned, and have
+// Object Lock when the source does [replication-failure-codes: DstBucketNotFound,
+// DstBucketUnversioned, DstBucketObjectLockConfigMissing; replication-requirements].
 func (r *replication) checkDestination() *Failure {
 	r.dst = r.c.buckets[r.task.destination]
 	switch {
@@ -300,6 +313,10 @@ func (r *replication) onDestination(action, reason string) *Failure {
 	return nil
 }
 
+// permitReplicate: s3:ReplicateObject on the destination object, by the role's policy
+// and, across accounts, the destination bucket policy too
+// [setting-repl-config-perm-overview, "Step 2" and "Step 3"]; denied it is
+// DstPutObjectNotPermitted [replication-failure-codes].
 func (r *replication) permitReplicate() *Failure {
 	return r.onDestination("s3:ReplicateObject", "DstPutObjectNotPermitted")
 }
@@ -363,6 +380,9 @@ func (r *replication) permitOwnerOverride() *Failure {
 	return r.onDestination("s3:ObjectOwnerOverrideToBucketOwner", "DstPutObjectNotPermitted")
 }
 
+// permitTags: an object with tags needs s3:ReplicateTags
+// [setting-repl-config-perm-overview]; denied it is DstPutTaggingNotPermitted
+// [replication-failure-codes].
 func (r *replication) permitTags() *Failure {
 	if len(r.obj.tags) == 0 {
 		return nil
@@ -370,7 +390,10 @@ func (r *replication) permitTags() *Failure {
 	return r.onDestination("s3:ReplicateTags", "DstPutTaggingNotPermitted")
 }
 
-// write stores the replica under the source's version id.
+// write stores the replica under the source's version id, with status REPLICA
+// [replication-status]; the destination account owns it with the owner override or
+// with Object Ownership BucketOwnerEnforced, else the source object's owner does
+// [replication-change-owner, about-object-ownership].
 func (r *replication) write() *Failure {
 	replica := &objectVersion{
 		key: r.obj.key, versionID: r.obj.versionID, body: slices.Clone(r.obj.body),

@@ -731,3 +731,36 @@ func TestEveryFailureReasonIsAWSs(t *testing.T) {
 		}
 	}
 }
+
+// TestUnencryptedSourceNeedsGenerateDataKey: an unencrypted source object into a
+// bucket whose default is SSE-KMS is encrypted with the default key, for which S3
+// asks kms:GenerateDataKey [replication-config-for-kms-objects]; kms:Encrypt alone
+// does not do.
+func TestUnencryptedSourceNeedsGenerateDataKey(t *testing.T) {
+	for name, actions := range map[string]string{
+		"Encrypt and Decrypt only": `["kms:Encrypt","kms:Decrypt"]`,
+		"with GenerateDataKey":     `["kms:Encrypt","kms:GenerateDataKey","kms:Decrypt"]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newReplication(t, withReplicaKeyActions(actions))
+			version, err := s.cloud.PutUnencryptedObject("src-bucket", "legacy/k", []byte("from 2019"))
+			s.must(err)
+			status := s.statusAfterLatency("legacy/k", version)
+			failure, _ := s.cloud.ReplicationFailure("src-bucket", "legacy/k", version)
+			if !strings.Contains(actions, "GenerateDataKey") {
+				if status != "FAILED" || failure.Reason != "DstPutObjectNotPermitted" || !strings.Contains(failure.Detail, "kms:GenerateDataKey") {
+					t.Fatalf("status %q, failure %+v; want FAILED naming kms:GenerateDataKey", status, failure)
+				}
+				return
+			}
+			if status != "COMPLETED" {
+				t.Fatalf("status %q: %+v", status, failure)
+			}
+			replica, err := s.dst.HeadObject(ctx, dstRegion, "dst-bucket", "legacy/k", version)
+			s.must(err)
+			if replica.SSEAlgorithm != "aws:kms" || replica.SSEKMSKeyID != s.dstKey.ARN || !replica.BucketKey {
+				t.Errorf("replica %+v, want the destination's default: SSE-KMS, its key, a Bucket Key", replica)
+			}
+		})
+	}
+}

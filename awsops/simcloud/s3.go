@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/evaluator"
@@ -22,6 +23,7 @@ type bucket struct {
 	ownership           string // BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter or ""
 	objectLock          bool
 	replication         *replicationConfig
+	replicationSince    time.Time                   // when the configuration takes effect
 	objects             map[string][]*objectVersion // by key, oldest version first
 }
 
@@ -316,7 +318,7 @@ func (a *Account) PutBucketReplication(ctx context.Context, region, name, config
 		if err := a.cloud.checkReplicationConfig(b, parsed); err != nil {
 			return err
 		}
-		b.replication = parsed
+		b.replication, b.replicationSince = parsed, a.cloud.now().Add(a.cloud.configDelay)
 		return nil
 	})
 }

@@ -5,6 +5,7 @@ package e2e_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,17 +22,28 @@ import (
 
 // TestE2ERealAWS runs the whole setup against real AWS. It is skipped unless
 // S3REPL_E2E_SOURCE_PROFILE and S3REPL_E2E_DEST_PROFILE name two profiles (ideally of
-// two accounts). It creates a source bucket, lets s3repl create the destination bucket,
-// key, role and policies, checks that a second plan is empty, and removes what it made
-// (the key is scheduled for deletion after 7 days). Regions: S3REPL_E2E_SOURCE_REGION
-// (default us-east-1) and S3REPL_E2E_DEST_REGION (default eu-west-1).
+// two accounts). It creates a source bucket encrypted with a key of its own and S3
+// Bucket Keys, lets s3repl create the destination bucket, key, role and policies,
+// checks that a second plan is empty, then settles on AWS what only AWS can settle
+// (issue 9), in one run:
+//   - the trust s3repl writes (s3.amazonaws.com, no condition) lets S3 in;
+//   - a rule with metrics and no RTC (Metrics without EventThreshold) is accepted;
+//   - a source with Bucket Keys into a destination bucket without them: the
+//     destination's Bucket Key is turned off after the apply, the plan must still
+//     have nothing to do (kms:Decrypt on the replica key stays), verify must see the
+//     test object COMPLETED and its replica under the replica key with a Bucket Key,
+//     and every doctor check must pass.
+//
+// It removes what it made (the keys are scheduled for deletion after 7 days).
+// Regions: S3REPL_E2E_SOURCE_REGION (default us-east-1) and S3REPL_E2E_DEST_REGION
+// (default eu-west-1).
 func TestE2ERealAWS(t *testing.T) {
 	srcProfile, dstProfile := os.Getenv("S3REPL_E2E_SOURCE_PROFILE"), os.Getenv("S3REPL_E2E_DEST_PROFILE")
 	if srcProfile == "" || dstProfile == "" {
 		t.Skip("set S3REPL_E2E_SOURCE_PROFILE and S3REPL_E2E_DEST_PROFILE to run against real AWS")
 	}
 	srcRegion, dstRegion := envOr("S3REPL_E2E_SOURCE_REGION", "us-east-1"), envOr("S3REPL_E2E_DEST_REGION", "eu-west-1")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	src, err := awsops.Open(ctx, srcProfile)
 	if err != nil {
@@ -46,14 +58,61 @@ func TestE2ERealAWS(t *testing.T) {
 		Destination: steps.DestinationSetup{Profile: dstProfile, Region: dstRegion, Bucket: dstBucket,
 			CreateBucket: true, KMSKey: "alias/" + dstBucket, CreateKey: true},
 		Role: steps.RoleSetup{Name: srcBucket},
-		Rule: steps.RuleSetup{ID: "e2e"},
+		Rule: steps.RuleSetup{ID: "e2e", Metrics: true}, // metrics without RTC
 	}
-	t.Cleanup(func() { cleanupE2E(t, setup, srcRegion, dstRegion) })
+	var sourceKey string
+	t.Cleanup(func() { cleanupE2E(t, setup, srcRegion, dstRegion, sourceKey) })
+	key, err := src.CreateKey(ctx, srcRegion, "s3repl end-to-end test source key", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sourceKey = key.ARN
+	if err := src.PutBucketEncryption(ctx, srcRegion, srcBucket, awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: key.ARN, BucketKey: true}); err != nil {
+		t.Fatal(err)
+	}
 
 	acc, err := steps.OpenAccounts(ctx, awsops.Open, setup)
 	if err != nil {
 		t.Fatal(err)
 	}
+	plan := planFor(ctx, t, acc, setup)
+	if _, err := steps.Apply(ctx, acc, plan, steps.ApplyOptions{}); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	expectNothingToPlan(ctx, t, acc, setup, "after the apply")
+
+	// the destination without Bucket Keys; replicas keep the source's
+	if err := acc.Destination.PutBucketEncryption(ctx, dstRegion, dstBucket, awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: plan.Facts.DestKeyARN}); err != nil {
+		t.Fatal(err)
+	}
+	expectNothingToPlan(ctx, t, acc, setup, "with the destination's Bucket Key off")
+
+	report, err := steps.Verify(ctx, acc, setup, steps.VerifyOptions{Timeout: 15 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = steps.RemoveTestObjects(context.Background(), acc, report) })
+	if report.Outcome != steps.OutcomeCompleted {
+		t.Errorf("verify: %s (%s); checks %+v", report.Outcome, report.Explanation, report.Checks)
+	}
+	for _, name := range []string{steps.CheckReplicaKey, steps.CheckReplicaBucket, steps.CheckReplicaStatus} {
+		if c := report.Check(name); c.Status != steps.CheckPassed || name == steps.CheckReplicaBucket && !strings.Contains(c.Detail, "Bucket Key on") {
+			t.Errorf("%s: %s %s", name, c.Status, c.Detail)
+		}
+	}
+	diagnosis, err := steps.Doctor(ctx, acc, setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range diagnosis.Checks {
+		if c.Status != steps.DoctorPassed && c.Status != steps.DoctorInfo {
+			t.Errorf("doctor %s: %s (%s)", c.ID, c.Status, c.Evidence)
+		}
+	}
+}
+
+func planFor(ctx context.Context, t *testing.T, acc steps.Accounts, setup steps.Setup) *steps.Plan {
+	t.Helper()
 	state, err := steps.Inspect(ctx, acc, setup)
 	if err != nil {
 		t.Fatal(err)
@@ -62,19 +121,13 @@ func TestE2ERealAWS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := steps.Apply(ctx, acc, plan, steps.ApplyOptions{}); err != nil {
-		t.Fatalf("apply: %v", err)
-	}
-	state, err = steps.Inspect(ctx, acc, setup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := steps.BuildPlan(setup, state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pending := again.Pending(); len(pending) > 0 {
-		t.Fatalf("second plan is not empty: %s\n%s\n%s", pending[0].ID, pending[0].Before, pending[0].After)
+	return plan
+}
+
+func expectNothingToPlan(ctx context.Context, t *testing.T, acc steps.Accounts, setup steps.Setup, when string) {
+	t.Helper()
+	if pending := planFor(ctx, t, acc, setup).Pending(); len(pending) > 0 {
+		t.Fatalf("%s the plan is not empty: %s\n%s\n%s", when, pending[0].ID, pending[0].Before, pending[0].After)
 	}
 }
 
@@ -86,7 +139,7 @@ func envOr(name, fallback string) string {
 }
 
 // cleanupE2E removes what the end-to-end test made; failures are reported, not fatal.
-func cleanupE2E(t *testing.T, s steps.Setup, srcRegion, dstRegion string) {
+func cleanupE2E(t *testing.T, s steps.Setup, srcRegion, dstRegion, sourceKey string) {
 	ctx := context.Background()
 	srcCfg, err1 := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(s.Source.Profile), config.WithRegion(srcRegion))
 	dstCfg, err2 := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(s.Destination.Profile), config.WithRegion(dstRegion))
@@ -118,6 +171,10 @@ func cleanupE2E(t *testing.T, s steps.Setup, srcRegion, dstRegion string) {
 		report("alias", err)
 		_, err = kmsClient.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: key.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(7)})
 		report("key", err)
+	}
+	if sourceKey != "" {
+		_, err = kms.NewFromConfig(srcCfg).ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: &sourceKey, PendingWindowInDays: aws.Int32(7)})
+		report("source key", err)
 	}
 }
 
