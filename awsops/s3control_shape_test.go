@@ -56,7 +56,9 @@ type createJobRequest struct {
 		Prefix      *string
 		ReportScope *string
 	}
-	Manifest          *struct{ Inner string `xml:",innerxml"` }
+	Manifest *struct {
+		Inner string `xml:",innerxml"`
+	}
 	ManifestGenerator *struct {
 		S3JobManifestGenerator *struct {
 			SourceBucket           *string
@@ -291,8 +293,8 @@ func shapeRequest() ReplicationJobRequest {
 	return ReplicationJobRequest{
 		AccountID: shapeAccount, ClientRequestToken: "s3repl-0123456789abcdef", Description: "s3repl backfill acme-prod-orders",
 		RoleARN: "arn:aws:iam::" + shapeAccount + ":role/s3repl-batch-acme-prod-orders", Priority: 10, ConfirmationRequired: true,
-		SourceBucketARN: "arn:aws:s3:::acme-prod-orders",
-		Filter:          ManifestFilter{EligibleForReplication: true, ReplicationStatuses: []string{"NONE", "FAILED"}},
+		SourceBucketARN:   "arn:aws:s3:::acme-prod-orders",
+		Filter:            ManifestFilter{EligibleForReplication: true, ReplicationStatuses: []string{"NONE", "FAILED"}},
 		ManifestBucketARN: "arn:aws:s3:::acme-prod-orders", ManifestPrefix: "s3repl-batch/manifests",
 		ReportBucketARN: "arn:aws:s3:::acme-prod-orders", ReportPrefix: "s3repl-batch/reports",
 	}
@@ -348,7 +350,11 @@ func TestCreateJobShapeCheckRefusesWhatAWSRefuses(t *testing.T) {
 		"no priority":     func(r *createJobRequest) { r.Priority = nil },
 		"role not an ARN": func(r *createJobRequest) { r.RoleArn = aws.String("s3repl-batch") },
 		"no report":       func(r *createJobRequest) { r.Report = nil },
-		"both manifests":  func(r *createJobRequest) { r.Manifest = &struct{ Inner string `xml:",innerxml"` }{} },
+		"both manifests": func(r *createJobRequest) {
+			r.Manifest = &struct {
+				Inner string `xml:",innerxml"`
+			}{}
+		},
 		"bucket name not ARN": func(r *createJobRequest) {
 			r.ManifestGenerator.S3JobManifestGenerator.SourceBucket = aws.String("abc")
 		},
