@@ -104,6 +104,7 @@ type Cloud struct {
 	roles    map[roleRef]*role
 	queue    []replicationTask
 	failures map[versionRef][]Failure
+	batch    *batchJobs // S3 Batch Operations jobs, made on first use (batch.go)
 }
 
 // New returns an empty cloud: no profiles, no resources.
@@ -197,6 +198,7 @@ func (c *Cloud) locked(fn func() error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.runDue()
+	c.advanceJobs()
 	return fn()
 }
 
