@@ -1,0 +1,200 @@
+package steps_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// backfillWorld is a demo scenario's cloud on a clock that moves only when a poll
+// waits.
+type backfillWorld struct {
+	t     *testing.T
+	clock *simcloud.ManualClock
+	cloud *simcloud.Cloud
+	acc   steps.Accounts
+	dir   string
+}
+
+func newBackfillWorld(t *testing.T, scenario string) *backfillWorld {
+	t.Helper()
+	sc, err := steps.DemoScenarioNamed(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := simcloud.NewManualClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	cloud, err := sc.NewDemoCloud(t.Context(), simcloud.WithClock(clock), simcloud.WithLatency(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute) // let the seed's own replication settle
+	acc, err := steps.OpenAccounts(t.Context(), cloud.Open, steps.DemoSetup())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &backfillWorld{t: t, clock: clock, cloud: cloud, acc: acc, dir: t.TempDir()}
+}
+
+func (w *backfillWorld) must(err error) {
+	w.t.Helper()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *backfillWorld) plan(objects steps.BackfillObjects) *steps.BackfillPlan {
+	w.t.Helper()
+	p, err := steps.PlanBackfill(w.t.Context(), w.acc, steps.DemoSetup(), steps.BackfillOptions{Objects: objects})
+	w.must(err)
+	return p
+}
+
+func (w *backfillWorld) jobs(p *steps.BackfillPlan) (*steps.BackfillJobs, *steps.BackfillJournal) {
+	w.t.Helper()
+	jobs, err := steps.NewBackfillJobs(w.acc, p)
+	w.must(err)
+	jobs.Sleep = func(_ context.Context, d time.Duration) error { w.clock.Advance(d); return nil }
+	journal, err := steps.OpenBackfillJournal(w.dir, p.Facts, nil)
+	w.must(err)
+	return jobs, journal
+}
+
+// run plans, applies, previews, confirms and watches one job, and reads its result.
+func (w *backfillWorld) run(objects steps.BackfillObjects) (steps.BackfillResult, awsops.Job) {
+	w.t.Helper()
+	p := w.plan(objects)
+	_, err := steps.ApplyBackfillPlan(w.t.Context(), w.acc, p, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	w.must(err)
+	jobs, journal := w.jobs(p)
+	started, err := jobs.Start(w.t.Context(), journal)
+	w.must(err)
+	preview, err := jobs.WaitForPreview(w.t.Context(), started.ID, nil)
+	w.must(err)
+	w.must(jobs.Confirm(w.t.Context(), started.ID))
+	job, err := jobs.Watch(w.t.Context(), started.ID, nil)
+	w.must(err)
+	result, err := jobs.Result(w.t.Context(), job)
+	w.must(err)
+	return result, preview
+}
+
+func TestBackfillDemoFromPlanToRetryAt100Percent(t *testing.T) {
+	w := newBackfillWorld(t, steps.DemoBackfillScenario)
+	p := w.plan(steps.BackfillBoth)
+	var ids []string
+	for _, c := range p.Pending() {
+		ids = append(ids, c.ID+":"+string(c.Action))
+	}
+	if want := []string{"batch-role-create:create", "batch-role-policy:create"}; !slices.Equal(ids, want) {
+		t.Fatalf("the plan makes %v, want %v", ids, want)
+	}
+	if !slices.ContainsFunc(p.Warnings, func(s string) bool { return strings.Contains(s, "invoices-to-archive") }) {
+		t.Errorf("the plan does not warn that the job replicates for the other rule too: %v", p.Warnings)
+	}
+
+	result, preview := w.run(steps.BackfillBoth)
+	objects := int64(steps.DemoBackfillOrders + steps.DemoBackfillReports + 3) // and the seed's three
+	if preview.Status != awsops.JobSuspended || preview.TotalTasks != objects {
+		t.Fatalf("preview: %s with %d tasks, want Suspended with %d", preview.Status, preview.TotalTasks, objects)
+	}
+	if result.Job.Status != awsops.JobComplete || result.Failed != steps.DemoBackfillReports || result.Succeeded != objects-steps.DemoBackfillReports {
+		t.Fatalf("first job: %s, %d succeeded, %d failed", result.Job.Status, result.Succeeded, result.Failed)
+	}
+	if len(result.Groups) != 1 || result.Groups[0].Code != "SrcGetObjectNotPermitted" || len(result.Groups[0].Examples) != 3 {
+		t.Fatalf("groups %+v, want the finance reports under SrcGetObjectNotPermitted", result.Groups)
+	}
+	if result.AllSucceeded() {
+		t.Error("a job with failed tasks counts as all succeeded")
+	}
+
+	doctor, err := steps.ExplainWithDoctor(t.Context(), w.acc, steps.DemoSetup(), &result)
+	w.must(err)
+	fixes, err := steps.PlanBackfillFixes(t.Context(), w.acc, steps.DemoSetup(), doctor, result)
+	w.must(err)
+	if len(fixes.Changes) != 1 || !strings.Contains(fixes.Changes[0].After, "kms:Decrypt") {
+		t.Fatalf("fixes %+v, want the role's grant on the finance key", fixes.Changes)
+	}
+	_, err = fixes.Apply(t.Context(), w.acc, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	w.must(err)
+
+	retry, preview := w.run(steps.BackfillFailed)
+	if preview.TotalTasks != steps.DemoBackfillReports || !retry.AllSucceeded() || retry.Succeeded != steps.DemoBackfillReports {
+		t.Fatalf("retry of the FAILED ones: %d tasks, %s, %d succeeded, %d failed", preview.TotalTasks, retry.Job.Status, retry.Succeeded, retry.Failed)
+	}
+	if again := w.plan(steps.BackfillBoth).Pending(); len(again) != 0 {
+		t.Errorf("a second backfill plans %d changes, want none", len(again))
+	}
+}
+
+func TestBackfillRerunFindsTheJobInsteadOfMakingASecond(t *testing.T) {
+	w := newBackfillWorld(t, steps.DemoBackfillScenario)
+	p := w.plan(steps.BackfillBoth)
+	_, err := steps.ApplyBackfillPlan(t.Context(), w.acc, p, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	w.must(err)
+	jobs, journal := w.jobs(p)
+	first, err := jobs.Start(t.Context(), journal)
+	w.must(err)
+	again, err := jobs.Start(t.Context(), journal)
+	w.must(err)
+	if again.ID != first.ID || !again.Resumed {
+		t.Errorf("a rerun made job %s (resumed %v); the first run made %s", again.ID, again.Resumed, first.ID)
+	}
+	// A CreateJob whose answer was lost: the journal has the token only. The rerun
+	// sends the same token, and S3 answers with the same job.
+	lost := t.TempDir()
+	lostJournal, err := steps.OpenBackfillJournal(lost, p.Facts, nil)
+	w.must(err)
+	w.must(lostJournal.Record("begin", steps.BackfillJobEntry{Token: first.Token}))
+	found, err := jobs.Start(t.Context(), lostJournal)
+	w.must(err)
+	if found.ID != first.ID {
+		t.Errorf("after a lost answer the rerun made job %s, want %s", found.ID, first.ID)
+	}
+	listed, err := w.acc.Source.(awsops.BatchJobs).ListJobs(t.Context(), simcloud.DemoSourceRegion, simcloud.DemoSourceAccount, nil)
+	w.must(err)
+	if len(listed) != 1 {
+		t.Errorf("%d jobs exist, want 1", len(listed))
+	}
+}
+
+func TestBackfillRefusesABrokenSetupBeforeChangingAnything(t *testing.T) {
+	for _, scenario := range []string{"kms-not-opted-in", "key-policy-lacks-role", steps.DefaultDemoScenario} {
+		t.Run(scenario, func(t *testing.T) {
+			w := newBackfillWorld(t, scenario)
+			_, err := steps.PlanBackfill(t.Context(), w.acc, steps.DemoSetup(), steps.BackfillOptions{DoctorCommand: "s3repl doctor -f demo.yaml"})
+			var refused *steps.BackfillRefusedError
+			if !errors.As(err, &refused) || !strings.Contains(err.Error(), "s3repl doctor -f demo.yaml") {
+				t.Fatalf("err = %v, want a refusal that says to run the doctor", err)
+			}
+			if _, err := w.acc.Source.GetRole(t.Context(), "s3repl-batch-"+simcloud.DemoSourceBucket); !awsops.IsNotFound(err) {
+				t.Errorf("the batch role exists after a refusal: %v", err)
+			}
+		})
+	}
+}
+
+func TestBackfillObjectsChoice(t *testing.T) {
+	for in, want := range map[string][]string{"": {"NONE", "FAILED"}, "both": {"NONE", "FAILED"}, "not-replicated": {"NONE"}, "failed": {"FAILED"}} {
+		o, err := steps.ParseBackfillObjects(in)
+		if err != nil || !slices.Equal(o.Statuses(), want) {
+			t.Errorf("%q: %v %v", in, o.Statuses(), err)
+		}
+	}
+	if _, err := steps.ParseBackfillObjects("all"); err == nil || !strings.Contains(err.Error(), "not-replicated") {
+		t.Errorf("--objects all: %v", err)
+	}
+}
+
+func TestBackfillCostIsAnEstimateWithItsSource(t *testing.T) {
+	c := steps.EstimateBackfillCost(2_000_000)
+	if c.Total != 2.25 || !strings.Contains(c.Source, "aws.amazon.com/s3/pricing") {
+		t.Errorf("%+v", c)
+	}
+}
