@@ -93,15 +93,15 @@ func (p *BackfillPlan) Pending() []Change {
 	return slices.DeleteFunc(slices.Clone(p.Changes), func(c Change) bool { return !c.Pending() })
 }
 
-// asPlan is the plan Apply takes.
-func (p *BackfillPlan) asPlan() *Plan {
+// AsPlan is the plan Apply takes and PlanText shows.
+func (p *BackfillPlan) AsPlan() *Plan {
 	return &Plan{Setup: p.Setup, Changes: p.Changes, Warnings: p.Warnings, Blockers: []string{}}
 }
 
 // ApplyBackfillPlan makes the batch role's changes with the same re-read and journal
 // as apply.
 func ApplyBackfillPlan(ctx context.Context, acc Accounts, p *BackfillPlan, opts ApplyOptions) (ApplyResult, error) {
-	return Apply(ctx, acc, p.asPlan(), opts)
+	return Apply(ctx, acc, p.AsPlan(), opts)
 }
 
 // BackfillRefusedError says why a backfill cannot work, before anything changed.

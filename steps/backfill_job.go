@@ -216,3 +216,23 @@ func EstimateBackfillCost(tasks int64) CostEstimate {
 	return CostEstimate{Tasks: tasks, JobFee: batchJobFeeUSD, ObjectFees: objects, Total: batchJobFeeUSD + objects,
 		Source: batchPricingPage, Excludes: batchPricingExcludes}
 }
+
+// BackfillJobsOf gets the Batch Operations of the setup's source account and Region,
+// to watch a job made earlier (`backfill --job ID`) without planning.
+func BackfillJobsOf(ctx context.Context, acc Accounts, s Setup) (*BackfillJobs, error) {
+	batch, ok := awsops.BatchOf(acc.Source)
+	if !ok {
+		return nil, fmt.Errorf("the source profile's account cannot run S3 Batch Operations jobs here")
+	}
+	id, err := acc.Source.Identity(ctx)
+	if err != nil {
+		return nil, explain("source", err)
+	}
+	region := s.Source.Region
+	if region == "" {
+		if region, err = acc.Source.BucketRegion(ctx, s.Source.Bucket); err != nil {
+			return nil, explain("source", err)
+		}
+	}
+	return &BackfillJobs{batch: batch, region: region, account: id.AccountID, Sleep: sleep}, nil
+}
