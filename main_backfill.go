@@ -94,12 +94,12 @@ type backfillReport struct {
 type backfillJobReport struct {
 	Objects steps.BackfillObjects `json:"objects"`
 	// APICalls is what this job's plan, preview, run and explanation cost.
-	APICalls int64 `json:"apiCalls"`
-	Plan    *steps.BackfillPlan   `json:"plan,omitempty"`
-	Job     steps.StartedJob      `json:"job"`
-	Cost    *steps.CostEstimate   `json:"costEstimate,omitempty"`
-	Result  *steps.BackfillResult `json:"result,omitempty"`
-	Fixes   *steps.BackfillFixes  `json:"fixes,omitempty"`
+	APICalls int64                 `json:"apiCalls"`
+	Plan     *steps.BackfillPlan   `json:"plan,omitempty"`
+	Job      steps.StartedJob      `json:"job"`
+	Cost     *steps.CostEstimate   `json:"costEstimate,omitempty"`
+	Result   *steps.BackfillResult `json:"result,omitempty"`
+	Fixes    *steps.BackfillFixes  `json:"fixes,omitempty"`
 }
 
 func (b *backfillRun) open(demo bool, latency time.Duration) error {
