@@ -262,7 +262,7 @@ func (b *backfillRun) follow(jobs *steps.BackfillJobs, id string, report *backfi
 			return false, err
 		}
 	}
-	job, detached, err := b.watch(jobs, id)
+	job, detached, err := b.watch(jobs, id, report.Objects)
 	if err != nil || detached {
 		return false, err
 	}
@@ -270,7 +270,7 @@ func (b *backfillRun) follow(jobs *steps.BackfillJobs, id string, report *backfi
 }
 
 // watch shows the live panel in a terminal, progress lines otherwise.
-func (b *backfillRun) watch(jobs *steps.BackfillJobs, id string) (awsops.Job, bool, error) {
+func (b *backfillRun) watch(jobs *steps.BackfillJobs, id string, objects steps.BackfillObjects) (awsops.Job, bool, error) {
 	if b.asJSON || !isTerminal(os.Stdout) {
 		lastDone := int64(-1)
 		job, err := jobs.Watch(b.ctx, id, func(j awsops.Job) {
@@ -286,13 +286,12 @@ func (b *backfillRun) watch(jobs *steps.BackfillJobs, id string) (awsops.Job, bo
 		watchAgain = "(the demo's accounts end with this run)"
 	}
 	panel := ui.NewBackfillPanel(b.ctx, ui.BackfillPanelFuncs{Poll: func(ctx context.Context) (awsops.Job, error) { return jobs.Poll(ctx, id) }},
-		ui.BackfillPanelInfo{JobID: id, Bucket: b.setup.Source.Bucket, Region: b.setup.Source.Region, Objects: string(b.objects), WatchCommand: watchAgain})
+		ui.BackfillPanelInfo{JobID: id, Bucket: b.setup.Source.Bucket, Region: b.setup.Source.Region, Objects: string(objects), WatchCommand: watchAgain})
 	final, err := tea.NewProgram(panel, tea.WithContext(b.ctx)).Run()
 	if err != nil {
 		return awsops.Job{}, false, err
 	}
-	done := final.(ui.BackfillPanel)
-	lipgloss.Fprint(b.cmd.OutOrStdout(), done.Frame())
+	done := final.(ui.BackfillPanel) // its last frame stays on the screen
 	return done.Job(), done.Detached(), done.Err()
 }
 

@@ -168,7 +168,11 @@ func (p BackfillPanel) Frame() string {
 	width := max(p.width, 20)
 	title := StyleTitle.Render("Batch Replication") + StyleMuted.Render(" · job "+p.info.JobID)
 	b.WriteString(ansi.Truncate(title, width-len(p.job.Status)-3, "…") + "  " + statusStyle(p.job.Status) + "\n")
-	b.WriteString(StyleMuted.Render(ansi.Truncate(fmt.Sprintf("s3://%s (%s) · objects: %s", p.info.Bucket, p.info.Region, p.info.Objects), width, "…")) + "\n\n")
+	where := fmt.Sprintf("s3://%s (%s)", p.info.Bucket, p.info.Region)
+	if p.info.Objects != "" {
+		where += " · objects: " + p.info.Objects
+	}
+	b.WriteString(StyleMuted.Render(ansi.Truncate(where, width, "…")) + "\n\n")
 	total, done := p.job.TotalTasks, p.job.Succeeded+p.job.Failed
 	switch {
 	case !p.seen:
