@@ -174,6 +174,14 @@ func (b *backfillRun) backfill(objects steps.BackfillObjects, retry bool) (bool,
 	if err := b.applyPlan(plan); err != nil {
 		return false, err
 	}
+	if plan.CreatesRole() && !b.demo {
+		b.say(fmt.Sprintf("Waiting %s for IAM to make the new role usable by S3 Batch Operations…\n", steps.NewRoleSettle))
+		select {
+		case <-b.ctx.Done():
+			return false, b.ctx.Err()
+		case <-time.After(steps.NewRoleSettle):
+		}
+	}
 	jobs, err := steps.NewBackfillJobs(b.acc, plan)
 	if err != nil {
 		return false, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	iam "github.com/micahhausler/aws-iam-policy/policy"
 
@@ -91,6 +92,16 @@ type ManifestFilter struct {
 // Pending returns the changes that write something.
 func (p *BackfillPlan) Pending() []Change {
 	return slices.DeleteFunc(slices.Clone(p.Changes), func(c Change) bool { return !c.Pending() })
+}
+
+// NewRoleSettle is how long to wait after creating the batch role before S3 Batch
+// Operations is to assume it: IAM makes a new role usable everywhere within seconds,
+// not at once, and a job whose role cannot be assumed fails while preparing.
+const NewRoleSettle = 15 * time.Second
+
+// CreatesRole reports whether the plan creates the batch role.
+func (p *BackfillPlan) CreatesRole() bool {
+	return slices.ContainsFunc(p.Changes, func(c Change) bool { return c.kind == kindCreateRole && c.Pending() })
 }
 
 // AsPlan is the plan Apply takes and PlanText shows.
