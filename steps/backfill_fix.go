@@ -157,13 +157,19 @@ func objectKeysRolePolicy(ctx context.Context, acc awsops.Account, s Setup, f Fa
 	if existing, ok := doc.Statement(objectKeySid(f)); ok {
 		keys = mergeResources(existing, keys)
 	}
-	if _, err := doc.Upsert(policy.Statement{Sid: objectKeySid(f), Effect: iam.EffectAllow, Action: strs("kms:Decrypt"),
-		Resource: strs(keys...), Condition: f.kmsConditions(f.SourceRegion, f.srcBucketARN())}); err != nil {
+	if _, err := doc.Upsert(objectKeysStatement(f, keys)); err != nil {
 		return Change{}, err
 	}
 	return Change{ID: "object-keys-role-policy", Title: "Let the role decrypt the objects' other KMS keys (inline policy " + name + ")",
 		Side: SourceSide, Account: f.SourceAccount, Region: "global", Resource: f.RoleARN, Action: ActionUpdate,
 		kind: kindRolePolicy, target: role, name: name, Before: prettyOrEmpty(current), After: doc.String()}, nil
+}
+
+// objectKeysStatement lets the role decrypt with further keys through S3 in the
+// source Region, for the rule's objects (object or, with Bucket Keys, bucket context).
+func objectKeysStatement(f Facts, keys []string) policy.Statement {
+	return policy.Statement{Sid: objectKeySid(f), Effect: iam.EffectAllow, Action: strs("kms:Decrypt"),
+		Resource: strs(keys...), Condition: f.kmsConditions(f.SourceRegion, f.srcBucketARN())}
 }
 
 // mergeResources keeps the keys an earlier fix granted.
