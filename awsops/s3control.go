@@ -43,6 +43,9 @@ type ManifestFilter struct {
 	EligibleForReplication bool
 	// ReplicationStatuses are NONE (never replicated), FAILED, COMPLETED or REPLICA.
 	ReplicationStatuses []string
+	// KeyPrefixes, when given, list only keys that start with one of them
+	// (KeyNameConstraint.MatchAnyPrefix).
+	KeyPrefixes []string
 }
 
 // ReplicationJobRequest is a CreateJob of a Batch Replication job whose manifest S3

@@ -64,6 +64,10 @@ func createJobInput(req ReplicationJobRequest) *s3control.CreateJobInput {
 			},
 		}},
 	}
+	if len(req.Filter.KeyPrefixes) > 0 {
+		generator := in.ManifestGenerator.(*types.JobManifestGeneratorMemberS3JobManifestGenerator)
+		generator.Value.Filter.KeyNameConstraint = &types.KeyNameConstraint{MatchAnyPrefix: req.Filter.KeyPrefixes}
+	}
 	if req.Description != "" {
 		in.Description = aws.String(req.Description)
 	}

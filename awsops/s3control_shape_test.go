@@ -73,6 +73,11 @@ type createJobRequest struct {
 				ObjectReplicationStatuses struct {
 					Members []string `xml:"member"`
 				}
+				KeyNameConstraint *struct {
+					MatchAnyPrefix *struct {
+						Members []string `xml:"member"`
+					}
+				}
 			}
 		}
 	}
@@ -187,6 +192,9 @@ func manifestGeneratorProblem(req createJobRequest) string {
 		}
 	}
 	if f := g.Filter; f != nil {
+		if k := f.KeyNameConstraint; k != nil && (k.MatchAnyPrefix == nil || len(k.MatchAnyPrefix.Members) == 0) {
+			return "KeyNameConstraint.MatchAnyPrefix is a list of prefixes"
+		}
 		for _, status := range f.ObjectReplicationStatuses.Members {
 			if !slices.Contains([]string{"NONE", "FAILED", "COMPLETED", "REPLICA"}, status) {
 				return "ObjectReplicationStatuses are NONE, FAILED, COMPLETED or REPLICA, not " + status
@@ -294,7 +302,7 @@ func shapeRequest() ReplicationJobRequest {
 		AccountID: shapeAccount, ClientRequestToken: "s3repl-0123456789abcdef", Description: "s3repl backfill acme-prod-orders",
 		RoleARN: "arn:aws:iam::" + shapeAccount + ":role/s3repl-batch-acme-prod-orders", Priority: 10, ConfirmationRequired: true,
 		SourceBucketARN:   "arn:aws:s3:::acme-prod-orders",
-		Filter:            ManifestFilter{EligibleForReplication: true, ReplicationStatuses: []string{"NONE", "FAILED"}},
+		Filter:            ManifestFilter{EligibleForReplication: true, ReplicationStatuses: []string{"NONE", "FAILED"}, KeyPrefixes: []string{"orders/"}},
 		ManifestBucketARN: "arn:aws:s3:::acme-prod-orders", ManifestPrefix: "s3repl-batch/manifests",
 		ReportBucketARN: "arn:aws:s3:::acme-prod-orders", ReportPrefix: "s3repl-batch/reports",
 	}
@@ -316,6 +324,9 @@ func TestCreateReplicationJobRequestHasTheDocumentedShape(t *testing.T) {
 	g := shape.create.ManifestGenerator.S3JobManifestGenerator
 	if got := g.Filter.ObjectReplicationStatuses.Members; !slices.Equal(got, []string{"NONE", "FAILED"}) || !*g.Filter.EligibleForReplication {
 		t.Errorf("filter %v eligible %v, want NONE, FAILED and eligible only", got, *g.Filter.EligibleForReplication)
+	}
+	if k := g.Filter.KeyNameConstraint; k == nil || k.MatchAnyPrefix == nil || !slices.Equal(k.MatchAnyPrefix.Members, []string{"orders/"}) {
+		t.Errorf("key name constraint %+v, want the rule's prefix", k)
 	}
 	if !*shape.create.ConfirmationRequired || *shape.create.ClientRequestToken != "s3repl-0123456789abcdef" {
 		t.Errorf("confirmation %v token %q: want the job to wait for confirmation, with our token", *shape.create.ConfirmationRequired, *shape.create.ClientRequestToken)

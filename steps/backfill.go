@@ -87,6 +87,9 @@ type BackfillPlan struct {
 type ManifestFilter struct {
 	EligibleForReplication bool     `json:"eligibleForReplication"`
 	ReplicationStatuses    []string `json:"objectReplicationStatuses"`
+	// KeyPrefixes is the rule's prefix, when it has one: the job then lists only
+	// the rule's objects.
+	KeyPrefixes []string `json:"keyPrefixes,omitempty"`
 }
 
 // Pending returns the changes that write something.
@@ -141,6 +144,9 @@ func PlanBackfill(ctx context.Context, acc Accounts, s Setup, opts BackfillOptio
 	f := backfillFacts(s, report.Plan.Facts, opts)
 	p := &BackfillPlan{Setup: s, Facts: f, Warnings: []string{},
 		Filter: ManifestFilter{EligibleForReplication: true, ReplicationStatuses: opts.Objects.Statuses()}}
+	if f.RulePrefix != "" {
+		p.Filter.KeyPrefixes = []string{f.RulePrefix}
+	}
 	if err := p.planRole(ctx, acc.Source); err != nil {
 		return nil, err
 	}
@@ -315,7 +321,11 @@ func backfillWarnings(report DoctorReport, f BackfillFacts) []string {
 	}
 	if report.Plan != nil {
 		if others := otherEnabledRules(report.Plan.Setup, report.Plan.Facts, report.Plan.Changes); len(others) > 0 {
-			out = append(out, "the job replicates for every enabled rule of the bucket's replication configuration, so also for "+
+			scope := "its objects"
+			if f.RulePrefix != "" {
+				scope = "the objects under " + f.RulePrefix + " (the job lists only those)"
+			}
+			out = append(out, "the job replicates "+scope+" for every enabled rule of the bucket's replication configuration that covers them, so also for "+
 				strings.Join(others, ", ")+" [s3-batch-replication-batch]")
 		}
 	}

@@ -110,8 +110,9 @@ func (b *BackfillJobs) request(token string) awsops.ReplicationJobRequest {
 	return awsops.ReplicationJobRequest{
 		AccountID: f.SourceAccount, ClientRequestToken: token, Description: jobDescription(f, token),
 		RoleARN: f.BatchRoleARN, Priority: 10, ConfirmationRequired: true,
-		SourceBucketARN:   BucketARN(f.Partition, f.SourceBucket),
-		Filter:            awsops.ManifestFilter{EligibleForReplication: b.plan.Filter.EligibleForReplication, ReplicationStatuses: b.plan.Filter.ReplicationStatuses},
+		SourceBucketARN: BucketARN(f.Partition, f.SourceBucket),
+		Filter: awsops.ManifestFilter{EligibleForReplication: b.plan.Filter.EligibleForReplication,
+			ReplicationStatuses: b.plan.Filter.ReplicationStatuses, KeyPrefixes: b.plan.Filter.KeyPrefixes},
 		ManifestBucketARN: BucketARN(f.Partition, f.ReportBucket), ManifestPrefix: f.ManifestPrefix,
 		ReportBucketARN: BucketARN(f.Partition, f.ReportBucket), ReportPrefix: f.ReportPrefix,
 	}

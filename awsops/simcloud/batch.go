@@ -123,6 +123,7 @@ func validJobRequest(req awsops.ReplicationJobRequest) error {
 func sameJobRequest(a, b awsops.ReplicationJobRequest) bool {
 	return a.RoleARN == b.RoleARN && a.SourceBucketARN == b.SourceBucketARN &&
 		slices.Equal(a.Filter.ReplicationStatuses, b.Filter.ReplicationStatuses) &&
+		slices.Equal(a.Filter.KeyPrefixes, b.Filter.KeyPrefixes) &&
 		a.ReportBucketARN == b.ReportBucketARN && a.ReportPrefix == b.ReportPrefix
 }
 

@@ -224,11 +224,15 @@ func manifestKey(j *batchJob) string {
 
 // generateManifest lists the versions the filter selects: eligible for replication
 // (a rule of the configuration covers it) and in one of the replication statuses,
-// NONE meaning no status at all [API_control_JobManifestGeneratorFilter].
+// NONE meaning no status at all, and with a key that starts with one of the prefixes
+// when there are some [API_control_JobManifestGeneratorFilter, API_control_KeyNameConstraint].
 func (c *Cloud) generateManifest(src *bucket, filter awsops.ManifestFilter) []versionRef {
 	var tasks []versionRef
 	for _, key := range slices.Sorted(maps.Keys(src.objects)) {
 		for _, v := range src.objects[key] {
+			if len(filter.KeyPrefixes) > 0 && !slices.ContainsFunc(filter.KeyPrefixes, func(p string) bool { return strings.HasPrefix(key, p) }) {
+				continue
+			}
 			if filter.EligibleForReplication && (v.replica || len(src.replication.rulesFor(v)) == 0) {
 				continue
 			}

@@ -285,3 +285,14 @@ func TestBatchJobIdempotencyAndStatusChanges(t *testing.T) {
 		t.Errorf("ListJobs: active %v, all %v", active, all)
 	}
 }
+
+func TestBatchManifestKeepsOnlyKeysWithAPrefixWhenAsked(t *testing.T) {
+	w := newBatchWorld(t, 30)
+	req := w.request("token-1", "NONE")
+	req.Filter.KeyPrefixes = []string{"old/000", "old/001"}
+	id := w.create(req)
+	w.settle()
+	if got := w.describe(id).TotalTasks; got != 20 {
+		t.Errorf("%d tasks, want the 20 keys under old/000 and old/001", got)
+	}
+}
