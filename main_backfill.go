@@ -57,6 +57,7 @@ func backfillCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&b.asJSON, "json", false, "print JSON for scripts (needs --yes)")
 	cmd.Flags().BoolVarP(&b.yes, "yes", "y", false, "make the batch role, run the job and apply fixes without asking")
 	cmd.Flags().StringVar(&objects, "objects", "both", "which objects: not-replicated (never replicated), failed (FAILED) or both")
+	cmd.Flags().StringVar(&b.reportBucket, "report-bucket", "", "bucket for the job's manifest and completion report, in the source bucket's Region (default: the source bucket, under s3repl-batch/)")
 	cmd.Flags().StringVar(&b.jobID, "job", "", "watch (and explain) a job made earlier instead of making one")
 	cmd.Flags().StringVar(&b.journalDir, "journal", "", "directory for the journals (default $XDG_STATE_HOME/s3repl/journal)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "run against the simulated accounts of the demo's backfill scenario")
@@ -75,6 +76,8 @@ type backfillRun struct {
 	jobID      string
 	journalDir string
 	objects    steps.BackfillObjects
+	// reportBucket receives the manifest and the report; "" is the source bucket.
+	reportBucket string
 
 	setup steps.Setup
 	acc   steps.Accounts
@@ -166,7 +169,7 @@ func (b *backfillRun) run() error {
 func (b *backfillRun) backfill(objects steps.BackfillObjects, retry bool) (bool, error) {
 	report := backfillJobReport{Objects: objects}
 	before := b.acc.APICalls()
-	plan, err := steps.PlanBackfill(b.ctx, b.acc, b.setup, steps.BackfillOptions{Objects: objects, DoctorCommand: "s3repl doctor -f " + b.setupFile})
+	plan, err := steps.PlanBackfill(b.ctx, b.acc, b.setup, steps.BackfillOptions{Objects: objects, ReportBucket: b.reportBucket, DoctorCommand: "s3repl doctor -f " + b.setupFile})
 	if err != nil {
 		return false, err
 	}

@@ -142,6 +142,9 @@ func PlanBackfill(ctx context.Context, acc Accounts, s Setup, opts BackfillOptio
 		return nil, err
 	}
 	f := backfillFacts(s, report.Plan.Facts, opts)
+	if err := checkReportBucket(ctx, acc.Source, f); err != nil {
+		return nil, err
+	}
 	p := &BackfillPlan{Setup: s, Facts: f, Warnings: []string{},
 		Filter: ManifestFilter{EligibleForReplication: true, ReplicationStatuses: opts.Objects.Statuses()}}
 	if f.RulePrefix != "" {
@@ -205,6 +208,22 @@ func backfillFacts(s Setup, f Facts, opts BackfillOptions) BackfillFacts {
 		RulePrefix: f.Prefix, BatchRoleName: name, BatchRoleARN: RoleARN(f.Partition, f.SourceAccount, name),
 		ReportBucket: bucket, ManifestPrefix: prefix + "manifests", ReportPrefix: prefix + "reports", Objects: opts.Objects,
 	}
+}
+
+// checkReportBucket refuses a report bucket S3 cannot use: the generated manifest
+// must be in the source bucket's Region [s3-batch-replication-batch].
+func checkReportBucket(ctx context.Context, acc awsops.Account, f BackfillFacts) error {
+	if f.ReportBucket == f.SourceBucket {
+		return nil
+	}
+	region, err := acc.BucketRegion(ctx, f.ReportBucket)
+	if err != nil {
+		return fmt.Errorf("report bucket %s: %w", f.ReportBucket, explain("source", err))
+	}
+	if region != f.SourceRegion {
+		return fmt.Errorf("report bucket %s is in %s: S3 writes a generated manifest only in the source bucket's Region (%s); name a bucket there", f.ReportBucket, region, f.SourceRegion)
+	}
+	return nil
 }
 
 // BatchRolePolicyName is the inline policy holding the batch role's permissions.
@@ -334,7 +353,7 @@ func backfillWarnings(report DoctorReport, f BackfillFacts) []string {
 		if f.RulePrefix != "" {
 			scope = f.RulePrefix
 		}
-		out = append(out, fmt.Sprintf("the rule replicates %s, which includes %s: the job's manifest and report files (a few objects per job) replicate too",
+		out = append(out, fmt.Sprintf("the rule replicates %s, which includes %s: the job's manifest and report files (a few objects per job) replicate too; --report-bucket names another bucket of the source Region for them",
 			scope, strings.TrimSuffix(f.ManifestPrefix, "manifests")))
 	}
 	return out

@@ -198,3 +198,20 @@ func TestBackfillCostIsAnEstimateWithItsSource(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+func TestBackfillReportBucketMustBeInTheSourceRegion(t *testing.T) {
+	w := newBackfillWorld(t, steps.DemoBackfillScenario)
+	p, err := steps.PlanBackfill(t.Context(), w.acc, steps.DemoSetup(), steps.BackfillOptions{ReportBucket: simcloud.DemoLogsBucket})
+	w.must(err)
+	policy := p.Changes[1].After
+	if !strings.Contains(policy, "arn:aws:s3:::"+simcloud.DemoLogsBucket+"/s3repl-batch/reports/*") || strings.Contains(policy, simcloud.DemoSourceBucket+"/s3repl-batch") {
+		t.Errorf("the batch role may write reports elsewhere than the bucket named:\n%s", policy)
+	}
+	if slices.ContainsFunc(p.Warnings, func(s string) bool { return strings.Contains(s, "replicate too") }) {
+		t.Errorf("a report bucket of its own is said to replicate: %v", p.Warnings)
+	}
+	_, err = steps.PlanBackfill(t.Context(), w.acc, steps.DemoSetup(), steps.BackfillOptions{ReportBucket: simcloud.DemoArchiveBucket})
+	if err == nil || !strings.Contains(err.Error(), "source bucket's Region (us-east-1)") {
+		t.Errorf("a report bucket in us-west-2: %v", err)
+	}
+}
