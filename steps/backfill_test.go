@@ -215,3 +215,43 @@ func TestBackfillReportBucketMustBeInTheSourceRegion(t *testing.T) {
 		t.Errorf("a report bucket in us-west-2: %v", err)
 	}
 }
+
+// TestBackfillAPICalls counts the calls of each phase of one backfill of the demo's
+// 303 objects, so a change that multiplies them shows.
+func TestBackfillAPICalls(t *testing.T) {
+	w := newBackfillWorld(t, steps.DemoBackfillScenario)
+	ctx, calls := t.Context(), w.acc.APICalls()
+	phase := func(name string) int64 {
+		now := w.acc.APICalls()
+		n := now - calls
+		calls = now
+		t.Logf("%-8s %3d calls", name, n)
+		return n
+	}
+	p, err := steps.PlanBackfill(ctx, w.acc, steps.DemoSetup(), steps.BackfillOptions{})
+	w.must(err)
+	plan := phase("plan")
+	_, err = steps.ApplyBackfillPlan(ctx, w.acc, p, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	w.must(err)
+	apply := phase("apply")
+	jobs, journal := w.jobs(p)
+	started, err := jobs.Start(ctx, journal)
+	w.must(err)
+	_, err = jobs.WaitForPreview(ctx, started.ID, nil)
+	w.must(err)
+	w.must(jobs.Confirm(ctx, started.ID))
+	job, err := jobs.Watch(ctx, started.ID, nil)
+	w.must(err)
+	run := phase("job")
+	result, err := jobs.Result(ctx, job)
+	w.must(err)
+	report := phase("report")
+	doctor, err := steps.ExplainWithDoctor(ctx, w.acc, steps.DemoSetup(), &result)
+	w.must(err)
+	_, err = steps.PlanBackfillFixes(ctx, w.acc, steps.DemoSetup(), doctor, result)
+	w.must(err)
+	explain := phase("explain")
+	if plan > 60 || apply > 10 || run > 12 || report != 3 || explain > 60 {
+		t.Errorf("calls: plan %d, apply %d, job %d, report %d, explain %d", plan, apply, run, report, explain)
+	}
+}
