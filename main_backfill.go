@@ -197,12 +197,12 @@ func (b *backfillRun) backfill(objects steps.BackfillObjects, retry bool) (bool,
 	if err != nil {
 		return false, err
 	}
-	report.Job = started
+	report.Job, report.Objects = started, started.Objects
 	verb := "Created"
 	if started.Resumed {
 		verb = "Found the job an earlier run created:"
 	}
-	b.say(fmt.Sprintf("%s Batch Replication job %s (objects: %s). Journal: %s\n", verb, started.ID, objects, journal.Path()))
+	b.say(fmt.Sprintf("%s Batch Replication job %s (objects: %s). Journal: %s\n", verb, started.ID, started.Objects, journal.Path()))
 	ok, err := b.follow(jobs, started.ID, &report)
 	report.APICalls = b.acc.APICalls() - before
 	b.out.Jobs = append(b.out.Jobs, report)

@@ -64,6 +64,9 @@ type StartedJob struct {
 	ID      string `json:"id"`
 	Token   string `json:"clientRequestToken"`
 	Resumed bool   `json:"resumed"`
+	// Objects is what the job replicates: a resumed job keeps the choice of the run
+	// that created it.
+	Objects BackfillObjects `json:"objects"`
 }
 
 // Start creates the job with confirmation required, journaling its token before
@@ -81,7 +84,7 @@ func (b *BackfillJobs) Start(ctx context.Context, journal *BackfillJournal) (Sta
 		job, err := b.Describe(ctx, last.JobID)
 		switch {
 		case err == nil && !awsops.JobTerminal(job.Status):
-			return StartedJob{ID: last.JobID, Token: last.Token, Resumed: true}, nil
+			return StartedJob{ID: last.JobID, Token: last.Token, Resumed: true, Objects: last.Objects}, nil
 		case err != nil && !awsops.IsNotFound(err):
 			return StartedJob{}, err
 		}
@@ -102,7 +105,7 @@ func (b *BackfillJobs) Start(ctx context.Context, journal *BackfillJournal) (Sta
 	if err := journal.Record(backfillDone, BackfillJobEntry{Token: token, JobID: id, Objects: b.plan.Facts.Objects}); err != nil {
 		return StartedJob{ID: id, Token: token}, err
 	}
-	return StartedJob{ID: id, Token: token, Resumed: last.Token == token}, nil
+	return StartedJob{ID: id, Token: token, Resumed: last.Token == token, Objects: b.plan.Facts.Objects}, nil
 }
 
 func (b *BackfillJobs) request(token string) awsops.ReplicationJobRequest {

@@ -83,6 +83,7 @@ func (j *BackfillJournal) Record(phase string, e BackfillJobEntry) error {
 // outcome is unknown.
 type LastJob struct {
 	Token, JobID string
+	Objects      BackfillObjects
 }
 
 // Last reads the latest CreateJob of the journal; a missing journal is none.
@@ -107,9 +108,9 @@ func (j *BackfillJournal) Last() (LastJob, error) {
 		}
 		switch e.Phase {
 		case backfillBegin:
-			last = LastJob{Token: e.Token}
+			last = LastJob{Token: e.Token, Objects: e.Objects}
 		case backfillDone:
-			last = LastJob{Token: e.Token, JobID: e.JobID}
+			last = LastJob{Token: e.Token, JobID: e.JobID, Objects: e.Objects}
 		case backfillFailed:
 			if e.Refused {
 				last = LastJob{}

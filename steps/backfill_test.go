@@ -255,3 +255,19 @@ func TestBackfillAPICalls(t *testing.T) {
 		t.Errorf("calls: plan %d, apply %d, job %d, report %d, explain %d", plan, apply, run, report, explain)
 	}
 }
+
+func TestBackfillResumedJobKeepsItsObjects(t *testing.T) {
+	w := newBackfillWorld(t, steps.DemoBackfillScenario)
+	p := w.plan(steps.BackfillNotReplicated)
+	_, err := steps.ApplyBackfillPlan(t.Context(), w.acc, p, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	w.must(err)
+	jobs, journal := w.jobs(p)
+	first, err := jobs.Start(t.Context(), journal)
+	w.must(err)
+	jobs2, _ := w.jobs(w.plan(steps.BackfillFailed))
+	again, err := jobs2.Start(t.Context(), journal)
+	w.must(err)
+	if again.ID != first.ID || again.Objects != steps.BackfillNotReplicated {
+		t.Errorf("resumed %+v, want job %s with the objects it was made for", again, first.ID)
+	}
+}
