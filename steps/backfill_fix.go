@@ -56,7 +56,7 @@ func (f *BackfillFixes) Apply(ctx context.Context, acc Accounts, opts ApplyOptio
 	return Apply(ctx, acc, f.plan, opts)
 }
 
-// failedObjectKeys reads the KMS keys of the examples of the groups whose reason is
+// failedObjectKeys reads the KMS keys of a sample of the objects of the groups whose reason is
 // a read or decrypt the role may not make, leaving out the bucket's default keys
 // (which the setup's own grants cover).
 func failedObjectKeys(ctx context.Context, acc awsops.Account, f Facts, r BackfillResult) ([]string, error) {
@@ -65,7 +65,11 @@ func failedObjectKeys(ctx context.Context, acc awsops.Account, f Facts, r Backfi
 		if g.Code != "SrcGetObjectNotPermitted" && g.Code != "SrcKmsKeyInvalidState" {
 			continue
 		}
-		for _, example := range g.Examples {
+		objects := g.sample
+		if len(objects) == 0 {
+			objects = g.Examples // a result read back from JSON
+		}
+		for _, example := range objects {
 			key, version := splitExample(example)
 			head, err := acc.HeadObject(ctx, f.SourceRegion, f.SourceBucket, key, version)
 			if err != nil {

@@ -14,7 +14,9 @@ type FailureGroup struct {
 	Code  string `json:"code"`
 	Count int64  `json:"count"`
 	// Examples are a few of the objects, "key (version)".
-	Examples []string      `json:"examples"`
+	Examples []string `json:"examples"`
+	// sample is more of them, for reading their KMS keys.
+	sample []string
 	Message  string        `json:"message,omitempty"` // the report's first message for the code
 	Reason   FailureReason `json:"reason"`
 	// Findings are the doctor's failed checks that explain the cause, when the doctor
@@ -40,8 +42,12 @@ func (r BackfillResult) AllSucceeded() bool {
 	return r.Job.Status == awsops.JobComplete && r.Failed == 0 && r.Job.Failed == 0
 }
 
-// maxExamples is how many objects a failure group names.
-const maxExamples = 3
+// maxExamples is how many objects a failure group names; sampleObjects how many it
+// keeps for looking at (their KMS keys).
+const (
+	maxExamples   = 3
+	sampleObjects = 20
+)
 
 // ReportGrouper counts a completion report's tasks and groups the failed ones by
 // error code, keeping a few examples: its memory does not grow with the report.
@@ -72,8 +78,12 @@ func (g *ReportGrouper) Add(t awsops.ReportTask) error {
 		g.groups[code] = group
 	}
 	group.Count++
-	if len(group.Examples) < maxExamples {
-		group.Examples = append(group.Examples, strings.Clone(t.Key)+" ("+strings.Clone(t.VersionID)+")")
+	if len(group.sample) < sampleObjects {
+		object := strings.Clone(t.Key) + " (" + strings.Clone(t.VersionID) + ")"
+		group.sample = append(group.sample, object)
+		if len(group.Examples) < maxExamples {
+			group.Examples = append(group.Examples, object)
+		}
 	}
 	return nil
 }
