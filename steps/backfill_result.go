@@ -16,9 +16,9 @@ type FailureGroup struct {
 	// Examples are a few of the objects, "key (version)".
 	Examples []string `json:"examples"`
 	// sample is more of them, for reading their KMS keys.
-	sample []string
-	Message  string        `json:"message,omitempty"` // the report's first message for the code
-	Reason   FailureReason `json:"reason"`
+	sample  []string
+	Message string        `json:"message,omitempty"` // the report's first message for the code
+	Reason  FailureReason `json:"reason"`
 	// Findings are the doctor's failed checks that explain the cause, when the doctor
 	// ran after the job.
 	Findings []DoctorCheck `json:"findings,omitempty"`
