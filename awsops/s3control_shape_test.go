@@ -205,7 +205,9 @@ func manifestGeneratorProblem(req createJobRequest) string {
 }
 
 // describeJob answers with API_control_DescribeJob's response: a job that ran,
-// with a failure and its report.
+// with a failure and its report. Lists are in the service model's form, <member>
+// elements, which is what the SDK reads (the reference page's example names the
+// element JobFailure).
 func (s *s3controlShape) describeJob(w http.ResponseWriter, id string) {
 	if !jobIDPattern.MatchString(id) {
 		s.fail(w, "DescribeJob: job id %q is out of shape", id)
