@@ -250,7 +250,7 @@ func (b *backfillRun) follow(jobs *steps.BackfillJobs, id string, report *backfi
 		}
 	})
 	if err != nil {
-		return false, err
+		return false, b.interrupted(id, err)
 	}
 	if preview.Status == awsops.JobFailed {
 		b.say(ui.BackfillPreviewText(preview, steps.CostEstimate{}))
@@ -290,12 +290,12 @@ func (b *backfillRun) watch(jobs *steps.BackfillJobs, id string, objects steps.B
 				b.say(ui.BackfillProgressLine(j))
 			}
 		})
+		if err != nil && b.ctx.Err() != nil {
+			return job, true, b.interrupted(id, err)
+		}
 		return job, false, err
 	}
-	watchAgain := fmt.Sprintf("s3repl backfill --job %s -f %s", id, b.setupFile)
-	if b.demo {
-		watchAgain = "(the demo's accounts end with this run)"
-	}
+	watchAgain := b.watchAgain(id)
 	panel := ui.NewBackfillPanel(b.ctx, ui.BackfillPanelFuncs{Poll: func(ctx context.Context) (awsops.Job, error) { return jobs.Poll(ctx, id) }},
 		ui.BackfillPanelInfo{JobID: id, Bucket: b.setup.Source.Bucket, Region: b.setup.Source.Region, Objects: string(objects), WatchCommand: watchAgain})
 	final, err := tea.NewProgram(panel, tea.WithContext(b.ctx)).Run()
@@ -304,6 +304,23 @@ func (b *backfillRun) watch(jobs *steps.BackfillJobs, id string, objects steps.B
 	}
 	done := final.(ui.BackfillPanel) // its last frame stays on the screen
 	return done.Job(), done.Detached(), done.Err()
+}
+
+func (b *backfillRun) watchAgain(id string) string {
+	if b.demo {
+		return "(the demo's accounts end with this run)"
+	}
+	return fmt.Sprintf("s3repl backfill --job %s -f %s", id, b.setupFile)
+}
+
+// interrupted tells, when the user stopped s3repl (ctrl+c) while it waited for the
+// job, that the job goes on in S3 and how to come back to it.
+func (b *backfillRun) interrupted(id string, err error) error {
+	if b.ctx.Err() == nil {
+		return err
+	}
+	lipgloss.Fprint(b.cmd.ErrOrStderr(), "\nStopped watching: job "+id+" goes on in S3. Watch it again: "+b.watchAgain(id)+"\n")
+	return exitError{code: 1}
 }
 
 // explain reads the report, groups and explains the failures, and plans their fixes.
