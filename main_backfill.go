@@ -296,7 +296,7 @@ func (b *backfillRun) watch(jobs *steps.BackfillJobs, id string, objects steps.B
 		return job, false, err
 	}
 	watchAgain := b.watchAgain(id)
-	panel := ui.NewBackfillPanel(b.ctx, ui.BackfillPanelFuncs{Poll: func(ctx context.Context) (awsops.Job, error) { return jobs.Poll(ctx, id) }},
+	panel := ui.NewBackfillPanel(b.ctx, ui.BackfillPanelFuncs{Poll: func(ctx context.Context) (awsops.Job, error) { return jobs.Describe(ctx, id) }},
 		ui.BackfillPanelInfo{JobID: id, Bucket: b.setup.Source.Bucket, Region: b.setup.Source.Region, Objects: string(objects), WatchCommand: watchAgain})
 	final, err := tea.NewProgram(panel, tea.WithContext(b.ctx)).Run()
 	if err != nil {

@@ -181,11 +181,6 @@ func (b *BackfillJobs) poll(ctx context.Context, id string, onUpdate func(awsops
 	}
 }
 
-// Poll reads the job once, for a caller that waits itself (the progress panel).
-func (b *BackfillJobs) Poll(ctx context.Context, id string) (awsops.Job, error) {
-	return b.Describe(ctx, id)
-}
-
 // NextPoll is the wait after a poll that waited last.
 func NextPoll(last time.Duration) time.Duration {
 	if last <= 0 {

@@ -49,7 +49,7 @@ func TestBackfillPanelWatchesASimulatedJobToItsEnd(t *testing.T) {
 			funcs := BackfillPanelFuncs{
 				Poll: func(ctx context.Context) (awsops.Job, error) {
 					clock.Advance(time.Second)
-					return jobs.Poll(ctx, started.ID)
+					return jobs.Describe(ctx, started.ID)
 				},
 				Now:      clock.Now,
 				NextPoll: func(time.Duration) time.Duration { return time.Millisecond },
