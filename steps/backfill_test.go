@@ -290,3 +290,23 @@ func TestBackfillWatchesAJobMadeEarlier(t *testing.T) {
 		t.Errorf("the job made earlier reads %s with %d tasks", job.Status, job.TotalTasks)
 	}
 }
+
+func TestSampleBackfillCandidatesCountsWhatLiveReplicationLeftOut(t *testing.T) {
+	w := newBackfillWorld(t, steps.DemoBackfillScenario)
+	c, err := steps.SampleBackfillCandidates(t.Context(), w.acc, steps.DemoSetup(), 1000)
+	w.must(err)
+	if want := (steps.BackfillCandidates{Sampled: 303, NoStatus: 303, Complete: true}); c != want {
+		t.Errorf("before the backfill: %+v, want %+v", c, want)
+	}
+	w.run(steps.BackfillBoth)
+	c, err = steps.SampleBackfillCandidates(t.Context(), w.acc, steps.DemoSetup(), 50)
+	w.must(err)
+	if c.Sampled != 50 || c.Complete || c.NoStatus != 0 {
+		t.Errorf("after the backfill, a sample of 50: %+v", c)
+	}
+	c, err = steps.SampleBackfillCandidates(t.Context(), w.acc, steps.DemoSetup(), 1000)
+	w.must(err)
+	if !c.Any() || c.Failed != steps.DemoBackfillReports {
+		t.Errorf("after the backfill: %+v, want the %d FAILED reports", c, steps.DemoBackfillReports)
+	}
+}
