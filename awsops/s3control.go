@@ -66,7 +66,9 @@ type ReplicationJobRequest struct {
 	// which must be in the source bucket's Region.
 	ManifestBucketARN, ManifestPrefix string
 
-	// The completion report goes under ReportBucketARN/ReportPrefix/job-ID/.
+	// The completion report goes under ReportBucketARN/ReportPrefix/job-ID/. The
+	// source, manifest and report buckets are expected to belong to AccountID: the
+	// job fails rather than write into another account's bucket.
 	ReportBucketARN, ReportPrefix string
 	ReportFailedOnly              bool // ReportScope FailedTasksOnly instead of AllTasks
 }

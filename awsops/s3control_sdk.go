@@ -48,16 +48,20 @@ func createJobInput(req ReplicationJobRequest) *s3control.CreateJobInput {
 		Operation:            &types.JobOperation{S3ReplicateObject: &types.S3ReplicateObjectOperation{}},
 		Priority:             aws.Int32(req.Priority),
 		RoleArn:              aws.String(req.RoleARN),
+		// The expected owners make the job fail rather than write the object list or
+		// the report into a bucket of another account.
 		Report: &types.JobReport{
 			Enabled: true, Bucket: aws.String(req.ReportBucketARN), Prefix: aws.String(req.ReportPrefix),
-			Format: types.JobReportFormatReportCsv20180820, ReportScope: scope,
+			Format: types.JobReportFormatReportCsv20180820, ReportScope: scope, ExpectedBucketOwner: aws.String(req.AccountID),
 		},
 		ManifestGenerator: &types.JobManifestGeneratorMemberS3JobManifestGenerator{Value: types.S3JobManifestGenerator{
 			SourceBucket:         aws.String(req.SourceBucketARN),
+			ExpectedBucketOwner:  aws.String(req.AccountID),
 			EnableManifestOutput: true,
 			ManifestOutputLocation: &types.S3ManifestOutputLocation{
 				Bucket: aws.String(req.ManifestBucketARN), ManifestPrefix: aws.String(req.ManifestPrefix),
-				ManifestFormat: types.GeneratedManifestFormatS3InventoryReportCsv20211130,
+				ManifestFormat:              types.GeneratedManifestFormatS3InventoryReportCsv20211130,
+				ExpectedManifestBucketOwner: aws.String(req.AccountID),
 			},
 			Filter: &types.JobManifestGeneratorFilter{
 				EligibleForReplication: aws.Bool(req.Filter.EligibleForReplication), ObjectReplicationStatuses: statuses,

@@ -50,11 +50,12 @@ type createJobRequest struct {
 		Inner   string     `xml:",innerxml"`
 	}
 	Report *struct {
-		Bucket      *string
-		Enabled     *bool
-		Format      *string
-		Prefix      *string
-		ReportScope *string
+		Bucket              *string
+		ExpectedBucketOwner *string
+		Enabled             *bool
+		Format              *string
+		Prefix              *string
+		ReportScope         *string
 	}
 	Manifest *struct {
 		Inner string `xml:",innerxml"`
@@ -62,11 +63,13 @@ type createJobRequest struct {
 	ManifestGenerator *struct {
 		S3JobManifestGenerator *struct {
 			SourceBucket           *string
+			ExpectedBucketOwner    *string
 			EnableManifestOutput   *bool
 			ManifestOutputLocation *struct {
-				Bucket         *string
-				ManifestFormat *string
-				ManifestPrefix *string
+				Bucket                      *string
+				ManifestFormat              *string
+				ManifestPrefix              *string
+				ExpectedManifestBucketOwner *string
 			}
 			Filter *struct {
 				EligibleForReplication    *bool
@@ -332,6 +335,13 @@ func TestCreateReplicationJobRequestHasTheDocumentedShape(t *testing.T) {
 	}
 	if !*shape.create.ConfirmationRequired || *shape.create.ClientRequestToken != "s3repl-0123456789abcdef" {
 		t.Errorf("confirmation %v token %q: want the job to wait for confirmation, with our token", *shape.create.ConfirmationRequired, *shape.create.ClientRequestToken)
+	}
+	owners := []*string{shape.create.Report.ExpectedBucketOwner, g.ExpectedBucketOwner, g.ManifestOutputLocation.ExpectedManifestBucketOwner}
+	for _, owner := range owners {
+		if owner == nil || *owner != shapeAccount {
+			t.Errorf("an expected bucket owner is not the job's account: report %v, source %v, manifest %v", owners[0], owners[1], owners[2])
+			break
+		}
 	}
 	if *shape.create.Report.Prefix != "s3repl-batch/reports" || *shape.create.Report.ReportScope != "AllTasks" {
 		t.Errorf("report prefix %q scope %q", *shape.create.Report.Prefix, *shape.create.Report.ReportScope)

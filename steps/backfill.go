@@ -216,6 +216,13 @@ func checkReportBucket(ctx context.Context, acc awsops.Account, f BackfillFacts)
 	if f.ReportBucket == f.SourceBucket {
 		return nil
 	}
+	own, err := acc.ListBuckets(ctx)
+	if err != nil {
+		return explain("source", err)
+	}
+	if !slices.ContainsFunc(own, func(b awsops.BucketSummary) bool { return b.Name == f.ReportBucket }) {
+		return fmt.Errorf("report bucket %s is not a bucket of the source account %s: the job writes the list of your objects there, so s3repl only uses the account's own buckets", f.ReportBucket, f.SourceAccount)
+	}
 	region, err := acc.BucketRegion(ctx, f.ReportBucket)
 	if err != nil {
 		return fmt.Errorf("report bucket %s: %w", f.ReportBucket, explain("source", err))

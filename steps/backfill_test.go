@@ -214,6 +214,10 @@ func TestBackfillReportBucketMustBeInTheSourceRegion(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "source bucket's Region (us-east-1)") {
 		t.Errorf("a report bucket in us-west-2: %v", err)
 	}
+	_, err = steps.PlanBackfill(t.Context(), w.acc, steps.DemoSetup(), steps.BackfillOptions{ReportBucket: simcloud.DemoDestBucket})
+	if err == nil || !strings.Contains(err.Error(), "not a bucket of the source account") {
+		t.Errorf("a report bucket of the destination account: %v", err)
+	}
 }
 
 // TestBackfillAPICalls counts the calls of each phase of one backfill of the demo's

@@ -197,6 +197,13 @@ func (c *Cloud) prepare(j *batchJob, now time.Time) {
 			c.failJob(j, now, "BucketNotFound", "bucket %s does not exist", check.res)
 			return
 		}
+		// s3repl names the job's account as the expected owner of every bucket: a
+		// bucket of another account fails the job [API_control_S3ManifestOutputLocation,
+		// API_control_JobReport].
+		if check.b.owner != j.account {
+			c.failJob(j, now, "AccessDenied", "bucket %s belongs to account %s, not to the expected owner %s", check.b.name, check.b.owner, j.account)
+			return
+		}
 		// A generated manifest must be in the source bucket's Region [s3-batch-replication-batch].
 		if check.b == manifest && manifest.region != src.region {
 			c.failJob(j, now, "InvalidManifestLocation", "the manifest bucket %s is in %s; a generated manifest must be in the source bucket's Region %s", manifest.name, manifest.region, src.region)

@@ -1,6 +1,7 @@
 package simcloud
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -33,7 +34,8 @@ func batchRolePolicy(without ...string) string {
 // batchWorld is a working replication whose source held objects before the rule.
 type batchWorld struct {
 	*replicationSetup
-	early []string // keys uploaded before the rule
+	early        []string // keys uploaded before the rule
+	reportBucket string   // the report bucket's ARN, when not the source bucket
 }
 
 func newBatchWorld(t *testing.T, objects int, changes ...func(*replicationSetup)) *batchWorld {
@@ -59,7 +61,7 @@ func (w *batchWorld) request(token string, statuses ...string) awsops.Replicatio
 		ConfirmationRequired: true, SourceBucketARN: "arn:aws:s3:::src-bucket",
 		Filter:            awsops.ManifestFilter{EligibleForReplication: true, ReplicationStatuses: statuses},
 		ManifestBucketARN: "arn:aws:s3:::src-bucket", ManifestPrefix: "batch/manifests",
-		ReportBucketARN: "arn:aws:s3:::src-bucket", ReportPrefix: "batch/reports",
+		ReportBucketARN: cmp.Or(w.reportBucket, "arn:aws:s3:::src-bucket"), ReportPrefix: "batch/reports",
 	}
 }
 
@@ -215,6 +217,9 @@ func TestBatchJobsThatCannotStartFail(t *testing.T) {
 		}, "AccessDenied"},
 		"role may not read the configuration": {func(w *batchWorld) {
 			w.must(w.src.PutRolePolicy(ctx, "batch", "batch", batchRolePolicy("inventory")))
+		}, "AccessDenied"},
+		"report bucket of another account": {func(w *batchWorld) {
+			w.reportBucket = "arn:aws:s3:::dst-bucket"
 		}, "AccessDenied"},
 		"no replication configuration": {func(w *batchWorld) {
 			w.cloud.mu.Lock()
