@@ -18,6 +18,7 @@ func BackfillPreviewText(job awsops.Job, cost steps.CostEstimate) string {
 		for _, f := range job.FailureReasons {
 			fmt.Fprintf(&b, "  %s %s: %s\n", StyleError.Render("✗"), f.Code, f.Reason)
 		}
+		b.WriteString("Nothing was replicated. Fix the cause and run backfill again: it makes a new job (a role created moments ago may just need a minute).\n")
 		return b.String()
 	}
 	fmt.Fprintf(&b, "  objects to replicate: %s\n", count(job.TotalTasks))
@@ -57,7 +58,7 @@ func BackfillResultText(r steps.BackfillResult) string {
 		}
 		b.WriteString(StyleMuted.Render("    e.g. "+strings.Join(g.Examples, ", ")) + "\n")
 		for _, c := range g.Findings {
-			b.WriteString(indent(doctorCheckText(c), "    "))
+			b.WriteString(indent(strings.TrimSuffix(doctorCheckText(c), "\n"), "    ") + "\n")
 		}
 	}
 	if r.Report != "" && r.Succeeded+r.Failed > 0 {
