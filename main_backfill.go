@@ -254,7 +254,7 @@ func (b *backfillRun) follow(jobs *steps.BackfillJobs, id string, report *backfi
 	}
 	if preview.Status == awsops.JobFailed {
 		b.say(ui.BackfillPreviewText(preview, steps.CostEstimate{}))
-		report.Result = &steps.BackfillResult{Job: preview, Groups: []steps.FailureGroup{}}
+		report.Result = &steps.BackfillResult{Job: preview, Groups: []steps.BackfillFailureGroup{}}
 		return false, nil
 	}
 	if preview.Status == awsops.JobSuspended {

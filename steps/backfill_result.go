@@ -9,16 +9,16 @@ import (
 	"github.com/s3repl/s3repl/awsops"
 )
 
-// FailureGroup is the failed tasks of one error code, explained.
-type FailureGroup struct {
+// BackfillFailureGroup is the failed tasks of one error code, explained.
+type BackfillFailureGroup struct {
 	Code  string `json:"code"`
 	Count int64  `json:"count"`
 	// Examples are a few of the objects, "key (version)".
 	Examples []string `json:"examples"`
 	// sample is more of them, for reading their KMS keys.
 	sample  []string
-	Message string        `json:"message,omitempty"` // the report's first message for the code
-	Reason  FailureReason `json:"reason"`
+	Message string            `json:"message,omitempty"` // the report's first message for the code
+	Reason  ReasonExplanation `json:"reason"`
 	// Findings are the doctor's failed checks that explain the cause, when the doctor
 	// ran after the job.
 	Findings []DoctorCheck `json:"findings,omitempty"`
@@ -26,12 +26,12 @@ type FailureGroup struct {
 
 // BackfillResult is a finished job and its completion report, grouped.
 type BackfillResult struct {
-	Job       awsops.Job     `json:"job"`
-	Total     int64          `json:"total"`
-	Succeeded int64          `json:"succeeded"`
-	Failed    int64          `json:"failed"`
-	Groups    []FailureGroup `json:"failures"`
-	Report    string         `json:"report"` // s3://bucket/prefix/job-ID/
+	Job       awsops.Job             `json:"job"`
+	Total     int64                  `json:"total"`
+	Succeeded int64                  `json:"succeeded"`
+	Failed    int64                  `json:"failed"`
+	Groups    []BackfillFailureGroup `json:"failures"`
+	Report    string                 `json:"report"` // s3://bucket/prefix/job-ID/
 	// ReportError says why the report could not be read; the counts then come from
 	// DescribeJob.
 	ReportError string `json:"reportError,omitempty"`
@@ -42,18 +42,18 @@ func (r BackfillResult) AllSucceeded() bool {
 	return r.Job.Status == awsops.JobComplete && r.Failed == 0 && r.Job.Failed == 0
 }
 
-// maxExamples is how many objects a failure group names; sampleObjects how many it
+// backfillExamples is how many objects a failure group names; backfillSample how many it
 // keeps for looking at (their KMS keys).
 const (
-	maxExamples   = 3
-	sampleObjects = 20
+	backfillExamples = 3
+	backfillSample   = 20
 )
 
 // ReportGrouper counts a completion report's tasks and groups the failed ones by
 // error code, keeping a few examples: its memory does not grow with the report.
 type ReportGrouper struct {
 	Succeeded, Failed int64
-	groups            map[string]*FailureGroup
+	groups            map[string]*BackfillFailureGroup
 }
 
 // Add counts one task.
@@ -64,7 +64,7 @@ func (g *ReportGrouper) Add(t awsops.ReportTask) error {
 	}
 	g.Failed++
 	if g.groups == nil {
-		g.groups = map[string]*FailureGroup{}
+		g.groups = map[string]*BackfillFailureGroup{}
 	}
 	code := t.ErrorCode
 	if code == "" {
@@ -74,14 +74,14 @@ func (g *ReportGrouper) Add(t awsops.ReportTask) error {
 	if group == nil {
 		// Clones: a row's fields share one string, which a kept field would pin.
 		code = strings.Clone(code)
-		group = &FailureGroup{Code: code, Message: strings.Clone(t.ResultMessage)}
+		group = &BackfillFailureGroup{Code: code, Message: strings.Clone(t.ResultMessage)}
 		g.groups[code] = group
 	}
 	group.Count++
-	if len(group.sample) < sampleObjects {
+	if len(group.sample) < backfillSample {
 		object := strings.Clone(t.Key) + " (" + strings.Clone(t.VersionID) + ")"
 		group.sample = append(group.sample, object)
-		if len(group.Examples) < maxExamples {
+		if len(group.Examples) < backfillExamples {
 			group.Examples = append(group.Examples, object)
 		}
 	}
@@ -90,13 +90,13 @@ func (g *ReportGrouper) Add(t awsops.ReportTask) error {
 
 // Groups are the failure groups, the largest first, each explained with S3's table
 // of failure reasons.
-func (g *ReportGrouper) Groups() []FailureGroup {
-	out := make([]FailureGroup, 0, len(g.groups))
+func (g *ReportGrouper) Groups() []BackfillFailureGroup {
+	out := make([]BackfillFailureGroup, 0, len(g.groups))
 	for _, group := range g.groups {
 		group.Reason = ExplainFailureReason(group.Code)
 		out = append(out, *group)
 	}
-	slices.SortFunc(out, func(a, b FailureGroup) int {
+	slices.SortFunc(out, func(a, b BackfillFailureGroup) int {
 		if a.Count != b.Count {
 			return int(b.Count - a.Count)
 		}
@@ -111,13 +111,13 @@ func (b *BackfillJobs) Result(ctx context.Context, job awsops.Job) (BackfillResu
 	bucket := strings.TrimPrefix(job.ReportBucketARN, "arn:"+PartitionOf(job.ReportBucketARN)+":s3:::")
 	r := BackfillResult{Job: job, Total: job.TotalTasks, Report: fmt.Sprintf("s3://%s/%s/", bucket, awsops.ReportDir(job.ReportPrefix, job.ID))}
 	if job.Succeeded+job.Failed == 0 {
-		r.Groups = []FailureGroup{}
+		r.Groups = []BackfillFailureGroup{}
 		return r, nil // S3 writes no report when no task ran
 	}
 	var g ReportGrouper
 	if _, err := awsops.ReadReport(ctx, b.batch, b.region, bucket, job.ReportPrefix, job.ID, g.Add); err != nil {
 		r.ReportError = explain("source", err).Error()
-		r.Succeeded, r.Failed, r.Groups = job.Succeeded, job.Failed, []FailureGroup{}
+		r.Succeeded, r.Failed, r.Groups = job.Succeeded, job.Failed, []BackfillFailureGroup{}
 		return r, nil
 	}
 	r.Succeeded, r.Failed, r.Groups = g.Succeeded, g.Failed, g.Groups()

@@ -1,8 +1,8 @@
 package steps
 
-// FailureReason explains one of S3's replication failure reasons: what it means, and
+// ReasonExplanation explains one of S3's replication failure reasons: what it means, and
 // which of the doctor's checks look at its cause.
-type FailureReason struct {
+type ReasonExplanation struct {
 	Code    string `json:"code"`
 	Meaning string `json:"meaning"`
 	// Checks are the ids of the doctor's checks that cover the cause.
@@ -11,10 +11,10 @@ type FailureReason struct {
 	BatchOnly bool `json:"batchOnly,omitempty"`
 }
 
-// failureReasons is the S3 User Guide's table of replication failure reasons
+// reasonExplanations is the S3 User Guide's table of replication failure reasons
 // [replication-failure-codes], which live replication's events and Batch
 // Replication's completion reports share, with the doctor's checks for each.
-var failureReasons = []FailureReason{
+var reasonExplanations = []ReasonExplanation{
 	{"AssumeRoleNotPermitted", "S3 cannot assume the replication role (or the batch operations role)", []string{"role-trust"}, false},
 	{"SrcBucketNotFound", "the source bucket no longer exists", nil, false},
 	{"SrcBucketReplicationConfigMissing", "the source bucket has no replication configuration for this destination any more, or the role may not read it (s3:GetReplicationConfiguration)", []string{"rule", "role-permissions"}, false},
@@ -53,11 +53,11 @@ var failureReasons = []FailureReason{
 
 // ExplainFailureReason looks a failure reason up in the User Guide's table; an
 // unknown code is explained as such.
-func ExplainFailureReason(code string) FailureReason {
-	for _, r := range failureReasons {
+func ExplainFailureReason(code string) ReasonExplanation {
+	for _, r := range reasonExplanations {
 		if r.Code == code {
 			return r
 		}
 	}
-	return FailureReason{Code: code, Meaning: "not in the S3 User Guide's table of replication failure reasons (replication-failure-codes); the report's message says more"}
+	return ReasonExplanation{Code: code, Meaning: "not in the S3 User Guide's table of replication failure reasons (replication-failure-codes); the report's message says more"}
 }

@@ -17,7 +17,7 @@ func TestBackfillTexts(t *testing.T) {
 	done := awsops.Job{ID: job.ID, Status: awsops.JobComplete, TotalTasks: 303, Succeeded: 243, Failed: 60, ElapsedActive: 4 * time.Second}
 	result := steps.BackfillResult{Job: done, Total: 303, Succeeded: 243, Failed: 60,
 		Report: "s3://acme-prod-orders/s3repl-batch/reports/job-" + job.ID + "/",
-		Groups: []steps.FailureGroup{{
+		Groups: []steps.BackfillFailureGroup{{
 			Code: "SrcGetObjectNotPermitted", Count: 60, Message: "no statement allows kms:Decrypt",
 			Examples: []string{"reports/2025/q1/00.pdf (v1)", "reports/2025/q1/04.pdf (v2)"},
 			Reason:   steps.ExplainFailureReason("SrcGetObjectNotPermitted"),
