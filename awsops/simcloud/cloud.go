@@ -100,11 +100,11 @@ type Cloud struct {
 
 	buckets  map[string]*bucket
 	keys     []*kmsKey // in creation order, which ListKeys keeps
+	batch    *batchJobs // S3 Batch Operations jobs, made on first use (batch.go)
 	aliases  map[aliasRef]string
 	roles    map[roleRef]*role
 	queue    []replicationTask
 	failures map[versionRef][]Failure
-	batch    *batchJobs // S3 Batch Operations jobs, made on first use (batch.go)
 }
 
 // New returns an empty cloud: no profiles, no resources.
