@@ -100,7 +100,8 @@ type Cloud struct {
 
 	buckets  map[string]*bucket
 	keys     []*kmsKey // in creation order, which ListKeys keeps
-	batch    *batchJobs // S3 Batch Operations jobs, made on first use (batch.go)
+	// batch holds the S3 Batch Operations jobs, made on first use (batch.go).
+	batch    *batchJobs
 	aliases  map[aliasRef]string
 	roles    map[roleRef]*role
 	queue    []replicationTask
