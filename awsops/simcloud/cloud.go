@@ -98,10 +98,9 @@ type Cloud struct {
 	opened   map[string]*Account
 	seq      uint64
 
+	batch    *batchJobs // S3 Batch Operations jobs, made on first use (batch.go)
 	buckets  map[string]*bucket
 	keys     []*kmsKey // in creation order, which ListKeys keeps
-	// batch holds the S3 Batch Operations jobs, made on first use (batch.go).
-	batch    *batchJobs
 	aliases  map[aliasRef]string
 	roles    map[roleRef]*role
 	queue    []replicationTask
