@@ -170,7 +170,7 @@ func TestCLIDemoListsItsScenariosAndRefusesUnknownOnes(t *testing.T) {
 		t.Fatalf("demo --list: exit %d\n%s", code, out)
 	}
 	out, code = runCLI(t, "demo", "--scenario", "nope")
-	if code != 1 || !strings.Contains(out, "choose one of fresh, key-policy-lacks-role, kms-not-opted-in, bucket-policy-deny") {
+	if code != 1 || !strings.Contains(out, "choose one of fresh, key-policy-lacks-role, kms-not-opted-in, bucket-policy-deny, backfill") {
 		t.Fatalf("unknown scenario: exit %d\n%s", code, out)
 	}
 	out, code = runCLI(t, "demo")

@@ -59,7 +59,7 @@ func rootCommand() *cobra.Command {
 	}
 	root.SetVersionTemplate("s3repl {{.Version}}\n")
 	root.SetFlagErrorFunc(flagErrorOrUnknownCommand)
-	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand(), demoCommand())
+	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand(), demoCommand(), backfillCommand())
 	return root
 }
 

@@ -58,6 +58,7 @@ func DemoScenarios() []DemoScenario {
 				"s3repl will not remove for you; v shows the test object FAIL and the doctor says what to change.",
 			breakSetup: addCrossAccountGuardrail,
 		},
+		demoBackfillScenario(),
 	}
 }
 

@@ -107,6 +107,7 @@ type Cloud struct {
 	opened      map[string]*Account
 	seq         uint64
 
+	batch    *batchJobs // S3 Batch Operations jobs, made on first use (batch.go)
 	buckets  map[string]*bucket
 	keys     []*kmsKey // in creation order, which ListKeys keeps
 	aliases  map[aliasRef]string
@@ -207,6 +208,7 @@ func (c *Cloud) locked(fn func() error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.runDue()
+	c.advanceJobs()
 	return fn()
 }
 
