@@ -104,6 +104,7 @@ type Cloud struct {
 	roles    map[roleRef]*role
 	queue    []replicationTask
 	failures map[versionRef][]Failure
+	watch    *watchState // metrics, SQS queues, notifications: made on first use
 }
 
 // New returns an empty cloud: no profiles, no resources.

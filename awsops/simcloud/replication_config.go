@@ -275,6 +275,10 @@ func (c *Cloud) checkDestination(src *bucket, d *ruleDestination) error {
 		return malformedXML()
 	case d.ReplicationTime != nil && (d.Metrics == nil || d.Metrics.Status != "Enabled"):
 		return invalid("InvalidRequest", "Replication Time Control requires Metrics to be enabled.")
+	// Metrics alone are {Status: Enabled} [repl-metrics, its example]; the threshold
+	// of the RTC events needs RTC, and S3 refuses it without.
+	case d.Metrics != nil && d.Metrics.EventThreshold != nil && (d.ReplicationTime == nil || d.ReplicationTime.Status != "Enabled"):
+		return invalid("InvalidArgument", "Metrics cannot contain an event threshold when ReplicationTime is not specified or Disabled")
 	}
 	dst := c.buckets[name]
 	switch {
