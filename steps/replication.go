@@ -51,8 +51,12 @@ func RuleDocument(s Setup, f Facts, priority int) map[string]any {
 	if s.Rule.ReplicationTime {
 		dest["ReplicationTime"] = map[string]any{"Status": "Enabled", "Time": map[string]any{"Minutes": 15}}
 	}
-	if s.Rule.ReplicationTime || s.Rule.Metrics {
+	switch {
+	case s.Rule.ReplicationTime:
 		dest["Metrics"] = map[string]any{"Status": "Enabled", "EventThreshold": map[string]any{"Minutes": 15}}
+	case s.Rule.Metrics:
+		// S3 refuses an EventThreshold without RTC (InvalidArgument)
+		dest["Metrics"] = map[string]any{"Status": "Enabled"}
 	}
 	criteria := map[string]any{"SseKmsEncryptedObjects": map[string]any{"Status": "Enabled"}}
 	if s.Rule.ReplicaModifications {
