@@ -53,7 +53,7 @@ func rootCommand() *cobra.Command {
 		SilenceErrors: true,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return runWizard(cmd.Context(), cmd.OutOrStdout()) },
 	}
-	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand(), demoCommand())
+	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand(), demoCommand(), watchCommand())
 	return root
 }
 

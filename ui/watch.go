@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3repl/s3repl/steps"
+)
+
+// WatchDeps is what the dashboard needs from steps, wired at the entry point.
+type WatchDeps struct {
+	Read       func(ctx context.Context) (steps.WatchReport, error)
+	Doctor     func(ctx context.Context) (steps.DoctorReport, error)
+	ApplyFixes func(ctx context.Context, r steps.DoctorReport) error
+	Interval   time.Duration // between reads
+	SetupFile  string
+	Label      string // e.g. DEMO; "" for real accounts
+}
+
+// WatchDashboard is `s3repl watch` in a terminal: the rule's numbers with
+// sparklines, failures grouped by reason as they arrive, and the way out (doctor,
+// its fixes, then backfill).
+type WatchDashboard struct {
+	ctx  context.Context
+	deps WatchDeps
+	keys watchKeys
+
+	width, height int
+	report        *steps.WatchReport
+	readErr       error
+	reading       bool
+
+	failures *failureTally
+
+	doctor        *steps.DoctorReport
+	doctorErr     error
+	doctorRunning bool
+	confirming    bool
+	applying      bool
+	applied       string
+	applyErr      error
+}
+
+type watchReadMsg struct {
+	report steps.WatchReport
+	err    error
+}
+
+type watchTickMsg struct{}
+
+type watchDoctorMsg struct {
+	report steps.DoctorReport
+	err    error
+}
+
+type watchAppliedMsg struct{ err error }
+
+// NewWatchDashboard starts reading at once.
+func NewWatchDashboard(ctx context.Context, deps WatchDeps) WatchDashboard {
+	if deps.Interval <= 0 {
+		deps.Interval = 30 * time.Second
+	}
+	return WatchDashboard{ctx: ctx, deps: deps, keys: newWatchKeys(), width: 80, height: 24, failures: newFailureTally(), reading: true}
+}
+
+// Err is why the dashboard could not run at all; read errors are shown, not fatal.
+func (d WatchDashboard) Err() error { return nil }
+
+func (d WatchDashboard) Init() tea.Cmd { return d.read() }
+
+func (d WatchDashboard) read() tea.Cmd {
+	ctx, read := d.ctx, d.deps.Read
+	return func() tea.Msg {
+		r, err := read(ctx)
+		return watchReadMsg{r, err}
+	}
+}
+
+func (d WatchDashboard) tick() tea.Cmd {
+	return tea.Tick(d.deps.Interval, func(time.Time) tea.Msg { return watchTickMsg{} })
+}
+
+func (d WatchDashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		d.width, d.height = msg.Width, msg.Height
+	case watchReadMsg:
+		d.reading, d.readErr = false, msg.err
+		if msg.err == nil {
+			d.report = &msg.report
+			d.failures.add(msg.report.Events)
+		}
+		return d, d.tick()
+	case watchTickMsg:
+		if d.reading {
+			return d, nil
+		}
+		d.reading = true
+		return d, d.read()
+	case watchDoctorMsg:
+		d.doctorRunning, d.doctorErr = false, msg.err
+		if msg.err == nil {
+			d.doctor = &msg.report
+		}
+	case watchAppliedMsg:
+		d.applying, d.applyErr = false, msg.err
+		if msg.err == nil {
+			d.applied = "Fixes applied. New objects replicate again; the objects that failed stay FAILED (S3 never retries them): run `s3repl backfill -f " + d.deps.SetupFile + " --objects failed`."
+			d.doctor = nil
+		}
+	case tea.KeyPressMsg:
+		return d.key(msg)
+	}
+	return d, nil
+}
+
+func (d WatchDashboard) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if d.confirming {
+		switch {
+		case key.Matches(msg, d.keys.Yes):
+			d.confirming, d.applying = false, true
+			ctx, apply, report := d.ctx, d.deps.ApplyFixes, *d.doctor
+			return d, func() tea.Msg { return watchAppliedMsg{apply(ctx, report)} }
+		case key.Matches(msg, d.keys.No):
+			d.confirming = false
+		}
+		return d, nil
+	}
+	switch {
+	case key.Matches(msg, d.keys.Quit):
+		return d, tea.Quit
+	case key.Matches(msg, d.keys.Read) && !d.reading:
+		d.reading = true
+		return d, d.read()
+	case key.Matches(msg, d.keys.Doctor) && !d.doctorRunning && !d.applying:
+		d.doctorRunning, d.doctor, d.doctorErr, d.applied, d.applyErr = true, nil, nil, "", nil
+		ctx, doctor := d.ctx, d.deps.Doctor
+		return d, func() tea.Msg {
+			r, err := doctor(ctx)
+			return watchDoctorMsg{r, err}
+		}
+	case key.Matches(msg, d.keys.Apply) && d.doctor != nil && len(d.doctor.Fixes) > 0 && !d.applying:
+		d.confirming = true
+	case key.Matches(msg, d.keys.Close):
+		d.doctor, d.doctorErr = nil, nil
+	}
+	return d, nil
+}
+
+// failureTally groups failure events by reason as they arrive, so a frame draws the
+// groups without looking at every event again.
+type failureTally struct {
+	groups []steps.FailureGroup
+	index  map[string]int
+	total  int
+	recent []steps.FailureEvent // the newest few, newest last
+}
+
+const recentFailures = 3
+
+func newFailureTally() *failureTally { return &failureTally{index: map[string]int{}} }
+
+func (t *failureTally) add(events []steps.FailureEvent) {
+	for _, g := range steps.GroupFailures(events) {
+		i, ok := t.index[g.Reason]
+		if !ok {
+			t.index[g.Reason] = len(t.groups)
+			t.groups = append(t.groups, g)
+			i = len(t.groups) - 1
+		} else {
+			existing := &t.groups[i]
+			existing.Count += g.Count
+			if g.LastSeen.After(existing.LastSeen) {
+				existing.LastSeen = g.LastSeen
+			}
+			existing.Examples = append(g.Examples, existing.Examples...)[:min(len(g.Examples)+len(existing.Examples), 3)]
+		}
+		t.total += g.Count
+		t.bubble(i)
+	}
+	for _, e := range events {
+		if e.Failed() {
+			t.recent = append(t.recent, e)
+		}
+	}
+	if len(t.recent) > recentFailures {
+		t.recent = t.recent[len(t.recent)-recentFailures:]
+	}
+}
+
+// bubble keeps the groups most frequent first.
+func (t *failureTally) bubble(i int) {
+	for ; i > 0 && t.groups[i].Count > t.groups[i-1].Count; i-- {
+		t.groups[i], t.groups[i-1] = t.groups[i-1], t.groups[i]
+		t.index[t.groups[i].Reason], t.index[t.groups[i-1].Reason] = i, i-1
+	}
+}

@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/s3repl/s3repl/steps"
+)
+
+// metricLabelWidth and metricValueWidth make the metric rows' columns.
+const (
+	metricLabelWidth = 18
+	metricValueWidth = 10
+)
+
+func (d WatchDashboard) View() tea.View {
+	top := d.header()
+	bottom := d.footer()
+	room := d.height - len(top) - len(bottom)
+	lines := append(top, fitLines(d.middle(), room)...)
+	for len(lines) < d.height-len(bottom) {
+		lines = append(lines, "")
+	}
+	lines = append(lines, bottom...)
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, d.width, "…")
+	}
+	v := tea.NewView(strings.Join(lines, "\n"))
+	v.AltScreen = true
+	return v
+}
+
+// fitLines keeps the first lines that fit in room, saying how many more there are.
+func fitLines(lines []string, room int) []string {
+	if room <= 0 {
+		return nil
+	}
+	if len(lines) <= room {
+		return lines
+	}
+	kept := append([]string(nil), lines[:room-1]...)
+	return append(kept, StyleMuted.Render(fmt.Sprintf("… %d more lines: widen or heighten the terminal", len(lines)-room+1)))
+}
+
+func (d WatchDashboard) header() []string {
+	title := StyleTitle.Render("s3repl watch")
+	if d.deps.Label != "" {
+		title += "  " + NewTheme(true).Badge.Render(d.deps.Label)
+	}
+	lines := []string{title}
+	r := d.report
+	if r == nil {
+		if d.readErr != nil {
+			return append(lines, StyleError.Render("Could not read: ")+d.readErr.Error())
+		}
+		return append(lines, StyleMuted.Render("reading the metrics and the queue…"))
+	}
+	lines = append(lines, fmt.Sprintf("%s → %s · rule %s", r.Rule.SourceBucket, r.Rule.DestinationBucket, r.Rule.RuleID))
+	state := fmt.Sprintf("read %s · last %s · every %s", r.At.UTC().Format("15:04:05 UTC"), r.Window, d.deps.Interval)
+	if d.reading {
+		state += " · reading…"
+	}
+	lines = append(lines, StyleMuted.Render(state))
+	if d.readErr != nil {
+		lines = append(lines, StyleError.Render("The last read failed: ")+d.readErr.Error())
+	}
+	lines = append(lines, "")
+	spark := max(8, d.width-metricLabelWidth-metricValueWidth-4)
+	m := r.Metrics
+	lines = append(lines,
+		metricRow("operations pending", fmt.Sprintf("%.0f", r.Latest.OperationsPending), Sparkline(m.OperationsPending.Values(), spark)),
+		metricRow("bytes pending", humanBytes(r.Latest.BytesPending), Sparkline(m.BytesPending.Values(), spark)),
+		metricRow("latency", humanSeconds(r.Latest.LatencySeconds), Sparkline(m.LatencySeconds.Values(), spark)),
+		metricRow("failed in window", fmt.Sprintf("%.0f", r.Latest.OperationsFailed), Sparkline(m.OperationsFailed.Values(), spark)),
+	)
+	if len(r.Missing) > 0 {
+		lines = append(lines, "")
+		for _, missing := range r.Missing {
+			lines = append(lines, StyleWarning.Render("! ")+missing)
+		}
+		lines = append(lines, "  Set it up: "+steps.SetupWatchCommand(d.deps.SetupFile))
+	}
+	return append(lines, "")
+}
+
+func metricRow(label, value, spark string) string {
+	return fmt.Sprintf("  %-*s %*s  %s", metricLabelWidth, label, metricValueWidth, value, StyleHunk.Render(spark))
+}
+
+// middle is the failures by reason, or the doctor's findings once asked for.
+func (d WatchDashboard) middle() []string {
+	switch {
+	case d.doctorRunning:
+		return []string{StyleMuted.Render("The doctor is checking both accounts…")}
+	case d.doctorErr != nil:
+		return strings.Split(StyleError.Render("The doctor could not run: ")+wrapLines(d.doctorErr.Error(), d.width), "\n")
+	case d.doctor != nil:
+		return strings.Split(wrapLines(DoctorFindings(*d.doctor), d.width), "\n")
+	}
+	var lines []string
+	if d.applied != "" {
+		lines = append(lines, strings.Split(wrapLines(StyleOK.Render("✓ ")+d.applied, d.width), "\n")...)
+	}
+	if d.applyErr != nil {
+		lines = append(lines, strings.Split(wrapLines(StyleError.Render("Applying the fixes failed: ")+d.applyErr.Error(), d.width), "\n")...)
+	}
+	t := d.failures
+	if t.total == 0 {
+		if d.report != nil && d.report.Status.EventsOn {
+			lines = append(lines, StyleOK.Render("✓ no failure events since the watch started"))
+		}
+		return lines
+	}
+	lines = append(lines, StyleTitle.Render(fmt.Sprintf("Failures by reason · %d since the watch started", t.total)))
+	for _, g := range t.groups {
+		lines = append(lines, fmt.Sprintf("%s %s ×%d · last %s", StyleError.Render("✗"), g.Reason, g.Count, g.LastSeen.UTC().Format("15:04:05")))
+		lines = append(lines, strings.Split(wrapLines("  "+g.Meaning, d.width), "\n")...)
+		lines = append(lines, strings.Split(wrapLines("  fix: "+g.Fix, d.width), "\n")...)
+		for _, e := range g.Examples {
+			lines = append(lines, "  "+e.Key+StyleMuted.Render("  "+shortVersion(e.VersionID)))
+		}
+	}
+	return lines
+}
+
+func shortVersion(v string) string {
+	if len(v) > 12 {
+		return v[:12] + "…"
+	}
+	return v
+}
+
+// footer is the way out and the keys.
+func (d WatchDashboard) footer() []string {
+	var lines []string
+	switch {
+	case d.confirming:
+		titles := make([]string, len(d.doctor.Fixes))
+		for i, c := range d.doctor.Fixes {
+			titles[i] = c.Title
+		}
+		return []string{StyleWarning.Render(fmt.Sprintf("Apply %d change(s): %s?", len(titles), strings.Join(titles, "; "))), "y yes · n no"}
+	case d.applying:
+		return []string{StyleMuted.Render("Applying the doctor's fixes…"), ""}
+	case d.doctor != nil && len(d.doctor.Fixes) > 0:
+		lines = append(lines, fmt.Sprintf("a applies the doctor's %d fix(es) · then `s3repl backfill -f %s --objects failed` retries the failed objects", len(d.doctor.Fixes), d.deps.SetupFile))
+	case d.failures.total > 0:
+		lines = append(lines, "Way out: d doctor → a apply its fixes → s3repl backfill -f "+d.deps.SetupFile+" --objects failed")
+	default:
+		lines = append(lines, "")
+	}
+	keys := []string{"r read now", "d doctor"}
+	if d.doctor != nil {
+		keys = append(keys, "esc close doctor")
+	}
+	return append(lines, StyleMuted.Render(strings.Join(append(keys, "q quit"), " · ")))
+}
