@@ -20,7 +20,7 @@ func (d WatchDashboard) View() tea.View {
 	top := d.header()
 	bottom := d.footer()
 	room := d.height - len(top) - len(bottom)
-	lines := append(top, fitLines(d.middle(), room)...)
+	lines := append(top, fitLines(d.middle(room+1), room)...)
 	for len(lines) < d.height-len(bottom) {
 		lines = append(lines, "")
 	}
@@ -33,7 +33,7 @@ func (d WatchDashboard) View() tea.View {
 	return v
 }
 
-// fitLines keeps the first lines that fit in room, saying how many more there are.
+// fitLines keeps the first lines that fit in room, saying when there are more.
 func fitLines(lines []string, room int) []string {
 	if room <= 0 {
 		return nil
@@ -42,7 +42,7 @@ func fitLines(lines []string, room int) []string {
 		return lines
 	}
 	kept := append([]string(nil), lines[:room-1]...)
-	return append(kept, StyleMuted.Render(fmt.Sprintf("… %d more lines: widen or heighten the terminal", len(lines)-room+1)))
+	return append(kept, StyleMuted.Render("… more below: a taller terminal shows it"))
 }
 
 func (d WatchDashboard) header() []string {
@@ -68,13 +68,13 @@ func (d WatchDashboard) header() []string {
 		lines = append(lines, StyleError.Render("The last read failed: ")+d.readErr.Error())
 	}
 	lines = append(lines, "")
-	spark := max(8, d.width-metricLabelWidth-metricValueWidth-4)
+	spark := max(8, d.width-metricLabelWidth-metricValueWidth-6)
 	m := r.Metrics
 	lines = append(lines,
-		metricRow("operations pending", fmt.Sprintf("%.0f", r.Latest.OperationsPending), Sparkline(m.OperationsPending.Values(), spark)),
-		metricRow("bytes pending", humanBytes(r.Latest.BytesPending), Sparkline(m.BytesPending.Values(), spark)),
-		metricRow("latency", humanSeconds(r.Latest.LatencySeconds), Sparkline(m.LatencySeconds.Values(), spark)),
-		metricRow("failed in window", fmt.Sprintf("%.0f", r.Latest.OperationsFailed), Sparkline(m.OperationsFailed.Values(), spark)),
+		metricRow("operations pending", m.OperationsPending, fmt.Sprintf("%.0f", r.Latest.OperationsPending), spark),
+		metricRow("bytes pending", m.BytesPending, humanBytes(r.Latest.BytesPending), spark),
+		metricRow("latency", m.LatencySeconds, humanSeconds(r.Latest.LatencySeconds), spark),
+		metricRow("failed in window", m.OperationsFailed, fmt.Sprintf("%.0f", r.Latest.OperationsFailed), spark),
 	)
 	if len(r.Missing) > 0 {
 		lines = append(lines, "")
@@ -86,12 +86,18 @@ func (d WatchDashboard) header() []string {
 	return append(lines, "")
 }
 
-func metricRow(label, value, spark string) string {
-	return fmt.Sprintf("  %-*s %*s  %s", metricLabelWidth, label, metricValueWidth, value, StyleHunk.Render(spark))
+// metricRow is a metric's label, newest value and sparkline; "no data" without
+// points, which CloudWatch gives when metrics are off or nothing happened yet.
+func metricRow(label string, s steps.Series, value string, width int) string {
+	if len(s.Points) == 0 {
+		return fmt.Sprintf("  %-*s %*s", metricLabelWidth, label, metricValueWidth, StyleMuted.Render("no data"))
+	}
+	return fmt.Sprintf("  %-*s %*s  %s", metricLabelWidth, label, metricValueWidth, value, StyleHunk.Render(Sparkline(s.Values(), width)))
 }
 
-// middle is the failures by reason, or the doctor's findings once asked for.
-func (d WatchDashboard) middle() []string {
+// middle is the failures by reason, or the doctor's findings once asked for; it
+// stops once it has enough lines to fill room.
+func (d WatchDashboard) middle(room int) []string {
 	switch {
 	case d.doctorRunning:
 		return []string{StyleMuted.Render("The doctor is checking both accounts…")}
@@ -116,6 +122,9 @@ func (d WatchDashboard) middle() []string {
 	}
 	lines = append(lines, StyleTitle.Render(fmt.Sprintf("Failures by reason · %d since the watch started", t.total)))
 	for _, g := range t.groups {
+		if len(lines) >= room {
+			break
+		}
 		lines = append(lines, fmt.Sprintf("%s %s ×%d · last %s", StyleError.Render("✗"), g.Reason, g.Count, g.LastSeen.UTC().Format("15:04:05")))
 		lines = append(lines, strings.Split(wrapLines("  "+g.Meaning, d.width), "\n")...)
 		lines = append(lines, strings.Split(wrapLines("  fix: "+g.Fix, d.width), "\n")...)
@@ -146,9 +155,9 @@ func (d WatchDashboard) footer() []string {
 	case d.applying:
 		return []string{StyleMuted.Render("Applying the doctor's fixes…"), ""}
 	case d.doctor != nil && len(d.doctor.Fixes) > 0:
-		lines = append(lines, fmt.Sprintf("a applies the doctor's %d fix(es) · then `s3repl backfill -f %s --objects failed` retries the failed objects", len(d.doctor.Fixes), d.deps.SetupFile))
+		lines = append(lines, strings.Split(wrapLines(fmt.Sprintf("a applies the doctor's %d fix(es); then `s3repl backfill -f %s --objects failed` retries the failed objects", len(d.doctor.Fixes), d.deps.SetupFile), d.width), "\n")...)
 	case d.failures.total > 0:
-		lines = append(lines, "Way out: d doctor → a apply its fixes → s3repl backfill -f "+d.deps.SetupFile+" --objects failed")
+		lines = append(lines, strings.Split(wrapLines("Way out: d doctor → a apply its fixes → s3repl backfill -f "+d.deps.SetupFile+" --objects failed", d.width), "\n")...)
 	default:
 		lines = append(lines, "")
 	}
