@@ -436,6 +436,9 @@ func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, latency 
 	if err != nil {
 		return err
 	}
+	if sc.Watch {
+		return runWatchDemo(ctx, out, sc, cloud)
+	}
 	wizard := ui.NewWizard(ctx, ui.DemoDeps(sc, cloud))
 	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
 		return err

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 	"github.com/s3repl/s3repl/ui"
 )
@@ -146,4 +148,33 @@ func runWatchDashboard(ctx context.Context, deps ui.WatchDeps) error {
 		return d.Err()
 	}
 	return nil
+}
+
+// runWatchDemo runs the watch dashboard on a demo scenario's cloud while simulated
+// traffic uploads an object every few seconds (and, at one point, a colleague edits
+// the replica key's policy).
+func runWatchDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, cloud *simcloud.Cloud) error {
+	setup := steps.DemoSetup()
+	acc, err := steps.OpenAccounts(ctx, cloud.Open, setup)
+	if err != nil {
+		return err
+	}
+	watcher, err := steps.NewWatcher(ctx, acc, setup, steps.WatchOptions{Window: 30 * time.Minute})
+	if err != nil {
+		return err
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	traffic := &steps.WatchDemo{Acc: acc, BreakAt: 6}
+	go func() { _ = traffic.Run(ctx, 4*time.Second) }()
+	deps := watchDeps(acc, setup, watcher, "setup.yaml", steps.WatchThresholds{}, 2*time.Second, sc.Label())
+	deps.ApplyFixes = func(ctx context.Context, r steps.DoctorReport) error {
+		_, err := steps.ApplyFixes(ctx, acc, r, steps.ApplyOptions{PropagationWait: time.Millisecond})
+		return err
+	}
+	if err := runWatchDashboard(ctx, deps); err != nil {
+		return err
+	}
+	_, err = lipgloss.Fprint(out, ui.StyleMuted.Render("That was a demo: the accounts were simulated, nothing was sent to AWS.")+"\n")
+	return err
 }
