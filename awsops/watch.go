@@ -20,8 +20,8 @@ type Dimension struct{ Name, Value string }
 
 // MetricPoint is one value of a metric.
 type MetricPoint struct {
-	Time  time.Time
-	Value float64
+	Time  time.Time `json:"time"`
+	Value float64   `json:"value"`
 }
 
 // MetricSeries is what GetMetricData answered for one query, oldest point first.
