@@ -61,7 +61,6 @@ type trackedTask struct {
 	dstRegion   string
 	bytes       float64
 	written     time.Time
-	configID    string
 	sourceOwner string
 }
 
