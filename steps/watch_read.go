@@ -233,13 +233,7 @@ func NewWatcher(ctx context.Context, acc Accounts, s Setup, opts WatchOptions) (
 	if err != nil {
 		return nil, err
 	}
-	rule, found := findRule(st.Source.Replication, s.RuleID())
-	metrics := false
-	if found {
-		metrics = ruleMetricsOn(st.Source.Replication, s.RuleID())
-	}
-	status := WatchStatus{RuleFound: found, MetricsOn: found && rule.Status == "Enabled" && metrics,
-		EventsOn: ws.Queue != nil && HasNotification(ws.Notification, targets.Notification)}
+	status := watchStatus(st.Source.Replication, s.RuleID(), ws, targets)
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -248,6 +242,41 @@ func NewWatcher(ctx context.Context, acc Accounts, s Setup, opts WatchOptions) (
 		acc: acc, w: w, Targets: targets, Status: status, queue: ws.Queue,
 		Window: cmp.Or(opts.Window, 3*time.Hour), Period: cmp.Or(opts.Period, time.Minute), now: now,
 	}, nil
+}
+
+func watchStatus(replication, ruleID string, ws WatchState, t WatchTargets) WatchStatus {
+	rule, found := findRule(replication, ruleID)
+	return WatchStatus{
+		RuleFound: found,
+		MetricsOn: found && rule.Status == "Enabled" && ruleMetricsOn(replication, ruleID),
+		EventsOn:  ws.Queue != nil && HasNotification(ws.Notification, t.Notification),
+	}
+}
+
+// refreshStatus reads again whether the metrics and the events are in place, while
+// they are not: someone may run `watch --setup` while the dashboard runs.
+func (w *Watcher) refreshStatus(ctx context.Context) error {
+	if w.Status.Ready() {
+		return nil
+	}
+	t := w.Targets
+	replication, err := w.acc.Source.GetBucketReplication(ctx, t.SourceRegion, t.SourceBucket)
+	if err != nil {
+		return explain("source", err)
+	}
+	var ws WatchState
+	q, err := w.w.GetQueue(ctx, t.SourceRegion, t.QueueName)
+	switch {
+	case err == nil:
+		ws.Queue = &q
+	case !awsops.IsNotFound(err):
+		return explain("source", err)
+	}
+	if ws.Notification, err = w.w.GetBucketNotification(ctx, t.SourceRegion, t.SourceBucket); err != nil {
+		return explain("source", err)
+	}
+	w.Status, w.queue = watchStatus(replication, t.RuleID, ws, t), ws.Queue
+	return nil
 }
 
 func ruleMetricsOn(config, id string) bool {
@@ -306,7 +335,9 @@ func (w *Watcher) ReadEvents(ctx context.Context) ([]FailureEvent, error) {
 	}
 	var events []FailureEvent
 	for range maxReceives {
-		msgs, err := w.w.ReceiveMessages(ctx, w.Targets.SourceRegion, w.queue.URL, 10, 0)
+		// A short poll may answer empty from a sample of SQS's servers while messages
+		// wait on others; a long poll of a second asks them all.
+		msgs, err := w.w.ReceiveMessages(ctx, w.Targets.SourceRegion, w.queue.URL, 10, time.Second)
 		if err != nil {
 			return events, explain("source", err)
 		}

@@ -53,6 +53,9 @@ type WatchReport struct {
 
 // Read takes one reading: the metrics over the window and the events waiting.
 func (w *Watcher) Read(ctx context.Context, setupFile string, limits WatchThresholds) (WatchReport, error) {
+	if err := w.refreshStatus(ctx); err != nil {
+		return WatchReport{}, err
+	}
 	r := WatchReport{
 		Rule: WatchRule{SourceBucket: w.Targets.SourceBucket, SourceRegion: w.Targets.SourceRegion, DestinationBucket: w.Targets.DestBucket,
 			DestinationRegion: w.Targets.DestRegion, RuleID: w.Targets.RuleID, Queue: w.Targets.QueueName},

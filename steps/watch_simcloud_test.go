@@ -75,8 +75,12 @@ func ids(changes []steps.Change) []string {
 func TestWatchFromSetupToFailuresAndBack(t *testing.T) {
 	s := newSimSetup(t, nil)
 	theirs := s.theirQueueNotification()
-	if w := s.watcher(); w.Status.Ready() || len(w.Status.Missing()) != 2 {
-		t.Fatalf("before the watch plan: status %+v, missing %q", w.Status, w.Status.Missing())
+	early := s.watcher()
+	if early.Status.Ready() || len(early.Status.Missing()) != 2 {
+		t.Fatalf("before the watch plan: status %+v, missing %q", early.Status, early.Status.Missing())
+	}
+	if r := s.read(early); r.OK || len(r.Next) == 0 || !strings.Contains(r.Next[0], "--setup") {
+		t.Errorf("unwatched: ok %v, next %q; want how to set it up", r.OK, r.Next)
 	}
 
 	plan := s.watchPlan()
@@ -102,6 +106,9 @@ func TestWatchFromSetupToFailuresAndBack(t *testing.T) {
 		t.Errorf("notification after the watch plan %s: want theirs and ours", notification)
 	}
 
+	if r := s.read(early); !r.Status.Ready() || !r.OK {
+		t.Errorf("a watcher started before the watch plan still says %q, problems %q", r.Missing, r.Problems)
+	}
 	w := s.watcher()
 	if !w.Status.Ready() {
 		t.Fatalf("after the watch plan: missing %q", w.Status.Missing())

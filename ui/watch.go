@@ -156,10 +156,7 @@ type failureTally struct {
 	groups []steps.FailureGroup
 	index  map[string]int
 	total  int
-	recent []steps.FailureEvent // the newest few, newest last
 }
-
-const recentFailures = 3
 
 func newFailureTally() *failureTally { return &failureTally{index: map[string]int{}} }
 
@@ -180,14 +177,6 @@ func (t *failureTally) add(events []steps.FailureEvent) {
 		}
 		t.total += g.Count
 		t.bubble(i)
-	}
-	for _, e := range events {
-		if e.Failed() {
-			t.recent = append(t.recent, e)
-		}
-	}
-	if len(t.recent) > recentFailures {
-		t.recent = t.recent[len(t.recent)-recentFailures:]
 	}
 }
 
