@@ -42,8 +42,10 @@ func (q *queue) info() awsops.Queue {
 	return awsops.Queue{URL: q.url(), ARN: q.arn(), Policy: q.policy}
 }
 
+// noQueue is SQS's answer for a queue that does not exist, with the code the SDK
+// reports: SQS speaks JSON but stays compatible with its query protocol's codes.
 func noQueue() error {
-	return notFound("QueueDoesNotExist", "The specified queue does not exist.")
+	return notFound("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")
 }
 
 // queueByURL finds one of the caller's queues; SQS answers for another account's
@@ -279,7 +281,9 @@ func (a *Account) PutBucketNotification(ctx context.Context, region, name, doc s
 			if qc.ID == "" {
 				config.QueueConfigurations[i].ID = fmt.Sprintf("sim-%d", a.cloud.nextSeq())
 			}
-			targets = append(targets, q)
+			if !slices.Contains(targets, q) {
+				targets = append(targets, q) // one test event per destination
+			}
 		}
 		for _, q := range targets {
 			test, _ := json.Marshal(map[string]string{"Service": "Amazon S3", "Event": "s3:TestEvent",
