@@ -85,6 +85,23 @@ type FailureEvent struct {
 // Failed reports whether the event is a failure, not a threshold notice.
 func (e FailureEvent) Failed() bool { return e.Event == "Replication:OperationFailedReplication" }
 
+// MissedThreshold reports whether the event says an object missed Replication Time
+// Control's 15 minutes.
+func (e FailureEvent) MissedThreshold() bool {
+	return e.Event == "Replication:OperationMissedThreshold"
+}
+
+// CountMissedThreshold counts the objects that missed the RTC threshold.
+func CountMissedThreshold(events []FailureEvent) int {
+	n := 0
+	for _, e := range events {
+		if e.MissedThreshold() {
+			n++
+		}
+	}
+	return n
+}
+
 // ParseEvents reads an SQS message body from S3: the events of our source bucket
 // and rule. S3's s3:TestEvent and other events give none. Object keys come
 // URL-encoded [notification-content-structure].

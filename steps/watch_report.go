@@ -43,6 +43,9 @@ type WatchReport struct {
 	Metrics  WatchMetrics   `json:"metrics"`
 	Events   []FailureEvent `json:"events"`
 	Failures []FailureGroup `json:"failures"`
+	// MissedThreshold counts the objects that missed the RTC threshold (15 minutes);
+	// late, not failed.
+	MissedThreshold int `json:"missedThreshold"`
 	// Thresholds as given; maxLatencySeconds is MaxLatency in seconds.
 	Thresholds        WatchThresholds `json:"thresholds"`
 	MaxLatencySeconds float64         `json:"maxLatencySeconds"`
@@ -73,7 +76,7 @@ func (w *Watcher) Read(ctx context.Context, setupFile string, limits WatchThresh
 	r.Metrics, r.Events = metrics, append(r.Events, events...)
 	r.Latest = WatchLatest{OperationsPending: metrics.OperationsPending.Latest(), BytesPending: metrics.BytesPending.Latest(),
 		LatencySeconds: metrics.LatencySeconds.Latest(), OperationsFailed: metrics.OperationsFailed.Sum()}
-	r.Failures = orEmpty(GroupFailures(events))
+	r.Failures, r.MissedThreshold = orEmpty(GroupFailures(events)), CountMissedThreshold(events)
 	r.judge(setupFile)
 	return r, nil
 }

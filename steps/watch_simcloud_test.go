@@ -168,3 +168,25 @@ func failedIDs(r steps.DoctorReport) []string {
 	}
 	return out
 }
+
+// TestWatchWithRTCReportsLateObjects: with RTC the watch also asks for the threshold
+// events; an object that replicates after 15 minutes is late, not failed.
+func TestWatchWithRTCReportsLateObjects(t *testing.T) {
+	s := newSimSetup(t, func(setup *steps.Setup) { setup.Rule.ReplicationTime = true }, simcloud.WithLatency(20*time.Minute))
+	plan := s.watchPlan()
+	if n := plan.Pending(); len(n) != 3 || !strings.Contains(n[2].After, steps.EventMissedThreshold) {
+		t.Fatalf("watch plan with RTC: %v\n%s", ids(n), n[len(n)-1].After)
+	}
+	if len(plan.Warnings) != 0 && strings.Contains(strings.Join(plan.Warnings, " "), "rule.metrics") {
+		t.Errorf("RTC turns metrics on: no warning about rule.metrics expected, got %q", plan.Warnings)
+	}
+	s.facts = plan.Facts
+	s.apply(plan.Pending())
+	w := s.watcher()
+	s.upload("orders/slow.csv", "")
+	s.clock.Advance(21 * time.Minute)
+	r := s.read(w)
+	if r.MissedThreshold != 1 || len(r.Failures) != 0 || !r.OK {
+		t.Errorf("a late object: missed %d, failures %+v, ok %v (%q)", r.MissedThreshold, r.Failures, r.OK, r.Problems)
+	}
+}

@@ -156,11 +156,13 @@ type failureTally struct {
 	groups []steps.FailureGroup
 	index  map[string]int
 	total  int
+	late   int // objects that missed the RTC threshold
 }
 
 func newFailureTally() *failureTally { return &failureTally{index: map[string]int{}} }
 
 func (t *failureTally) add(events []steps.FailureEvent) {
+	t.late += steps.CountMissedThreshold(events)
 	for _, g := range steps.GroupFailures(events) {
 		i, ok := t.index[g.Reason]
 		if !ok {

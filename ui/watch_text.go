@@ -82,6 +82,9 @@ func WatchText(r steps.WatchReport) string {
 	}
 	fmt.Fprintf(&b, "  operations pending  %.0f\n  bytes pending       %s\n  latency             %s\n  operations failed   %.0f\n",
 		r.Latest.OperationsPending, humanBytes(r.Latest.BytesPending), humanSeconds(r.Latest.LatencySeconds), r.Latest.OperationsFailed)
+	if r.MissedThreshold > 0 {
+		b.WriteString(StyleWarning.Render("! ") + fmt.Sprintf("%d object(s) missed the 15-minute Replication Time Control threshold", r.MissedThreshold) + "\n")
+	}
 	for _, g := range r.Failures {
 		b.WriteString(failureGroupText(g))
 	}

@@ -114,6 +114,9 @@ func (d WatchDashboard) middle(room int) []string {
 		lines = append(lines, strings.Split(wrapLines(StyleError.Render("Applying the fixes failed: ")+d.applyErr.Error(), d.width), "\n")...)
 	}
 	t := d.failures
+	if t.late > 0 {
+		lines = append(lines, StyleWarning.Render("! ")+fmt.Sprintf("%d object(s) missed the 15-minute Replication Time Control threshold since the watch started", t.late))
+	}
 	if t.total == 0 {
 		if d.report != nil && d.report.Status.EventsOn {
 			lines = append(lines, StyleOK.Render("✓ no failure events since the watch started"))

@@ -62,6 +62,7 @@ type trackedTask struct {
 	bytes       float64
 	written     time.Time
 	sourceOwner string
+	rtc         bool // the rule has Replication Time Control on
 }
 
 func (c *Cloud) watching() *watchState {
@@ -89,7 +90,8 @@ func (c *Cloud) replicationScheduled(b *bucket, v *objectVersion, r replicationR
 	dst := r.destinationBucket()
 	rule := ruleMetrics{account: b.owner, source: b.name, destination: dst, rule: r.ID}
 	task := trackedTask{rule: rule, srcRegion: b.region, dstRegion: c.regionOfBucket(dst, b.region),
-		bytes: float64(len(v.body)), written: v.lastModified, sourceOwner: b.owner}
+		bytes: float64(len(v.body)), written: v.lastModified, sourceOwner: b.owner,
+		rtc: r.Destination.ReplicationTime != nil && r.Destination.ReplicationTime.Status == "Enabled"}
 	w.tracked[trackedRef{versionRef{b.name, v.key, v.versionID}, dst}] = task
 	w.changePending(task, 1, c.now())
 }
@@ -131,10 +133,26 @@ func (c *Cloud) replicationDone(t replicationTask, v *objectVersion, failure *Fa
 	w.changePending(task, -1, now)
 	if failure == nil {
 		w.record(task.rule, task.dstRegion, MetricLatency, now, now.Sub(task.written).Seconds())
+		c.publishLate(task, t, v, now)
 		return
 	}
 	w.record(task.rule, task.srcRegion, MetricOperationsFailed, now, 1)
-	c.publishFailure(task, t, v, failure)
+	c.publish(eventFailed, t, v, failure.Reason, failure.Time)
+}
+
+// rtcThreshold is Replication Time Control's: 15 minutes [replication-time-control].
+const rtcThreshold = 15 * time.Minute
+
+// publishLate sends the RTC threshold events for a replication that took longer than
+// the threshold: it missed it, and replicated after it [replication-metrics-events].
+// Nothing runs in the background here, so both are sent when the replication is done,
+// the first dated when the threshold passed.
+func (c *Cloud) publishLate(task trackedTask, t replicationTask, v *objectVersion, now time.Time) {
+	if !task.rtc || now.Sub(task.written) <= rtcThreshold {
+		return
+	}
+	c.publish(eventMissedThreshold, t, v, "", task.written.Add(rtcThreshold))
+	c.publish(eventReplicatedAfterThreshold, t, v, "", now)
 }
 
 // GetMetricData answers from what the replication engine reported. Pending metrics

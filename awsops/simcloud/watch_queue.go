@@ -295,13 +295,20 @@ func (a *Account) PutBucketNotification(ctx context.Context, region, name, doc s
 	})
 }
 
-// publishFailure sends the s3:Replication:OperationFailedReplication event to every
-// queue the source bucket's notification configuration names for it, in the message
-// format of [replication-metrics-events] (object keys URL-encoded, as in every S3
-// event [notification-content-structure]). S3 sends these only for rules with
-// metrics on, which the caller checked. A queue whose policy no longer lets S3 send
-// gets nothing, without a word, as in AWS.
-func (c *Cloud) publishFailure(task trackedTask, t replicationTask, v *objectVersion, failure *Failure) {
+// The replication event types [replication-metrics-events].
+const (
+	eventFailed                   = "OperationFailedReplication"
+	eventMissedThreshold          = "OperationMissedThreshold"
+	eventReplicatedAfterThreshold = "OperationReplicatedAfterThreshold"
+)
+
+// publish sends a replication event (s3:Replication:<event>) to every queue the
+// source bucket's notification configuration names for it, in the message format of
+// [replication-metrics-events] (object keys URL-encoded, as in every S3 event
+// [notification-content-structure]). S3 sends these only for rules with metrics on,
+// which the caller checked. A queue whose policy no longer lets S3 send gets nothing,
+// without a word, as in AWS.
+func (c *Cloud) publish(event string, t replicationTask, v *objectVersion, reason string, at time.Time) {
 	config := c.watching().notifying[t.source.bucket]
 	src := c.buckets[t.source.bucket]
 	if config == nil || src == nil {
@@ -309,22 +316,29 @@ func (c *Cloud) publishFailure(task trackedTask, t replicationTask, v *objectVer
 	}
 	for _, qc := range config.QueueConfigurations {
 		q := c.watch.queues[qc.QueueArn]
-		if q == nil || !qc.wants("s3:Replication:OperationFailedReplication") || !qc.matches(t.source.key) || !s3MaySend(q, src).Allowed {
+		if q == nil || !qc.wants("s3:Replication:"+event) || !qc.matches(t.source.key) || !s3MaySend(q, src).Allowed {
 			continue
 		}
-		c.send(q, failureEvent(qc.ID, src, t, v, failure, task.written))
+		c.send(q, replicationEvent(event, qc.ID, src, t, v, reason, at))
 	}
 }
 
-func failureEvent(configID string, src *bucket, t replicationTask, v *objectVersion, failure *Failure, written time.Time) string {
+func replicationEvent(event, configID string, src *bucket, t replicationTask, v *objectVersion, reason string, at time.Time) string {
 	size := 0
 	if v != nil {
 		size = len(v.body)
 	}
 	stamp := func(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05.000Z") }
+	data := map[string]any{
+		"replicationRuleId": t.ruleID, "destinationBucket": bucketARN(t.destination), "s3Operation": "OBJECT_PUT",
+		"requestTime": stamp(at),
+	}
+	if reason != "" {
+		data["failureReason"] = reason
+	}
 	record := map[string]any{
 		"eventVersion": "2.2", "eventSource": "aws:s3", "awsRegion": src.region,
-		"eventTime": stamp(failure.Time), "eventName": "Replication:OperationFailedReplication",
+		"eventTime": stamp(at), "eventName": "Replication:" + event,
 		"userIdentity":      map[string]any{"principalId": "s3.amazonaws.com"},
 		"requestParameters": map[string]any{"sourceIPAddress": "s3.amazonaws.com"},
 		"s3": map[string]any{
@@ -332,10 +346,7 @@ func failureEvent(configID string, src *bucket, t replicationTask, v *objectVers
 			"bucket": map[string]any{"name": src.name, "ownerIdentity": map[string]any{"principalId": src.owner}, "arn": src.arn()},
 			"object": map[string]any{"key": url.QueryEscape(t.source.key), "size": size, "versionId": t.source.versionID},
 		},
-		"replicationEventData": map[string]any{
-			"replicationRuleId": t.ruleID, "destinationBucket": bucketARN(t.destination),
-			"s3Operation": "OBJECT_PUT", "requestTime": stamp(written), "failureReason": failure.Reason,
-		},
+		"replicationEventData": data,
 	}
 	body, _ := json.Marshal(map[string]any{"Records": []any{record}})
 	return string(body)

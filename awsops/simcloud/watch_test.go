@@ -185,3 +185,36 @@ func TestNotificationNeedsAQueueS3MaySendTo(t *testing.T) {
 		t.Errorf("a refused put left %s", got)
 	}
 }
+
+func withRTC(s *replicationSetup) {
+	s.config = strings.Replace(s.config, `"Destination":{`,
+		`"Destination":{"ReplicationTime":{"Status":"Enabled","Time":{"Minutes":15}},"Metrics":{"Status":"Enabled","EventThreshold":{"Minutes":15}},`, 1)
+}
+
+func TestThresholdEventsForLateReplicationsWithRTC(t *testing.T) {
+	s := newReplication(t, withRTC)
+	q := s.queueFor("watch", "src-bucket", srcAccount)
+	s.must(s.src.PutBucketNotification(ctx, srcRegion, "src-bucket", `{"QueueConfigurations":[{"QueueArn":"`+q.ARN+`","Events":["s3:Replication:*"]}]}`))
+	s.receiveAll(q)
+	s.upload("on-time", awsops.PutOptions{})
+	s.settle()
+	if bodies := s.receiveAll(q); len(bodies) != 0 {
+		t.Errorf("a replication within the threshold sent %q", bodies)
+	}
+	s.cloud.latency = 20 * time.Minute
+	s.upload("late", awsops.PutOptions{})
+	s.clock.Advance(20 * time.Minute)
+	bodies := s.receiveAll(q)
+	var names []string
+	for _, b := range bodies {
+		var event struct {
+			Records []struct{ EventName, EventTime string }
+		}
+		s.must(json.Unmarshal([]byte(b), &event))
+		names = append(names, event.Records[0].EventName+" "+event.Records[0].EventTime)
+	}
+	want := []string{"Replication:OperationMissedThreshold 2026-11-26T09:15:01.000Z", "Replication:OperationReplicatedAfterThreshold 2026-11-26T09:20:01.000Z"}
+	if strings.Join(names, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events %q, want %q", names, want)
+	}
+}
