@@ -133,6 +133,19 @@ func watchDeps(acc steps.Accounts, setup steps.Setup, w *steps.Watcher, setupFil
 			_, err = steps.ApplyFixes(ctx, acc, r, steps.ApplyOptions{Journal: journal})
 			return err
 		},
+		PlanSetup: func(ctx context.Context) (*steps.Plan, error) {
+			plan, _, err := steps.PlanWatch(ctx, acc, setup)
+			return plan, err
+		},
+		ApplySetup: func(ctx context.Context, plan *steps.Plan) error {
+			journal, err := defaultJournal()
+			if err != nil {
+				return err
+			}
+			defer journal.Close()
+			_, err = steps.Apply(ctx, acc, plan, steps.ApplyOptions{Journal: journal})
+			return err
+		},
 		Interval:  interval,
 		SetupFile: setupFile,
 		Label:     label,

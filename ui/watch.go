@@ -15,6 +15,10 @@ type WatchDeps struct {
 	Read       func(ctx context.Context) (steps.WatchReport, error)
 	Doctor     func(ctx context.Context) (steps.DoctorReport, error)
 	ApplyFixes func(ctx context.Context, r steps.DoctorReport) error
+	// PlanSetup plans what the watch needs; ApplySetup applies that plan with the
+	// journal, as `s3repl watch --setup` does.
+	PlanSetup  func(ctx context.Context) (*steps.Plan, error)
+	ApplySetup func(ctx context.Context, plan *steps.Plan) error
 	Interval   time.Duration // between reads
 	SetupFile  string
 	Label      string // e.g. DEMO; "" for real accounts
@@ -42,6 +46,15 @@ type WatchDashboard struct {
 	applying      bool
 	applied       string
 	applyErr      error
+
+	// The watch's own setup, offered when metrics or events are off: its plan shown
+	// as diffs, applied after y.
+	setupPlan     *steps.Plan
+	setupErr      error
+	planning      bool
+	applyingSetup bool
+
+	scroll int // first line shown of the doctor's findings or the setup plan
 }
 
 type watchReadMsg struct {
@@ -57,6 +70,13 @@ type watchDoctorMsg struct {
 }
 
 type watchAppliedMsg struct{ err error }
+
+type watchPlannedMsg struct {
+	plan *steps.Plan
+	err  error
+}
+
+type watchSetupAppliedMsg struct{ err error }
 
 // NewWatchDashboard starts reading at once.
 func NewWatchDashboard(ctx context.Context, deps WatchDeps) WatchDashboard {
@@ -105,6 +125,17 @@ func (d WatchDashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err == nil {
 			d.doctor = &msg.report
 		}
+	case watchPlannedMsg:
+		d.planning, d.setupPlan, d.setupErr, d.scroll = false, msg.plan, msg.err, 0
+	case watchSetupAppliedMsg:
+		d.applyingSetup, d.setupErr = false, msg.err
+		if msg.err == nil {
+			d.setupPlan, d.applied = nil, "Metrics and failure events set up. CloudWatch shows the metrics within minutes of new uploads."
+			if !d.reading {
+				d.reading = true
+				return d, d.read()
+			}
+		}
 	case watchAppliedMsg:
 		d.applying, d.applyErr = false, msg.err
 		if msg.err == nil {
@@ -118,6 +149,9 @@ func (d WatchDashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (d WatchDashboard) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if d.setupPlan != nil && !d.applyingSetup {
+		return d.setupKey(msg)
+	}
 	if d.confirming {
 		switch {
 		case key.Matches(msg, d.keys.Yes):
@@ -144,8 +178,45 @@ func (d WatchDashboard) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, d.keys.Apply) && d.doctor != nil && len(d.doctor.Fixes) > 0 && !d.applying:
 		d.confirming = true
+	case key.Matches(msg, d.keys.Setup) && d.canSetUp():
+		d.planning, d.setupErr, d.applied = true, nil, ""
+		ctx, plan := d.ctx, d.deps.PlanSetup
+		return d, func() tea.Msg {
+			p, err := plan(ctx)
+			return watchPlannedMsg{p, err}
+		}
+	case key.Matches(msg, d.keys.ScrollDown) && d.doctor != nil:
+		d.scroll++
+	case key.Matches(msg, d.keys.ScrollUp) && d.doctor != nil:
+		d.scroll = max(0, d.scroll-1)
 	case key.Matches(msg, d.keys.Close):
-		d.doctor, d.doctorErr = nil, nil
+		d.doctor, d.doctorErr, d.scroll = nil, nil, 0
+	}
+	return d, nil
+}
+
+// canSetUp reports whether the dashboard may offer the watch's setup: something is
+// missing and the entry point gave the means.
+func (d WatchDashboard) canSetUp() bool {
+	return d.report != nil && !d.report.Status.Ready() && d.deps.PlanSetup != nil && !d.planning && !d.applyingSetup
+}
+
+// setupKey answers keys while the setup plan is shown: y applies it, n or esc
+// closes it, the scroll keys move through its diffs.
+func (d WatchDashboard) setupKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, d.keys.Yes) && len(d.setupPlan.Pending()) > 0:
+		d.applyingSetup = true
+		ctx, apply, plan := d.ctx, d.deps.ApplySetup, d.setupPlan
+		return d, func() tea.Msg { return watchSetupAppliedMsg{apply(ctx, plan)} }
+	case key.Matches(msg, d.keys.No):
+		d.setupPlan, d.scroll = nil, 0
+	case key.Matches(msg, d.keys.ScrollDown):
+		d.scroll++
+	case key.Matches(msg, d.keys.ScrollUp):
+		d.scroll = max(0, d.scroll-1)
+	case key.Matches(msg, d.keys.Quit):
+		return d, tea.Quit
 	}
 	return d, nil
 }

@@ -68,12 +68,37 @@ func keyDoctor() steps.DoctorReport {
 	}
 }
 
-type watchCalls struct{ doctor, apply int }
+type watchCalls struct {
+	doctor, apply, plan, setup, read int
+	next                             *steps.WatchReport // what Read answers
+}
+
+// setupPlan is the watch's plan for an unwatched rule, as PlanWatch makes it.
+func setupPlan() *steps.Plan {
+	return &steps.Plan{Changes: []steps.Change{
+		{ID: "src-replication", Title: "Replication rule to-backup on acme-prod-orders", Side: steps.SourceSide, Account: "111111111111",
+			Region: "us-east-1", Resource: "arn:aws:s3:::acme-prod-orders", Action: steps.ActionUpdate,
+			Before: "{\n  \"Destination\": {\n    \"Bucket\": \"arn:aws:s3:::acme-backup-orders\"\n  }\n}",
+			After:  "{\n  \"Destination\": {\n    \"Bucket\": \"arn:aws:s3:::acme-backup-orders\",\n    \"Metrics\": {\n      \"Status\": \"Enabled\"\n    }\n  }\n}"},
+		{ID: "watch-queue", Title: "Create SQS queue s3repl-watch-acme-prod-orders-to-backup-1a2b3c4d for replication failure events",
+			Side: steps.SourceSide, Account: "111111111111", Region: "us-east-1", Resource: "arn:aws:sqs:us-east-1:111111111111:s3repl-watch-acme-prod-orders-to-backup-1a2b3c4d",
+			Action: steps.ActionCreate, After: "{\n  \"QueueName\": \"s3repl-watch-acme-prod-orders-to-backup-1a2b3c4d\"\n}"},
+	}, Warnings: []string{}, Blockers: []string{}}
+}
 
 func newTestDashboard(width, height int, calls *watchCalls) WatchDashboard {
 	d := NewWatchDashboard(context.Background(), WatchDeps{
 		Read: func(context.Context) (steps.WatchReport, error) {
-			return steps.WatchReport{}, errors.New("not in this test")
+			calls.read++
+			if calls.next == nil {
+				return steps.WatchReport{}, errors.New("not in this test")
+			}
+			return *calls.next, nil
+		},
+		PlanSetup: func(context.Context) (*steps.Plan, error) { calls.plan++; return setupPlan(), nil },
+		ApplySetup: func(context.Context, *steps.Plan) error {
+			calls.setup++
+			return nil
 		},
 		Doctor: func(context.Context) (steps.DoctorReport, error) { calls.doctor++; return keyDoctor(), nil },
 		ApplyFixes: func(context.Context, steps.DoctorReport) error {
@@ -90,15 +115,20 @@ func send(d WatchDashboard, msg tea.Msg) WatchDashboard {
 	return m.(WatchDashboard)
 }
 
-// press sends a key and runs the command it returns, as Bubble Tea would.
+// press sends a key and runs the commands that follow, as Bubble Tea would, up to
+// a read's result (what follows it is the timer of the next read).
 func press(d WatchDashboard, k rune) WatchDashboard {
 	m, cmd := d.Update(tea.KeyPressMsg{Code: k, Text: string(k)})
 	d = m.(WatchDashboard)
-	if cmd != nil {
-		if msg := cmd(); msg != nil {
-			if _, quit := msg.(tea.QuitMsg); !quit {
-				d = send(d, msg)
-			}
+	for cmd != nil {
+		msg := cmd()
+		if _, quit := msg.(tea.QuitMsg); quit || msg == nil {
+			return d
+		}
+		m, cmd = d.Update(msg)
+		d = m.(WatchDashboard)
+		if _, read := msg.(watchReadMsg); read {
+			return d
 		}
 	}
 	return d
@@ -123,6 +153,20 @@ func TestWatchDashboardStates(t *testing.T) {
 		"confirm": func(d WatchDashboard, calls *watchCalls) WatchDashboard {
 			d = send(d, watchReadMsg{report: watchReport(180, failureEvents(3, "DstPutObjectNotPermitted"), ready)})
 			return press(press(d, 'd'), 'a')
+		},
+		"setup-offered": func(d WatchDashboard, _ *watchCalls) WatchDashboard {
+			d = send(d, watchReadMsg{report: watchReport(0, nil, steps.WatchStatus{RuleFound: true})})
+			return press(d, 's')
+		},
+		"setup-applied": func(d WatchDashboard, calls *watchCalls) WatchDashboard {
+			d = send(d, watchReadMsg{report: watchReport(0, nil, steps.WatchStatus{RuleFound: true})})
+			healthy := watchReport(3, nil, ready)
+			calls.next = &healthy
+			d = press(press(d, 's'), 'y')
+			if calls.plan != 1 || calls.setup != 1 {
+				t.Errorf("setup planned %d times, applied %d times; want once each", calls.plan, calls.setup)
+			}
+			return d
 		},
 		"applied": func(d WatchDashboard, calls *watchCalls) WatchDashboard {
 			d = send(d, watchReadMsg{report: watchReport(180, failureEvents(3, "DstPutObjectNotPermitted"), ready)})
@@ -157,7 +201,7 @@ func TestWatchDashboardStates(t *testing.T) {
 func TestWatchDashboardSaysHowToSetUp(t *testing.T) {
 	d := send(newTestDashboard(120, 40, &watchCalls{}), watchReadMsg{report: watchReport(0, nil, steps.WatchStatus{RuleFound: true})})
 	view := ansi.Strip(d.View().Content)
-	for _, want := range []string{"metrics are off", "not sent to an s3repl queue", "s3repl watch -f setup.yaml --setup"} {
+	for _, want := range []string{"metrics are off", "not sent to an s3repl queue", "s shows the changes that set it up"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("the dashboard does not say %q:\n%s", want, view)
 		}

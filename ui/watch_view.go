@@ -20,7 +20,13 @@ func (d WatchDashboard) View() tea.View {
 	top := d.header()
 	bottom := d.footer()
 	room := d.height - len(top) - len(bottom)
-	lines := append(top, fitLines(d.middle(room+1), room)...)
+	var middle []string
+	if panel := d.panel(); panel != nil {
+		middle = scrolled(panel, d.scroll, room)
+	} else {
+		middle = fitLines(d.middle(room+1), room)
+	}
+	lines := append(top, middle...)
 	for len(lines) < d.height-len(bottom) {
 		lines = append(lines, "")
 	}
@@ -79,9 +85,13 @@ func (d WatchDashboard) header() []string {
 	if len(r.Missing) > 0 {
 		lines = append(lines, "")
 		for _, missing := range r.Missing {
-			lines = append(lines, StyleWarning.Render("! ")+missing)
+			lines = append(lines, strings.Split(wrapLines(StyleWarning.Render("! ")+missing, d.width), "\n")...)
 		}
-		lines = append(lines, "  Set it up: "+steps.SetupWatchCommand(d.deps.SetupFile))
+		if d.deps.PlanSetup != nil {
+			lines = append(lines, "  s shows the changes that set it up, as diffs, and applies them after you say y")
+		} else {
+			lines = append(lines, "  Set it up: "+steps.SetupWatchCommand(d.deps.SetupFile))
+		}
 	}
 	return append(lines, "")
 }
@@ -90,21 +100,59 @@ func (d WatchDashboard) header() []string {
 // points, which CloudWatch gives when metrics are off or nothing happened yet.
 func metricRow(label string, s steps.Series, value string, width int) string {
 	if len(s.Points) == 0 {
-		return fmt.Sprintf("  %-*s %*s", metricLabelWidth, label, metricValueWidth, StyleMuted.Render("no data"))
+		return fmt.Sprintf("  %-*s %s", metricLabelWidth, label, StyleMuted.Render(fmt.Sprintf("%*s", metricValueWidth, "no data")))
 	}
 	return fmt.Sprintf("  %-*s %*s  %s", metricLabelWidth, label, metricValueWidth, value, StyleHunk.Render(Sparkline(s.Values(), width)))
 }
 
-// middle is the failures by reason, or the doctor's findings once asked for; it
+// panel is what replaces the failures while it is open: the setup plan's diffs or
+// the doctor's findings, which scroll; nil when neither is.
+func (d WatchDashboard) panel() []string {
+	switch {
+	case d.setupPlan != nil:
+		return strings.Split(wrapLines(strings.TrimRight(PlanText(d.setupPlan), "\n"), d.width), "\n")
+	case d.doctor != nil:
+		return strings.Split(wrapLines(strings.TrimRight(DoctorFindings(*d.doctor), "\n"), d.width), "\n")
+	}
+	return nil
+}
+
+// scrolled shows room lines from first on, saying what is above and below.
+func scrolled(lines []string, first, room int) []string {
+	if room <= 0 {
+		return nil
+	}
+	if len(lines) <= room {
+		return lines
+	}
+	first = min(max(first, 0), len(lines)-room+1)
+	var out []string
+	if first > 0 {
+		out = append(out, StyleMuted.Render(fmt.Sprintf("↑ %d more above: pgup", first)))
+		first++
+	}
+	last := min(len(lines), first+room-len(out)-1)
+	out = append(out, lines[first:last]...)
+	if last < len(lines) {
+		out = append(out, StyleMuted.Render(fmt.Sprintf("↓ %d more below: pgdn or space", len(lines)-last)))
+	}
+	return out
+}
+
+// middle is the failures by reason, or what the doctor or the setup is doing; it
 // stops once it has enough lines to fill room.
 func (d WatchDashboard) middle(room int) []string {
 	switch {
+	case d.planning:
+		return []string{StyleMuted.Render("Planning the watch's setup…")}
+	case d.applyingSetup:
+		return []string{StyleMuted.Render("Applying the watch's setup…")}
+	case d.setupErr != nil:
+		return strings.Split(wrapLines(StyleError.Render("Setting the watch up failed: ")+d.setupErr.Error(), d.width), "\n")
 	case d.doctorRunning:
 		return []string{StyleMuted.Render("The doctor is checking both accounts…")}
 	case d.doctorErr != nil:
 		return strings.Split(StyleError.Render("The doctor could not run: ")+wrapLines(d.doctorErr.Error(), d.width), "\n")
-	case d.doctor != nil:
-		return strings.Split(wrapLines(DoctorFindings(*d.doctor), d.width), "\n")
 	}
 	var lines []string
 	if d.applied != "" {
@@ -149,6 +197,12 @@ func shortVersion(v string) string {
 func (d WatchDashboard) footer() []string {
 	var lines []string
 	switch {
+	case d.setupPlan != nil && d.applyingSetup:
+		return []string{StyleMuted.Render("Applying the watch's setup…"), ""}
+	case d.setupPlan != nil && len(d.setupPlan.Pending()) > 0:
+		return []string{StyleWarning.Render(fmt.Sprintf("Apply these %d change(s)? ", len(d.setupPlan.Pending()))) + "y yes · n no", StyleMuted.Render("pgup/pgdn scroll · q quit")}
+	case d.setupPlan != nil:
+		return []string{"", StyleMuted.Render("esc close · q quit")}
 	case d.confirming:
 		titles := make([]string, len(d.doctor.Fixes))
 		for i, c := range d.doctor.Fixes {
@@ -165,8 +219,11 @@ func (d WatchDashboard) footer() []string {
 		lines = append(lines, "")
 	}
 	keys := []string{"r read now", "d doctor"}
+	if d.canSetUp() {
+		keys = append(keys, "s set up")
+	}
 	if d.doctor != nil {
-		keys = append(keys, "esc close doctor")
+		keys = append(keys, "pgup/pgdn scroll", "esc close doctor")
 	}
 	return append(lines, StyleMuted.Render(strings.Join(append(keys, "q quit"), " · ")))
 }
