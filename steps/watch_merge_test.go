@@ -156,3 +156,23 @@ func TestQueuePolicyPassesParliament(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMergeNotification: whatever the bucket's configuration, the merge never
+// panics, and when it succeeds it keeps every member and every queue configuration
+// that is not ours, and sends our events.
+func FuzzMergeNotification(f *testing.F) {
+	ours := testWatchTargets.Notification
+	for _, seed := range []string{"", "{}", "null", theirs, `{"QueueConfigurations":null}`, `{"QueueConfigurations":[{"Id":"` + ours.ID + `"}]}`, `[]`, `{"QueueConfigurations":[1]}`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, existing string) {
+		got, _, err := MergeNotification(existing, ours)
+		if err != nil {
+			return
+		}
+		if !HasNotification(got, ours) {
+			t.Fatalf("the merge of %q does not send our events:\n%s", existing, got)
+		}
+		keepsEveryMember(t, existing, got, ours.ID)
+	})
+}

@@ -36,6 +36,9 @@ func MergeNotification(existing string, ours QueueNotification) (string, bool, e
 			return "", false, fmt.Errorf("reading the bucket's notification configuration: %w", err)
 		}
 	}
+	if members == nil { // the document was null
+		members = map[string]json.RawMessage{}
+	}
 	var queues []json.RawMessage
 	if raw, ok := members["QueueConfigurations"]; ok && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &queues); err != nil {
