@@ -253,3 +253,17 @@ func BenchmarkWatchFrame(b *testing.B) {
 		})
 	}
 }
+
+// TestWatchText is `watch --once` for people: healthy, and failing with the way out.
+func TestWatchText(t *testing.T) {
+	failing := watchReport(30, failureEvents(4, "DstPutObjectNotPermitted", "DstPutObjectNotPermitted", "AssumeRoleNotPermitted"), ready)
+	failing.MissedThreshold = 1
+	failing.OK = false
+	failing.Problems = []string{"replication failed: 4 failure events read now, 30 operations failed in the last 3h0m0s"}
+	failing.Next = steps.WayOut("setup.yaml")
+	healthy := watchReport(30, nil, ready)
+	healthy.OK = true
+	for name, r := range map[string]steps.WatchReport{"failing": failing, "healthy": healthy} {
+		t.Run(name, func(t *testing.T) { golden.RequireEqual(t, []byte(WatchText(r))) })
+	}
+}
