@@ -100,4 +100,16 @@ rule:
 	if _, code := runCLI(t, "watch", "-f", setup, "--json"); code != 1 {
 		t.Error("--json without --once should be refused")
 	}
+
+	out, code = runCLI(t, "watch", "-f", setup, "--remove", "--yes", "--journal", t.TempDir())
+	if code != 0 || !strings.Contains(out, "Applied 2 changes") {
+		t.Fatalf("watch --remove: exit %d\n%s", code, out)
+	}
+	if _, err := queue.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(steps.WatchQueueName(srcBucket, "to-backup"))}); err == nil {
+		t.Error("the queue is still there after --remove")
+	}
+	out, code = runCLI(t, "watch", "-f", setup, "--once")
+	if code != 1 || !strings.Contains(out, "not sent to an s3repl queue") {
+		t.Errorf("after --remove: exit %d\n%s", code, out)
+	}
 }

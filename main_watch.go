@@ -19,6 +19,7 @@ import (
 type watchFlags struct {
 	commonFlags
 	once, setup, yes bool
+	remove           bool
 	window, interval time.Duration
 	maxPending       float64
 	maxLatency       time.Duration
@@ -39,15 +40,20 @@ func watchCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
-			case flags.json && !flags.once && !flags.setup:
+			case flags.json && !flags.once && !flags.setup && !flags.remove:
 				return errors.New("watch --json reads once: add --once")
+			case flags.setup && flags.remove:
+				return errors.New("choose --setup or --remove, not both")
 			case flags.window < time.Minute:
 				return fmt.Errorf("--window %s: give at least 1m, e.g. 3h", flags.window)
 			case flags.maxPending < 0 || flags.maxLatency < 0:
 				return errors.New("--max-pending and --max-latency cannot be negative (0 means no limit)")
 			}
 			if flags.setup {
-				return runWatchSetup(cmd, flags)
+				return runWatchSetup(cmd, flags, steps.PlanWatch)
+			}
+			if flags.remove {
+				return runWatchSetup(cmd, flags, steps.PlanUnwatch)
 			}
 			setup, acc, err := openSetup(cmd.Context(), flags.setupFile)
 			if err != nil {
@@ -74,7 +80,8 @@ func watchCommand() *cobra.Command {
 	flags.register(cmd)
 	cmd.Flags().BoolVar(&flags.once, "once", false, "read once, print a summary and exit (0 healthy, 1 not)")
 	cmd.Flags().BoolVar(&flags.setup, "setup", false, "plan and apply what the watch needs (metrics, queue, notification)")
-	cmd.Flags().BoolVarP(&flags.yes, "yes", "y", false, "with --setup: apply without asking")
+	cmd.Flags().BoolVar(&flags.remove, "remove", false, "plan and apply the removal of the queue and notification --setup added")
+	cmd.Flags().BoolVarP(&flags.yes, "yes", "y", false, "with --setup or --remove: apply without asking")
 	cmd.Flags().DurationVar(&flags.window, "window", 3*time.Hour, "how far back the metrics go")
 	cmd.Flags().DurationVar(&flags.interval, "interval", 30*time.Second, "how often the dashboard reads again")
 	cmd.Flags().Float64Var(&flags.maxPending, "max-pending", 1000, "operations pending above which --once fails (0: no limit)")
@@ -83,18 +90,21 @@ func watchCommand() *cobra.Command {
 	return cmd
 }
 
-// runWatchSetup is `apply` for the watch's plan: the same diff, question, journal
-// and report.
-func runWatchSetup(cmd *cobra.Command, flags watchFlags) error {
+// watchPlanner plans the watch's setup or its removal.
+type watchPlanner func(ctx context.Context, acc steps.Accounts, s steps.Setup) (*steps.Plan, steps.WatchTargets, error)
+
+// runWatchSetup is `apply` for the watch's plan (or its removal): the same diff,
+// question, journal and report.
+func runWatchSetup(cmd *cobra.Command, flags watchFlags, planner watchPlanner) error {
 	ctx, out := cmd.Context(), cmd.OutOrStdout()
 	if flags.json && !flags.yes {
-		return errors.New("watch --setup --json needs --yes: review the changes with `s3repl watch --setup` first")
+		return errors.New("watch --setup/--remove --json needs --yes: review the changes without --json first")
 	}
 	setup, acc, err := openSetup(ctx, flags.setupFile)
 	if err != nil {
 		return err
 	}
-	plan, _, err := steps.PlanWatch(ctx, acc, setup)
+	plan, _, err := planner(ctx, acc, setup)
 	if err != nil {
 		return err
 	}

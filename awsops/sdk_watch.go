@@ -163,6 +163,13 @@ func (a *sdkAccount) SetQueuePolicy(ctx context.Context, region, url, policy str
 	return nil
 }
 
+func (a *sdkAccount) DeleteQueue(ctx context.Context, region, url string) error {
+	if _, err := a.sqsClient(region).DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: &url}); err != nil {
+		return a.fail("sqs:DeleteQueue", url, err)
+	}
+	return nil
+}
+
 func (a *sdkAccount) ReceiveMessages(ctx context.Context, region, url string, limit int, wait time.Duration) ([]QueueMessage, error) {
 	out, err := a.sqsClient(region).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl: &url, MaxNumberOfMessages: int32(min(max(limit, 1), 10)), WaitTimeSeconds: int32(wait / time.Second),

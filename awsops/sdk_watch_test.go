@@ -80,6 +80,10 @@ func TestQueueCreatePolicyReceiveDelete(t *testing.T) {
 	if again := get[awsops.Queue](t)(w.CreateQueue(ctx, region, name)); again.URL != q.URL {
 		t.Errorf("creating the queue again gave %s, want the existing %s", again.URL, q.URL)
 	}
+	must(t, w.DeleteQueue(ctx, region, q.URL))
+	if _, err := w.GetQueue(ctx, region, name); !awsops.IsNotFound(err) {
+		t.Errorf("GetQueue of a deleted queue: %v, want a not-found error", err)
+	}
 }
 
 func TestBucketNotificationRoundTrip(t *testing.T) {

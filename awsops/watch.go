@@ -61,6 +61,8 @@ type Watcher interface {
 	GetQueue(ctx context.Context, region, name string) (Queue, error)
 	CreateQueue(ctx context.Context, region, name string) (Queue, error)
 	SetQueuePolicy(ctx context.Context, region, queueURL, policy string) error
+	// DeleteQueue deletes a queue with the messages on it.
+	DeleteQueue(ctx context.Context, region, queueURL string) error
 	// ReceiveMessages takes up to max messages (1..10), waiting up to wait for the first.
 	ReceiveMessages(ctx context.Context, region, queueURL string, max int, wait time.Duration) ([]QueueMessage, error)
 	DeleteMessages(ctx context.Context, region, queueURL string, receipts []string) error

@@ -24,9 +24,10 @@ const (
 	kindCreateQueue changeKind = iota + 100
 	kindQueuePolicy
 	kindNotification
+	kindDeleteQueue
 )
 
-func isWatchKind(k changeKind) bool { return k >= kindCreateQueue && k <= kindNotification }
+func isWatchKind(k changeKind) bool { return k >= kindCreateQueue && k <= kindDeleteQueue }
 
 // WatchSetup is the setup as the watch needs it: the rule with its metrics on.
 func WatchSetup(s Setup) Setup {
@@ -225,6 +226,47 @@ func (b *planBuilder) watchNotification(t WatchTargets, ws WatchState) error {
 	return nil
 }
 
+// BuildUnwatchPlan removes what the watch's plan added: s3repl's queue
+// configuration from the bucket's notification configuration (every other one is
+// kept), then the queue. The rule's metrics are the setup file's to turn off.
+func BuildUnwatchPlan(s Setup, st *State, ws WatchState) (*Plan, WatchTargets, error) {
+	setupPlan, err := BuildPlan(WatchSetup(s), st)
+	if err != nil {
+		return nil, WatchTargets{}, err
+	}
+	t := watchTargets(s, setupPlan.Facts)
+	b := &planBuilder{s: s, st: st, f: setupPlan.Facts}
+	after, changed, err := RemoveNotification(ws.Notification, t.Notification.ID)
+	if err != nil {
+		return nil, t, err
+	}
+	b.addDocChange(Change{
+		ID: "unwatch-notification", Title: "Stop sending replication failure events of " + t.SourceBucket + " to queue " + t.QueueName,
+		Side: SourceSide, Region: t.SourceRegion, Resource: BucketARN(t.Partition, t.SourceBucket),
+		kind: kindNotification, target: t.SourceBucket, Before: policy.Pretty(ws.Notification), After: after,
+	}, changed)
+	if ws.Queue != nil {
+		b.add(Change{
+			ID: "unwatch-queue", Title: "Delete SQS queue " + t.QueueName + " and the events on it",
+			Side: SourceSide, Region: t.SourceRegion, Resource: t.QueueARN, kind: kindDeleteQueue, target: t.QueueName,
+			Before: docOf(map[string]any{"QueueName": t.QueueName}), Action: ActionUpdate,
+		})
+	}
+	b.plan.Setup, b.plan.Facts = s, setupPlan.Facts
+	b.plan.Warnings = []string{"the rule's replication metrics stay on, and are billed: set rule.metrics: false (and replicationTime: false) in the setup file and run `s3repl apply` to turn them off"}
+	b.plan.Blockers = []string{}
+	return &b.plan, t, nil
+}
+
+// PlanUnwatch inspects and plans the removal of what the watch added.
+func PlanUnwatch(ctx context.Context, acc Accounts, s Setup) (*Plan, WatchTargets, error) {
+	st, ws, err := InspectWatch(ctx, acc, s)
+	if err != nil {
+		return nil, WatchTargets{}, err
+	}
+	return BuildUnwatchPlan(s, st, ws)
+}
+
 // watchCurrent reads what a watch change would replace, as applier.current does.
 func (a *applier) watchCurrent(ctx context.Context, c Change) (string, bool, error) {
 	w, err := watcherOf(a.account(c))
@@ -232,13 +274,16 @@ func (a *applier) watchCurrent(ctx context.Context, c Change) (string, bool, err
 		return "", false, err
 	}
 	switch c.kind {
-	case kindCreateQueue, kindQueuePolicy:
+	case kindCreateQueue, kindQueuePolicy, kindDeleteQueue:
 		q, err := w.GetQueue(ctx, c.Region, c.target)
 		if awsops.IsNotFound(err) {
 			return "", false, nil
 		}
-		if c.kind == kindCreateQueue {
+		switch c.kind {
+		case kindCreateQueue:
 			return c.After, err == nil, err
+		case kindDeleteQueue:
+			return c.Before, err == nil, err
 		}
 		return q.Policy, q.Policy != "", err
 	case kindNotification:
@@ -263,6 +308,12 @@ func (a *applier) watchWrite(ctx context.Context, c Change) error {
 			return err
 		}
 		return w.SetQueuePolicy(ctx, c.Region, q.URL, compact(c.After))
+	case kindDeleteQueue:
+		q, err := w.GetQueue(ctx, c.Region, c.target)
+		if err != nil {
+			return err
+		}
+		return w.DeleteQueue(ctx, c.Region, q.URL)
 	case kindNotification:
 		return a.retryNewQueuePolicy(ctx, func() error { return w.PutBucketNotification(ctx, c.Region, c.target, compact(c.After)) })
 	}

@@ -176,3 +176,36 @@ func FuzzMergeNotification(f *testing.F) {
 		keepsEveryMember(t, existing, got, ours.ID)
 	})
 }
+
+func TestRemoveNotification(t *testing.T) {
+	ours := testWatchTargets.Notification
+	merged, _, err := MergeNotification(theirs, ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oursOnly, _, err := MergeNotification("", ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, existing string
+		changed        bool
+	}{
+		{"theirs kept", merged, true},
+		{"ours only", oursOnly, true},
+		{"not there", theirs, false},
+		{"none", "", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, changed, err := RemoveNotification(c.existing, ours.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changed != c.changed || HasNotification(got, ours) {
+				t.Errorf("changed %v (want %v), ours still there: %v\n%s", changed, c.changed, HasNotification(got, ours), got)
+			}
+			keepsEveryMember(t, c.existing, got, ours.ID)
+			golden.RequireEqual(t, []byte(got))
+		})
+	}
+}

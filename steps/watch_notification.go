@@ -111,3 +111,44 @@ func HasNotification(config string, ours QueueNotification) bool {
 	}
 	return false
 }
+
+// RemoveNotification takes the queue configuration with our Id out of a bucket's
+// notification configuration, keeping everything else as it was; "{}" when nothing
+// is left, which S3 takes as no notifications. It reports whether anything changed.
+func RemoveNotification(existing, id string) (string, bool, error) {
+	members := map[string]json.RawMessage{}
+	if existing != "" {
+		if err := json.Unmarshal([]byte(existing), &members); err != nil {
+			return "", false, fmt.Errorf("reading the bucket's notification configuration: %w", err)
+		}
+	}
+	if members == nil {
+		members = map[string]json.RawMessage{}
+	}
+	var queues []json.RawMessage
+	if raw, ok := members["QueueConfigurations"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &queues); err != nil {
+			return "", false, fmt.Errorf("reading the bucket's queue notifications: %w", err)
+		}
+	}
+	kept := slices.DeleteFunc(slices.Clone(queues), func(q json.RawMessage) bool { return notificationID(q) == id })
+	changed := len(kept) != len(queues)
+	if len(kept) == 0 {
+		delete(members, "QueueConfigurations")
+	} else {
+		raw, err := json.Marshal(kept)
+		if err != nil {
+			return "", false, err
+		}
+		members["QueueConfigurations"] = raw
+	}
+	out, err := json.Marshal(members)
+	if err != nil {
+		return "", false, err
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, out, "", "  "); err != nil {
+		return "", false, err
+	}
+	return pretty.String(), changed, nil
+}

@@ -190,3 +190,36 @@ func TestWatchWithRTCReportsLateObjects(t *testing.T) {
 		t.Errorf("a late object: missed %d, failures %+v, ok %v (%q)", r.MissedThreshold, r.Failures, r.OK, r.Problems)
 	}
 }
+
+// TestUnwatchRemovesOnlyWhatTheWatchAdded: the removal plan takes s3repl's
+// notification out, keeping the bucket's own, and deletes the queue; once applied,
+// nothing is left to remove.
+func TestUnwatchRemovesOnlyWhatTheWatchAdded(t *testing.T) {
+	s := newSimSetup(t, nil)
+	theirs := s.theirQueueNotification()
+	plan := s.watchPlan()
+	s.facts = plan.Facts
+	s.apply(plan.Pending())
+
+	remove, _, err := steps.PlanUnwatch(s.ctx, s.acc, s.setup)
+	s.must(err)
+	if got := ids(remove.Pending()); !slices.Equal(got, []string{"unwatch-notification", "unwatch-queue"}) {
+		t.Fatalf("removal plan %v", got)
+	}
+	_, err = steps.Apply(s.ctx, s.acc, remove, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	s.must(err)
+	w := s.acc.Source.(awsops.Watcher)
+	notification, err := w.GetBucketNotification(s.ctx, simcloud.DemoSourceRegion, s.setup.Source.Bucket)
+	s.must(err)
+	if !strings.Contains(notification, theirs) || strings.Contains(notification, "s3repl-watch") {
+		t.Errorf("notification after the removal: %s", notification)
+	}
+	if _, err := w.GetQueue(s.ctx, simcloud.DemoSourceRegion, steps.WatchQueueName(s.setup.Source.Bucket, s.setup.RuleID())); !awsops.IsNotFound(err) {
+		t.Errorf("the queue is still there: %v", err)
+	}
+	again, _, err := steps.PlanUnwatch(s.ctx, s.acc, s.setup)
+	s.must(err)
+	if left := again.Pending(); len(left) != 0 {
+		t.Errorf("a second removal plan has %v", ids(left))
+	}
+}

@@ -115,6 +115,17 @@ func (a *Account) SetQueuePolicy(ctx context.Context, region, queueURL, policy s
 	})
 }
 
+func (a *Account) DeleteQueue(ctx context.Context, region, queueURL string) error {
+	return a.do(ctx, "sqs:DeleteQueue", queueURL, func() error {
+		q, err := a.queueByURL(region, queueURL)
+		if err != nil {
+			return err
+		}
+		delete(a.cloud.watching().queues, q.arn())
+		return nil
+	})
+}
+
 // ReceiveMessages never waits: the simulation has no background work that could
 // deliver a message while it would.
 func (a *Account) ReceiveMessages(ctx context.Context, region, queueURL string, limit int, _ time.Duration) ([]awsops.QueueMessage, error) {
