@@ -76,6 +76,9 @@ func TestWatchCalls(t *testing.T) {
 		l.record("GetBucketNotification", config, err)
 		l.receiveAll(q.URL)
 		l.receiveAll(q.URL)
+		l.record("DeleteQueue", nil, w.DeleteQueue(ctx, mototest.SourceRegion, q.URL))
+		_, err = w.GetQueue(ctx, mototest.SourceRegion, queueName)
+		l.record("GetQueue after DeleteQueue", nil, err)
 
 		dims := []awsops.Dimension{{Name: "SourceBucket", Value: bucket}, {Name: "DestinationBucket", Value: "nowhere"}, {Name: "RuleId", Value: "r"}}
 		series, err := w.GetMetricData(ctx, mototest.DestRegion, []awsops.MetricQuery{
