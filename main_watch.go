@@ -188,8 +188,8 @@ func runWatchDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, clo
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	traffic := &steps.WatchDemo{Acc: acc, BreakAt: 6}
-	go func() { _ = traffic.Run(ctx, 4*time.Second) }()
+	traffic := &steps.WatchDemo{Acc: acc, BreakAt: 4}
+	go func() { _ = traffic.Run(ctx, 3*time.Second) }()
 	deps := watchDeps(acc, setup, watcher, "setup.yaml", steps.WatchThresholds{}, 2*time.Second, sc.Label())
 	deps.ApplyFixes = func(ctx context.Context, r steps.DoctorReport) error {
 		_, err := steps.ApplyFixes(ctx, acc, r, steps.ApplyOptions{PropagationWait: time.Millisecond})

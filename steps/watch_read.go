@@ -224,6 +224,9 @@ type Watcher struct {
 	Targets WatchTargets
 	Status  WatchStatus
 	queue   *awsops.Queue
+	// fileMetricsOff: the setup file turns the rule's metrics off, so `s3repl apply`
+	// of it would blind the watch.
+	fileMetricsOff bool
 	// Window is how far back the metrics reach; Period is one point's span.
 	Window, Period time.Duration
 	now            func() time.Time
@@ -256,7 +259,7 @@ func NewWatcher(ctx context.Context, acc Accounts, s Setup, opts WatchOptions) (
 		now = time.Now
 	}
 	return &Watcher{
-		acc: acc, w: w, Targets: targets, Status: status, queue: ws.Queue,
+		acc: acc, w: w, Targets: targets, Status: status, queue: ws.Queue, fileMetricsOff: !s.Rule.Metrics && !s.Rule.ReplicationTime,
 		Window: cmp.Or(opts.Window, 3*time.Hour), Period: cmp.Or(opts.Period, time.Minute), now: now,
 	}, nil
 }

@@ -77,7 +77,7 @@ func (w *Watcher) Read(ctx context.Context, setupFile string, limits WatchThresh
 	r.Latest = WatchLatest{OperationsPending: metrics.OperationsPending.Latest(), BytesPending: metrics.BytesPending.Latest(),
 		LatencySeconds: metrics.LatencySeconds.Latest(), OperationsFailed: metrics.OperationsFailed.Sum()}
 	r.Failures, r.MissedThreshold = orEmpty(GroupFailures(events)), CountMissedThreshold(events)
-	r.judge(setupFile)
+	r.judge(setupFile, w.fileMetricsOff)
 	return r, nil
 }
 
@@ -89,7 +89,7 @@ func orEmpty[T any](s []T) []T {
 }
 
 // judge says what is wrong and what to do next; OK when nothing is.
-func (r *WatchReport) judge(setupFile string) {
+func (r *WatchReport) judge(setupFile string, fileMetricsOff bool) {
 	r.Problems, r.Next = []string{}, []string{}
 	if !r.Status.Ready() {
 		r.Problems = append(r.Problems, "not fully watched: "+joinSentences(r.Missing))
@@ -101,6 +101,9 @@ func (r *WatchReport) judge(setupFile string) {
 	}
 	if failed > 0 || r.Latest.OperationsFailed > 0 {
 		r.Problems = append(r.Problems, fmt.Sprintf("replication failed: %d failure events read now, %.0f operations failed in the last %s", failed, r.Latest.OperationsFailed, r.Window))
+		if fileMetricsOff {
+			r.Next = append(r.Next, "first set rule.metrics: true in "+setupFile+": applying it as it is turns the rule's metrics, and the failure events, off")
+		}
 		r.Next = append(r.Next, WayOut(setupFile)...)
 	}
 	if limit := r.Thresholds.MaxPending; limit > 0 && r.Latest.OperationsPending > limit {

@@ -136,6 +136,9 @@ func TestWatchFromSetupToFailuresAndBack(t *testing.T) {
 	if !slices.ContainsFunc(r.Next, func(n string) bool { return strings.Contains(n, "backfill") && strings.Contains(n, "--objects failed") }) {
 		t.Errorf("next steps %q: the way out ends with retrying the failed objects", r.Next)
 	}
+	if !strings.Contains(r.Next[0], "rule.metrics: true") {
+		t.Errorf("next steps %q: the demo's setup file turns metrics off, which apply would do", r.Next)
+	}
 	if again := s.read(w); len(again.Events) != 0 {
 		t.Errorf("events are reported once; read again: %d", len(again.Events))
 	}
