@@ -29,12 +29,13 @@ type watchFlags struct {
 func watchCommand() *cobra.Command {
 	var flags watchFlags
 	cmd := &cobra.Command{
-		Use:   "watch -f setup.yaml [--once] [--json] [--setup]",
+		Use:   "watch -f setup.yaml [--once] [--json] [--setup|--remove]",
 		Short: "Watch one rule's replication metrics and failure events (--once: exit 0 when healthy, 1 otherwise)",
 		Long: "s3repl watch shows the rule's replication metrics (CloudWatch) and the failure events S3 sends " +
 			"to an SQS queue, grouped by reason with what to do.\n\n" +
 			"--setup plans what the watch needs (the rule's metrics on, the queue and its policy, the bucket " +
-			"notification merged into the existing one), shows it as diffs and applies it.\n" +
+			"notification merged into the existing one), shows it as diffs and applies it; --remove takes the " +
+			"notification and the queue away again.\n" +
 			"--once reads once and exits 0 when no failures were reported and pending is under --max-pending " +
 			"(and the latency under --max-latency when given), 1 otherwise; each failure event is reported once.",
 		Args: cobra.NoArgs,
@@ -46,6 +47,8 @@ func watchCommand() *cobra.Command {
 				return errors.New("choose --setup or --remove, not both")
 			case flags.window < time.Minute:
 				return fmt.Errorf("--window %s: give at least 1m, e.g. 3h", flags.window)
+			case flags.interval < time.Second:
+				return fmt.Errorf("--interval %s: give at least 1s, e.g. 30s", flags.interval)
 			case flags.maxPending < 0 || flags.maxLatency < 0:
 				return errors.New("--max-pending and --max-latency cannot be negative (0 means no limit)")
 			}
@@ -86,7 +89,7 @@ func watchCommand() *cobra.Command {
 	cmd.Flags().DurationVar(&flags.interval, "interval", 30*time.Second, "how often the dashboard reads again")
 	cmd.Flags().Float64Var(&flags.maxPending, "max-pending", 1000, "operations pending above which --once fails (0: no limit)")
 	cmd.Flags().DurationVar(&flags.maxLatency, "max-latency", 0, "replication latency above which --once fails (0: no limit), e.g. 15m")
-	cmd.Flags().StringVar(&flags.journalDir, "journal", "", "with --setup: directory for the apply journal")
+	cmd.Flags().StringVar(&flags.journalDir, "journal", "", "with --setup or --remove: directory for the apply journal")
 	return cmd
 }
 
