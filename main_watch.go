@@ -165,15 +165,11 @@ func watchDeps(acc steps.Accounts, setup steps.Setup, w *steps.Watcher, setupFil
 	}
 }
 
+// runWatchDashboard runs the dashboard until the user quits; read errors are shown
+// on it, not returned.
 func runWatchDashboard(ctx context.Context, deps ui.WatchDeps) error {
-	final, err := tea.NewProgram(ui.NewWatchDashboard(ctx, deps), tea.WithContext(ctx)).Run()
-	if err != nil {
-		return err
-	}
-	if d, ok := final.(ui.WatchDashboard); ok && d.Err() != nil {
-		return d.Err()
-	}
-	return nil
+	_, err := tea.NewProgram(ui.NewWatchDashboard(ctx, deps), tea.WithContext(ctx)).Run()
+	return err
 }
 
 // runWatchDemo runs the watch dashboard on a demo scenario's cloud while simulated

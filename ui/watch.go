@@ -86,9 +86,6 @@ func NewWatchDashboard(ctx context.Context, deps WatchDeps) WatchDashboard {
 	return WatchDashboard{ctx: ctx, deps: deps, keys: newWatchKeys(), width: 80, height: 24, failures: newFailureTally(), reading: true}
 }
 
-// Err is why the dashboard could not run at all; read errors are shown, not fatal.
-func (d WatchDashboard) Err() error { return nil }
-
 func (d WatchDashboard) Init() tea.Cmd { return d.read() }
 
 func (d WatchDashboard) read() tea.Cmd {
