@@ -1,6 +1,7 @@
 package steps_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -45,5 +46,26 @@ func TestWatchDemoScenario(t *testing.T) {
 	s.must(err)
 	if r := step(); len(r.Events) != 0 {
 		t.Errorf("after the fix a new object failed: %+v", r.Events)
+	}
+}
+
+// TestWatchDemoTrafficAlongsideReads: the demo's uploads run in their own goroutine
+// while the dashboard reads; run with -race.
+func TestWatchDemoTrafficAlongsideReads(t *testing.T) {
+	s := newScenarioSetup(t, steps.WatchDemoScenario)
+	w := s.watcher()
+	ctx, stop := context.WithCancel(s.ctx)
+	done := make(chan error)
+	traffic := &steps.WatchDemo{Acc: s.acc, BreakAt: 5}
+	go func() { done <- traffic.Run(ctx, time.Millisecond) }()
+	for range 20 {
+		s.clock.Advance(time.Second)
+		if _, err := w.Read(s.ctx, "setup.yaml", steps.WatchThresholds{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
