@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -200,15 +201,16 @@ func (d WatchDashboard) footer() []string {
 	case d.setupPlan != nil && d.applyingSetup:
 		return []string{StyleMuted.Render("Applying the watch's setup…"), ""}
 	case d.setupPlan != nil && len(d.setupPlan.Pending()) > 0:
-		return []string{StyleWarning.Render(fmt.Sprintf("Apply these %d change(s)? ", len(d.setupPlan.Pending()))) + "y yes · n no", StyleMuted.Render("pgup/pgdn scroll · q quit")}
+		return []string{StyleWarning.Render(fmt.Sprintf("Apply these %d change(s)? ", len(d.setupPlan.Pending()))) + watchKeyHelp(d.keys.Yes, d.keys.No),
+			StyleMuted.Render(watchKeyHelp(d.keys.ScrollDown, d.keys.Quit))}
 	case d.setupPlan != nil:
-		return []string{"", StyleMuted.Render("esc close · q quit")}
+		return []string{"", StyleMuted.Render(watchKeyHelp(d.keys.Close, d.keys.Quit))}
 	case d.confirming:
 		titles := make([]string, len(d.doctor.Fixes))
 		for i, c := range d.doctor.Fixes {
 			titles[i] = c.Title
 		}
-		return []string{StyleWarning.Render(fmt.Sprintf("Apply %d change(s): %s?", len(titles), strings.Join(titles, "; "))), "y yes · n no"}
+		return []string{StyleWarning.Render(fmt.Sprintf("Apply %d change(s): %s?", len(titles), strings.Join(titles, "; "))), watchKeyHelp(d.keys.Yes, d.keys.No)}
 	case d.applying:
 		return []string{StyleMuted.Render("Applying the doctor's fixes…"), ""}
 	case d.doctor != nil && len(d.doctor.Fixes) > 0:
@@ -218,12 +220,21 @@ func (d WatchDashboard) footer() []string {
 	default:
 		lines = append(lines, "")
 	}
-	keys := []string{"r read now", "d doctor"}
+	keys := []key.Binding{d.keys.Read, d.keys.Doctor}
 	if d.canSetUp() {
-		keys = append(keys, "s set up")
+		keys = append(keys, d.keys.Setup)
 	}
 	if d.doctor != nil {
-		keys = append(keys, "pgup/pgdn scroll", "esc close doctor")
+		keys = append(keys, d.keys.ScrollDown, d.keys.Close)
 	}
-	return append(lines, StyleMuted.Render(strings.Join(append(keys, "q quit"), " · ")))
+	return append(lines, StyleMuted.Render(watchKeyHelp(append(keys, d.keys.Quit)...)))
+}
+
+// watchKeyHelp is the keys' help, "key what" each, joined.
+func watchKeyHelp(bindings ...key.Binding) string {
+	parts := make([]string, len(bindings))
+	for i, b := range bindings {
+		parts[i] = b.Help().Key + " " + b.Help().Desc
+	}
+	return strings.Join(parts, " · ")
 }
