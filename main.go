@@ -59,7 +59,7 @@ func rootCommand() *cobra.Command {
 	}
 	root.SetVersionTemplate("s3repl {{.Version}}\n")
 	root.SetFlagErrorFunc(flagErrorOrUnknownCommand)
-	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand(), demoCommand(), backfillCommand())
+	root.AddCommand(planCommand(), applyCommand(), verifyCommand(), doctorCommand(), demoCommand(), backfillCommand(), watchCommand())
 	return root
 }
 
@@ -445,6 +445,9 @@ func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, options 
 	cloud, err := sc.NewDemoCloud(ctx, options...)
 	if err != nil {
 		return err
+	}
+	if sc.Watch {
+		return runWatchDemo(ctx, out, sc, cloud)
 	}
 	wizard := ui.NewWizard(ctx, ui.DemoDeps(sc, cloud))
 	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {

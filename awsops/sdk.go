@@ -31,6 +31,8 @@ type sdkAccount struct {
 	kms map[string]*kms.Client
 	iam *iam.Client
 	sts *sts.Client
+
+	watch watchClients // CloudWatch and SQS, for `s3repl watch`
 }
 
 // Open loads the profile's configuration (the default credential chain when profile

@@ -229,7 +229,7 @@ func (a *applier) checkUnchanged(ctx context.Context, c Change) error {
 		same = !exists
 	case !exists:
 		same = false
-	case c.kind == kindReplication || c.kind == kindVersioning:
+	case c.kind == kindReplication || c.kind == kindVersioning || c.kind == kindNotification:
 		same, err = policy.Equivalent([]byte(current), []byte(c.Before))
 	default:
 		same, err = policy.EquivalentDocs(current, c.Before)
@@ -300,6 +300,9 @@ func (a *applier) current(ctx context.Context, c Change) (doc string, exists boo
 		doc, err := acc.GetBucketReplication(ctx, c.Region, c.target)
 		return doc, doc != "", err
 	}
+	if isWatchKind(c.kind) {
+		return a.watchCurrent(ctx, c)
+	}
 	return "", false, fmt.Errorf("unknown change kind %d", c.kind)
 }
 
@@ -338,6 +341,9 @@ func (a *applier) write(ctx context.Context, c Change) error {
 		return a.retryPropagation(ctx, func() error { return acc.PutBucketPolicy(ctx, c.Region, c.target, after) })
 	case kindReplication:
 		return a.retryPropagation(ctx, func() error { return acc.PutBucketReplication(ctx, c.Region, c.target, after) })
+	}
+	if isWatchKind(c.kind) {
+		return a.watchWrite(ctx, c)
 	}
 	return fmt.Errorf("unknown change kind %d", c.kind)
 }

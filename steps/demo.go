@@ -21,6 +21,8 @@ type DemoScenario struct {
 	Summary, Story string
 	// breakSetup, when set, applies the demo's setup and then breaks it.
 	breakSetup func(ctx context.Context, acc Accounts, facts Facts) error
+	// Watch opens `s3repl watch`'s dashboard instead of the wizard.
+	Watch bool
 }
 
 // DefaultDemoScenario is the scenario of a plain `s3repl demo`.
@@ -59,6 +61,15 @@ func DemoScenarios() []DemoScenario {
 			breakSetup: addCrossAccountGuardrail,
 		},
 		demoBackfillScenario(),
+		{
+			Name:    WatchDemoScenario,
+			Summary: "replication works and is watched, then a colleague edits the replica key's policy: watch new objects fail",
+			Story: "The watch dashboard opens on a working rule with objects arriving. A few uploads later the replica key's " +
+				"policy loses the role: failures arrive, grouped under DstPutObjectNotPermitted; d runs the doctor, which names " +
+				"the key policy; a applies the fix and new objects replicate again.",
+			breakSetup: setUpWatch,
+			Watch:      true,
+		},
 	}
 }
 

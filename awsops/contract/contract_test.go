@@ -15,6 +15,8 @@
 //   - moto creates buckets without default encryption, where S3 gives SSE-S3 since
 //     2023 (errorCases; scenarios stage it explicitly so the rest compares whole);
 //   - moto never sets a replication status (TestReplicationStatusOfNewObjects);
+//   - moto keeps a bucket notification to a queue S3 may not send to, which AWS and
+//     simcloud refuse (TestNotificationToAQueueS3CannotSendTo);
 //   - moto prints documents with Python's spacing (render compacts them).
 package contract
 

@@ -115,6 +115,7 @@ type Cloud struct {
 	queue    []replicationTask
 	failures map[versionRef][]Failure
 	faults   []Fault // armed by InjectFault
+	watch    *watchState // metrics, SQS queues, notifications: made on first use
 }
 
 // New returns an empty cloud: no profiles, no resources.

@@ -44,6 +44,7 @@ func (c *Cloud) scheduleReplication(b *bucket, v *objectVersion) {
 			source: versionRef{b.name, v.key, v.versionID}, ruleID: r.ID, destination: dst,
 			due: c.now().Add(c.latency),
 		})
+		c.replicationScheduled(b, v, r)
 	}
 }
 
@@ -115,6 +116,7 @@ func (c *Cloud) replicate(t replicationTask) {
 	if failure != nil {
 		c.failures[t.source] = append(c.failures[t.source], *failure)
 	}
+	c.replicationDone(t, v, failure)
 	if v == nil {
 		return
 	}
