@@ -114,7 +114,7 @@ type Cloud struct {
 	roles    map[roleRef]*role
 	queue    []replicationTask
 	failures map[versionRef][]Failure
-	faults   []Fault // armed by InjectFault
+	faults   []Fault     // armed by InjectFault
 	watch    *watchState // metrics, SQS queues, notifications: made on first use
 }
 
