@@ -43,7 +43,7 @@ func VerifyText(r steps.VerifyReport) string {
 	fmt.Fprintf(&b, "%s s3://%s/%s (version %s)\n", StyleTitle.Render("Test object"), r.SourceBucket, r.Key, r.VersionID)
 	fmt.Fprintf(&b, "%s s3://%s (%s), replica key %s\n\n", StyleMuted.Render("replicates to"), r.DestBucket, r.DestRegion, r.ReplicaKeyARN)
 	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "  %s %s", checkMark(c.Status), c.Name)
+		fmt.Fprintf(&b, "  %s %s", checkMark(printTheme, c.Status), c.Name)
 		if c.Detail != "" {
 			b.WriteString(StyleMuted.Render(" — " + c.Detail))
 		}
@@ -52,26 +52,26 @@ func VerifyText(r steps.VerifyReport) string {
 	if timeline := TimelineText(r); timeline != "" {
 		b.WriteString("\n" + StyleMuted.Render(timeline) + "\n")
 	}
-	b.WriteString("\n" + outcomeLine(r) + "\n")
+	b.WriteString("\n" + outcomeLine(printTheme, r) + "\n")
 	return b.String()
 }
 
-func checkMark(s steps.CheckStatus) string {
+func checkMark(th Theme, s steps.CheckStatus) string {
 	switch s {
 	case steps.CheckPassed:
-		return StyleOK.Render("✓")
+		return th.OK.Render("✓")
 	case steps.CheckFailed:
-		return StyleError.Render("✗")
+		return th.Error.Render("✗")
 	}
-	return StyleMuted.Render("…")
+	return th.Muted.Render("…")
 }
 
-func outcomeLine(r steps.VerifyReport) string {
+func outcomeLine(th Theme, r steps.VerifyReport) string {
 	label := fmt.Sprintf("%s after %s", r.Outcome, r.Elapsed.Round(time.Second))
 	if r.Outcome == steps.OutcomeCompleted {
-		return StyleOK.Render(label) + " " + r.Explanation
+		return th.OK.Render(label) + " " + r.Explanation
 	}
-	return StyleError.Render(label) + " " + r.Explanation
+	return th.Error.Render(label) + " " + r.Explanation
 }
 
 // DoctorText renders the doctor's checks with their evidence and fixes, then the

@@ -104,7 +104,8 @@ type VerifyPanel struct {
 	spinner  spinner.Model
 	viewport viewport.Model
 	help     help.Model
-	keys     wizardKeys
+	keys     keyBindings
+	theme    Theme
 	width    int
 	height   int
 	// embedded panels live inside the wizard: they never quit the program and leave
@@ -112,19 +113,31 @@ type VerifyPanel struct {
 	embedded bool
 }
 
-// NewVerifyPanel makes the panel; cancelling ctx, or ctrl+c, stops watching.
+// NewVerifyPanel makes the panel, in the colours of s3repl's printed output, which
+// follow the terminal's palette; cancelling ctx, or ctrl+c, stops watching.
 func NewVerifyPanel(ctx context.Context, funcs VerifyFuncs) VerifyPanel {
 	watch, stop := context.WithCancel(ctx)
-	return VerifyPanel{
+	p := VerifyPanel{
 		funcs: funcs, parent: ctx, ctx: watch, stop: stop, updates: make(chan steps.VerifyReport, 16), runs: 1,
-		spinner:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(StyleHunk)),
-		viewport: viewport.New(), help: help.New(), keys: newWizardKeys(), width: 80, height: 24,
+		spinner:  spinner.New(spinner.WithSpinner(spinner.Dot)),
+		viewport: viewport.New(), help: help.New(), keys: newKeyBindings(), width: 80, height: 24,
 	}
+	return p.WithTheme(printTheme)
 }
 
-// Embedded returns the panel for use inside another model (the wizard).
-func (p VerifyPanel) Embedded() VerifyPanel {
+// Embedded returns the panel for use inside another model (the wizard), styled with
+// its host's theme.
+func (p VerifyPanel) Embedded(th Theme) VerifyPanel {
 	p.embedded = true
+	return p.WithTheme(th)
+}
+
+// WithTheme styles the panel.
+func (p VerifyPanel) WithTheme(th Theme) VerifyPanel {
+	p.theme = th
+	p.spinner.Style = th.Hint
+	p.help.Styles = th.Help
+	p.findings = "" // drawn again in the new colours
 	return p
 }
 
@@ -280,7 +293,7 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return p, nil // it ends once the test objects are gone; quitting now would cut the deletes
 		case phaseFixing:
 			p.quitAfterFix = true // the same, for the fixes being written
-			p.fixNote = StyleWarning.Render("Quitting once the fixes are written.")
+			p.fixNote = p.theme.Warning.Render("Quitting once the fixes are written.")
 			return p, nil
 		}
 		return p, p.end()

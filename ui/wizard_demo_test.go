@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/demo"
 	"github.com/s3repl/s3repl/steps"
 )
 
@@ -20,9 +21,10 @@ func demoDeps(t *testing.T, scenario string) (Deps, *simcloud.Cloud) {
 	sc, err := steps.DemoScenarioNamed(scenario)
 	must(t, err)
 	clock := simcloud.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	cloud, err := sc.NewDemoCloud(context.Background(), simcloud.WithClock(clock), simcloud.WithLatency(3*time.Second))
+	accounts, err := demo.Start(context.Background(), sc, simcloud.WithClock(clock), simcloud.WithLatency(3*time.Second))
 	must(t, err)
-	deps := DemoDeps(sc, cloud)
+	cloud := accounts.Cloud
+	deps := Deps{Open: accounts.Open, Profiles: accounts.Profiles, Label: accounts.Label, Intro: accounts.Story, SourceProfile: accounts.SourceProfile}
 	deps.Verify = steps.VerifyOptions{
 		Now:   clock.Now,
 		Sleep: func(_ context.Context, d time.Duration) error { clock.Advance(d); return nil },
@@ -98,7 +100,7 @@ func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
 			d.press("d")
 			requireScreen(t, "cleaned", d.waitFor("The test object and its replica were removed", "v test again"))
 			w := d.finish()
-			report := w.verify.panel.Report()
+			report := w.pages[pageVerify].(*verifyPage).panel.Report()
 			if report.Outcome != steps.OutcomeCompleted {
 				t.Fatalf("outcome %s", report.Outcome)
 			}
@@ -136,8 +138,8 @@ func TestDemoScenarioShowsTheFailureThenTheFix(t *testing.T) {
 			d.waitFor("✓ Applied 1 change")
 			d.press("v")
 			requireScreen(t, "fixed", d.waitFor("COMPLETED after", "Keep the test object"))
-			if w := d.finish(); w.verify.panel.Report().Outcome != steps.OutcomeCompleted {
-				t.Fatalf("the test after the fix ended %s", w.verify.panel.Report().Outcome)
+			if w := d.finish(); w.pages[pageVerify].(*verifyPage).panel.Report().Outcome != steps.OutcomeCompleted {
+				t.Fatalf("the test after the fix ended %s", w.pages[pageVerify].(*verifyPage).panel.Report().Outcome)
 			}
 		})
 	}
@@ -173,7 +175,7 @@ func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
 	d.press("d")
 	d.waitFor("were removed", "v test again")
 	w := d.finish()
-	if r := w.verify.panel.Report(); r.Outcome != steps.OutcomeStopped {
+	if r := w.pages[pageVerify].(*verifyPage).panel.Report(); r.Outcome != steps.OutcomeStopped {
 		t.Fatalf("outcome %s, want STOPPED", r.Outcome)
 	}
 }
@@ -194,13 +196,13 @@ func TestDemoFixFromTheStatusPanel(t *testing.T) {
 			d.press("y")
 			requireScreen(t, "fixed", d.waitFor("Applied 1 change; testing again", "COMPLETED after", "Keep the test object"))
 			w := d.finish()
-			if runs, outcome := w.verify.panel.runs, w.verify.panel.Report().Outcome; runs != 2 || outcome != steps.OutcomeCompleted {
+			if runs, outcome := w.pages[pageVerify].(*verifyPage).panel.runs, w.pages[pageVerify].(*verifyPage).panel.Report().Outcome; runs != 2 || outcome != steps.OutcomeCompleted {
 				t.Fatalf("%d test runs ending %s, want 2 ending COMPLETED", runs, outcome)
 			}
 			if pending := planOf(t, cloud, w.Setup()).Pending(); len(pending) != 0 {
 				t.Fatalf("after the fix a plan still has %d changes", len(pending))
 			}
-			if n := versionsOf(t, cloud, simcloud.DemoSourceProfile, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, w.verify.panel.Report().Key); n != 1 {
+			if n := versionsOf(t, cloud, simcloud.DemoSourceProfile, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, w.pages[pageVerify].(*verifyPage).panel.Report().Key); n != 1 {
 				t.Errorf("%d versions of the second test object, want 1", n)
 			}
 			if n := testObjectsIn(t, cloud); n != 1 {
@@ -231,7 +233,7 @@ func TestDemoVerifyBeforeApplySaysApplyFirst(t *testing.T) {
 	d.waitFor("Could not verify", "apply the setup first", "esc back")
 	d.press("esc")
 	d.waitFor("Review · 4 changes to make")
-	if w := d.finish(); w.verify.panel.Report().Key != "" {
+	if w := d.finish(); w.pages[pageVerify].(*verifyPage).panel.Report().Key != "" {
 		t.Fatal("a test object was uploaded without a rule")
 	}
 }
@@ -249,8 +251,8 @@ func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
 	d.press("a", "y")
 	d.waitFor("Applied 1 change; testing again", "COMPLETED after")
 	w := d.finish()
-	if w.verify.panel.Report().Outcome != steps.OutcomeCompleted {
-		t.Fatalf("outcome %s after the fix", w.verify.panel.Report().Outcome)
+	if w.pages[pageVerify].(*verifyPage).panel.Report().Outcome != steps.OutcomeCompleted {
+		t.Fatalf("outcome %s after the fix", w.pages[pageVerify].(*verifyPage).panel.Report().Outcome)
 	}
 	farewell := w.Farewell()
 	if !containsAll(farewell, []string{"Applied 1 change the doctor proposed.", "COMPLETED after"}) || strings.Contains(farewell, "Nothing to change") {

@@ -27,8 +27,8 @@ func TestWizardExplainsProfilesThatCannotBeUsed(t *testing.T) {
 			d.waitFor("no credentials", "aws configure --profile no-credentials")
 			chooseProfile(d, "missing")
 			d.waitFor("profile not found", "[profile no-such-profile]")
-			if w := d.finish(); w.screen != scrSourceProfile {
-				t.Fatalf("the wizard left the profile list for screen %d", w.screen)
+			if w := d.finish(); w.s.current != pageSourceProfile {
+				t.Fatalf("the wizard left the profile list for the page %s", w.s.current)
 			}
 		})
 	}

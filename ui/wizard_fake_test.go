@@ -148,17 +148,17 @@ func TestWizardNewBucketNameValidatedAsYouType(t *testing.T) {
 	d.waitFor("✓ fresh-name is free")
 	d.press("enter")
 	d.waitFor("Replica key in")
-	if w := d.finish(); w.dst.bucket.Name != "fresh-name" || !w.dest.newBucket {
-		t.Fatalf("destination %+v, new %v", w.dst.bucket, w.dest.newBucket)
+	if w := d.finish(); w.s.destination.bucket.Name != "fresh-name" || !w.s.newBucket {
+		t.Fatalf("destination %+v, new %v", w.s.destination.bucket, w.s.newBucket)
 	}
 }
 
 // TestWizardThemeFollowsTheBackground restyles for a light terminal.
 func TestWizardThemeFollowsTheBackground(t *testing.T) {
 	w := NewWizard(context.Background(), fakeDeps(newFakes(1)))
-	dark := w.theme.Brand.GetForeground()
+	dark := w.s.theme.Brand.GetForeground()
 	w.Update(tea.BackgroundColorMsg{Color: color.White})
-	if light := w.theme.Brand.GetForeground(); light == dark {
+	if light := w.s.theme.Brand.GetForeground(); light == dark {
 		t.Fatal("the theme did not change for a light background")
 	}
 }
@@ -188,17 +188,18 @@ func TestSaveSetupRefusesToOverwrite(t *testing.T) {
 // bucket cancels it.
 func TestWizardDoesNotReadABucketTwice(t *testing.T) {
 	w := bucketListWizard(t, 3, 80, 24)
-	first, second := w.buckets["src"].buckets[1].Name, w.buckets["src"].buckets[2].Name
-	if w.loadSummary(first) == nil {
+	page := w.pages[pageSourceBucket].(*bucketPage)
+	first, second := w.s.buckets["src"].buckets[1].Name, w.s.buckets["src"].buckets[2].Name
+	if page.loadSummary(first) == nil {
 		t.Fatal("no read started")
 	}
-	if w.loadSummary(first) != nil {
+	if page.loadSummary(first) != nil {
 		t.Fatal("the read in flight started again")
 	}
-	if w.loadSummary(second) == nil {
+	if page.loadSummary(second) == nil {
 		t.Fatal("no read of the other bucket")
 	}
-	if w.tasks.isRunning(summarySlot(summaryKey{"src", first})) {
+	if w.s.tasks.isRunning(summarySlot(bucketRef{"src", first})) {
 		t.Fatal("the read of the bucket the cursor left still runs")
 	}
 }

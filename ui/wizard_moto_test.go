@@ -226,11 +226,11 @@ func TestWizardRuleOptionsAndGoingBack(t *testing.T) {
 	d.press("pgdown")
 	d.waitFor("› create Replication rule", "SseKmsEncryptedObjects")
 	w := d.finish()
-	diff := ansi.Strip(w.review.diff.GetContent())
+	diff := ansi.Strip(w.pages[pageReview].(*reviewPage).diff.GetContent())
 	if !strings.Contains(diff, `"Prefix": "logs/"`) || !strings.Contains(diff, `"StorageClass": "REDUCED_REDUNDANCY"`) {
 		t.Fatalf("the rule's diff lacks the options:\n%s", diff)
 	}
-	if w.review.diff.ScrollPercent() == 0 {
+	if w.pages[pageReview].(*reviewPage).diff.ScrollPercent() == 0 {
 		t.Fatal("pgdown did not scroll the diff")
 	}
 	rule := w.Setup().Rule
