@@ -25,7 +25,7 @@ func newVerifyPage(s *shared) page { return &verifyPage{s: s} }
 func (p *verifyPage) enter(bool) tea.Cmd {
 	s := p.s
 	funcs := StepsVerifyFuncs(s.accountsForSetup(), s.setup, s.deps.Verify, s.deps.Journal)
-	p.panel = NewVerifyPanel(s.tasks.root, funcs).Embedded(printTheme)
+	p.panel = NewVerifyPanel(s.tasks.root, funcs).Embedded(s.theme)
 	p.afterPanel()
 	p.setSize(s.width, s.height)
 	return p.panel.Init()
@@ -87,7 +87,7 @@ func (p *verifyPage) setSize(width, height int) {
 	p.updatePanel(tea.WindowSizeMsg{Width: width, Height: height})
 }
 
-
+func (p *verifyPage) setTheme(th Theme) { p.panel = p.panel.WithTheme(th) }
 
 func (p *verifyPage) typing() bool { return false }
 

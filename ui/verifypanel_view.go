@@ -31,7 +31,7 @@ func (p VerifyPanel) renderFindings() string {
 	case p.doctorErr != nil:
 		return p.theme.Error.Render("The doctor could not run:") + "\n" + renderErrorText(p.theme, p.doctorErr, p.width)
 	case p.doctor != nil:
-		return wrapLines(DoctorFindings(*p.doctor), p.width)
+		return wrapLines(DoctorFindings(p.theme, *p.doctor), p.width)
 	}
 	return ""
 }
