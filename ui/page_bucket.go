@@ -123,7 +123,7 @@ func (p *bucketPage) loadSummary(bucket string) tea.Cmd {
 
 func (p *bucketPage) afterMove() tea.Cmd {
 	if it, ok := p.list.selected(); ok && it.value != newBucketValue {
-		return due(taskSummary, it.value)
+		return p.s.due(taskSummary, it.value)
 	}
 	return nil
 }

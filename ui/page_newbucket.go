@@ -102,7 +102,7 @@ func (p *newBucketPage) nameChanged() tea.Cmd {
 	if p.localProblem(name) != "" {
 		return nil
 	}
-	return due(taskName, name)
+	return p.s.due(taskName, name)
 }
 
 func (p *newBucketPage) checkName(name string) tea.Cmd {

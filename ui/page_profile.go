@@ -204,7 +204,7 @@ func (p *profilePage) refresh() tea.Cmd {
 func (p *profilePage) afterMove() tea.Cmd {
 	if it, ok := p.list.selected(); ok {
 		if _, known := p.s.accounts[it.value]; !known {
-			return due(taskIdentity, it.value)
+			return p.s.due(taskIdentity, it.value)
 		}
 	}
 	return nil

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -44,6 +46,8 @@ type shared struct {
 	current pageID
 	// canGoBack is whether a page is under the current one.
 	canGoBack bool
+	// after sends a message after a delay (afterDelay).
+	after func(time.Duration, tea.Msg) tea.Cmd
 	// stepsDone are steps done without their page on the stack (fixes applied from
 	// the status panel complete the apply).
 	stepsDone map[int]bool
@@ -104,7 +108,7 @@ type keysResult struct {
 
 func newShared(deps Deps, tasks tasks) *shared {
 	s := &shared{
-		deps: deps, tasks: tasks, bindings: newKeyBindings(),
+		deps: deps, tasks: tasks, bindings: newKeyBindings(), after: afterDelay,
 		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		width: 80, height: 24 - headerLines - 2,
 		stepsDone: map[int]bool{},

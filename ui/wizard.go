@@ -55,8 +55,9 @@ func NewWizard(ctx context.Context, deps Deps) *Wizard {
 
 // setTheme styles everything for a dark or light background; the components are
 // made unstyled and styled only here and in the pages' setTheme.
-func (w *Wizard) setTheme(isDark bool) {
-	th := NewTheme(isDark)
+func (w *Wizard) setTheme(isDark bool) { w.applyTheme(NewTheme(isDark)) }
+
+func (w *Wizard) applyTheme(th Theme) {
 	w.s.setTheme(th)
 	w.help.Styles = th.Help
 	for _, p := range w.pages {

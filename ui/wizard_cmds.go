@@ -101,8 +101,14 @@ type keyListRef struct{ profile, region string }
 // debounce is how long the cursor rests before the wizard reads what it points at.
 const debounce = 150 * time.Millisecond
 
-func due(what taskKind, value string) tea.Cmd {
-	return tea.Tick(debounce, func(time.Time) tea.Msg { return dueMsg{what: what, value: value} })
+// due sends a dueMsg once the cursor or the typing has rested.
+func (s *shared) due(what taskKind, value string) tea.Cmd {
+	return s.after(debounce, dueMsg{what: what, value: value})
+}
+
+// afterDelay sends msg after d; tests replace it to say themselves when time passes.
+func afterDelay(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }
 
 func listProfiles(id taskID, list func() ([]string, error)) tea.Cmd {
