@@ -86,8 +86,10 @@ func pickDemoBucketKeyAndRule(t *testing.T, d *driver) {
 // the labelled first screen, the picks, the review of the merged changes, the apply,
 // then the status panel until the replica is there, and the clean-up.
 func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			deps, cloud := demoDeps(t, steps.DefaultDemoScenario)
 			d := startWizard(t, deps, size[0], size[1])
 			requireScreen(t, "first", d.waitFor("DEMO · simulated accounts", "› "+simcloud.DemoSourceProfile, "user/demo-admin", "Apply, then v"))
@@ -123,8 +125,10 @@ func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
 // is in place fails and the doctor names the key policy; back on the review the fix
 // is applied and the next test object replicates.
 func TestDemoScenarioShowsTheFailureThenTheFix(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			deps, _ := demoDeps(t, "key-policy-lacks-role")
 			d := startWizard(t, deps, size[0], size[1])
 			d.waitFor("DEMO · key-policy-lacks-role", "Press v first")
@@ -163,6 +167,7 @@ func versionsOf(t *testing.T, cloud *simcloud.Cloud, profile, region, bucket, ke
 // TestDemoCtrlCStopsWatchingNotTheWizard: ctrl+c while the panel watches stops the
 // watch (STOPPED, the objects stay unless deleted); the wizard goes on until q.
 func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
+	t.Parallel()
 	deps, _ := demoDeps(t, "key-policy-lacks-role")
 	deps.Verify.Sleep = func(ctx context.Context, _ time.Duration) error { <-ctx.Done(); return ctx.Err() }
 	d := startWizard(t, deps, 100, 30)
@@ -183,8 +188,10 @@ func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
 // TestDemoFixFromTheStatusPanel: the doctor's fix is applied from the status panel
 // itself (a, then y), the failed test object is removed, and a new one replicates.
 func TestDemoFixFromTheStatusPanel(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			deps, cloud := demoDeps(t, "key-policy-lacks-role")
 			d := startWizard(t, deps, size[0], size[1])
 			pickDemoSetup(t, d)
@@ -225,6 +232,7 @@ func testObjectsIn(t *testing.T, cloud *simcloud.Cloud) int {
 // applied cannot upload into a rule that does not exist yet; the panel says what to
 // do, and esc goes back to the review.
 func TestDemoVerifyBeforeApplySaysApplyFirst(t *testing.T) {
+	t.Parallel()
 	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
 	d := startWizard(t, deps, 100, 30)
 	pickDemoSetup(t, d)
@@ -242,6 +250,7 @@ func TestDemoVerifyBeforeApplySaysApplyFirst(t *testing.T) {
 // objects, the test object gets no status at all; the panel says why, the doctor
 // runs anyway, and its fix makes the next object replicate.
 func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
+	t.Parallel()
 	deps, _ := demoDeps(t, "kms-not-opted-in")
 	d := startWizard(t, deps, 120, 40)
 	pickDemoSetup(t, d)
@@ -264,8 +273,10 @@ func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
 // refuses replication. The plan has nothing to change, so the review must not say the
 // setup is in place: it says replication will fail and names the statement first.
 func TestDemoGuardrailDenyIsNamedOnTheReview(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			deps, _ := demoDeps(t, "bucket-policy-deny")
 			d := startWizard(t, deps, size[0], size[1])
 			pickDemoSetup(t, d)
@@ -299,6 +310,7 @@ func TestPlanTextNamesWhatWillStillFail(t *testing.T) {
 // TestDemoRoleByARN: the rule form's Role field takes an existing role's ARN as well
 // as a name; the plan then extends that role rather than naming a new one.
 func TestDemoRoleByARN(t *testing.T) {
+	t.Parallel()
 	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
 	d := startWizard(t, deps, 120, 40)
 	pickDemoUpToDestBucket(t, d)
@@ -327,6 +339,7 @@ func TestDemoRoleByARN(t *testing.T) {
 // TestReviewWithChangesAndABlocker: with changes to make and a Deny s3repl will not
 // remove, the review's title says replication will still fail, first.
 func TestReviewWithChangesAndABlocker(t *testing.T) {
+	t.Parallel()
 	deps, cloud := demoDeps(t, steps.DefaultDemoScenario)
 	backup, err := cloud.Open(context.Background(), simcloud.DemoDestProfile)
 	must(t, err)

@@ -90,6 +90,7 @@ func newFakes(buckets int) (*fakeAccount, *fakeAccount) {
 // TestWizardResizesLive puts the bucket panel beside the list once the window is
 // wide enough, and back below it when it narrows.
 func TestWizardResizesLive(t *testing.T) {
+	t.Parallel()
 	d := startWizard(t, fakeDeps(newFakes(50)), 80, 24)
 	chooseProfile(d, "src")
 	narrow := d.waitFor("Source bucket", "versioning")
@@ -123,6 +124,7 @@ func panelBeside(screen string) bool {
 // TestWizardNewBucketNameValidatedAsYouType: a bad name and a name taken by another
 // account are refused while typing; a free name passes.
 func TestWizardNewBucketNameValidatedAsYouType(t *testing.T) {
+	t.Parallel()
 	d := startWizard(t, fakeDeps(newFakes(3)), 80, 24)
 	chooseProfile(d, "src")
 	d.waitFor("Source bucket", "versioning")
@@ -207,6 +209,7 @@ func TestWizardDoesNotReadABucketTwice(t *testing.T) {
 // TestWizardOffersAnotherProfileForTheDestination: when the source profile is the
 // first of the list, the destination list starts on another one.
 func TestWizardOffersAnotherProfileForTheDestination(t *testing.T) {
+	t.Parallel()
 	deps := fakeDeps(newFakes(3))
 	deps.Profiles = func() ([]string, error) { return []string{"src", "dst"}, nil }
 	d := startWizard(t, deps, 80, 24)
