@@ -121,40 +121,6 @@ func panelBeside(screen string) bool {
 	return false
 }
 
-// TestWizardNewBucketNameValidatedAsYouType: a bad name and a name taken by another
-// account are refused while typing; a free name passes.
-func TestWizardNewBucketNameValidatedAsYouType(t *testing.T) {
-	t.Parallel()
-	d := startWizard(t, fakeDeps(newFakes(3)), 80, 24)
-	chooseProfile(d, "src")
-	d.waitFor("Source bucket", "versioning")
-	d.press("enter")
-	d.waitFor("› dst")
-	d.press("enter")
-	d.waitFor("Destination Region")
-	d.press("enter")
-	d.waitFor("+ new bucket in")
-	d.press("enter")
-	d.waitFor("✓ team-000-data-00000-replica is free")
-	retype := func(name string) {
-		d.press("ctrl+u")
-		d.typeText(name)
-	}
-	retype("Bad_Name")
-	d.waitFor("✗ the name may use only lowercase letters")
-	retype("someone-elses")
-	d.waitFor("someone-elses exists already (in ap-south-1)")
-	d.press("enter")
-	d.waitFor("New destination bucket") // refused: still here
-	retype("fresh-name")
-	d.waitFor("✓ fresh-name is free")
-	d.press("enter")
-	d.waitFor("Replica key in")
-	if w := d.finish(); w.s.destination.bucket.Name != "fresh-name" || !w.s.newBucket {
-		t.Fatalf("destination %+v, new %v", w.s.destination.bucket, w.s.newBucket)
-	}
-}
-
 // TestWizardThemeFollowsTheBackground restyles for a light terminal.
 func TestWizardThemeFollowsTheBackground(t *testing.T) {
 	w := NewWizard(context.Background(), fakeDeps(newFakes(1)))
