@@ -13,8 +13,14 @@ import (
 // is in the shared struct they all point to.
 //
 // Adding a screen is one new file and one row in pageTable: the file declares the
-// page's id, its type with these methods and its constructor; the row gives its
-// step and that step's title. Another page reaches it with goTo(itsID).
+// page's id, its type with these methods, its constructor, and the messages and
+// commands of its own tasks; the row gives its step and that step's title. The
+// page that leads to it returns goTo(itsID) from a key, and a new key binding, if it
+// needs one, goes into keyBindings with the others. Nothing else changes: the
+// header, the crumbs, esc, the quit guard and the tasks' cancelling follow from the
+// table and the stack. (Before pages, a screen after Apply took about 18 edits in 5
+// files: an enum constant placed for the order comparisons, stepNames, step, back,
+// enter, screenKey, body, screenKeys, handleResult, layout, a field, NewWizard...)
 type page interface {
 	// enter runs when the page is shown: pushed on the stack, or uncovered by back
 	// (returning). It starts what the page needs to read.
