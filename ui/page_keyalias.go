@@ -52,7 +52,7 @@ func (p *keyAliasPage) update(msg tea.Msg) (action, tea.Cmd) {
 
 func (p *keyAliasPage) submit() (action, tea.Cmd) {
 	alias := p.input.Value()
-	if why := steps.NewAliasProblem(alias, p.s.keyChoices()); why != "" {
+	if why := steps.NewAliasProblem(alias, p.s.kmsKeyChoices()); why != "" {
 		return notice(alias + ": " + why), nil
 	}
 	p.s.replicaKey = replicaKeyChoice{ref: alias, label: alias + " (new)", create: true}
@@ -74,7 +74,7 @@ func (p *keyAliasPage) view() string {
 	title := th.Heading.Render("New replica key in "+p.s.region) + th.Muted.Render(" · "+p.s.whoLine(&p.s.destination))
 	alias := p.input.Value()
 	verdict := th.OK.Render("✓ ") + alias + " is free"
-	if why := steps.NewAliasProblem(alias, p.s.keyChoices()); why != "" {
+	if why := steps.NewAliasProblem(alias, p.s.kmsKeyChoices()); why != "" {
 		verdict = th.Error.Render("✗ ") + why
 	}
 	about := "s3repl creates a symmetric, customer managed key in " + p.s.region + " with this alias. " +

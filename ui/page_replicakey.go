@@ -15,7 +15,7 @@ import (
 
 const pageReplicaKey pageID = "replica-key"
 
-const newKeyValue = "\x00new-key"
+const newKMSKeyValue = "\x00new-key"
 
 type replicaKeyPage struct {
 	s    *shared
@@ -29,10 +29,10 @@ func newReplicaKeyPage(s *shared) page {
 	return &replicaKeyPage{s: s, list: newPicker("alias or key id")}
 }
 
-var keysSlot = slot{kind: taskKeys}
+var kmsKeysSlot = slot{kind: taskKMSKeys}
 
-func (p *replicaKeyPage) listRef() keyListRef {
-	return keyListRef{p.s.destination.profile, p.s.region}
+func (p *replicaKeyPage) listRef() kmsKeyListRef {
+	return kmsKeyListRef{p.s.destination.profile, p.s.region}
 }
 
 func (p *replicaKeyPage) enter(bool) tea.Cmd {
@@ -47,23 +47,23 @@ func (p *replicaKeyPage) load() tea.Cmd {
 	if !p.s.newBucket {
 		summary = p.s.readSummaryOnEntry(&p.s.destination)
 	}
-	if _, ok := p.s.keyLists[p.listRef()]; ok {
+	if _, ok := p.s.kmsKeyLists[p.listRef()]; ok {
 		p.refreshItems()
 		return summary
 	}
-	if p.s.tasks.isRunning(keysSlot) {
+	if p.s.tasks.isRunning(kmsKeysSlot) {
 		return summary
 	}
-	ctx, id := p.s.tasks.start(keysSlot, p.s.current)
+	ctx, id := p.s.tasks.start(kmsKeysSlot, p.s.current)
 	dest := p.s.accounts[p.s.destination.profile]
-	return tea.Batch(summary, listKeys(ctx, id, dest.acc, p.listRef(), dest.id.AccountID))
+	return tea.Batch(summary, listKMSKeys(ctx, id, dest.acc, p.listRef(), dest.id.AccountID))
 }
 
 func (p *replicaKeyPage) update(msg tea.Msg) (action, tea.Cmd) {
 	switch msg := msg.(type) {
-	case keysMsg:
+	case kmsKeysMsg:
 		if p.s.tasks.finish(msg.task) {
-			p.s.keyLists[msg.ref] = keysResult{choices: msg.choices, err: msg.err}
+			p.s.kmsKeyLists[msg.ref] = kmsKeysResult{choices: msg.choices, err: msg.err}
 			p.refreshItems()
 		}
 		return stay, nil
@@ -78,14 +78,14 @@ func (p *replicaKeyPage) update(msg tea.Msg) (action, tea.Cmd) {
 }
 
 func (p *replicaKeyPage) refreshItems() {
-	items := []pickItem{newPickItem(newKeyValue, "+ create a new key", "symmetric, customer managed, with an alias you choose", "")}
-	for _, c := range p.s.keyChoices() {
-		items = append(items, newPickItem(keyValue(c.Key), c.Label(), keyDetail(c), c.Problem))
+	items := []pickItem{newPickItem(newKMSKeyValue, "+ create a new key", "symmetric, customer managed, with an alias you choose", "")}
+	for _, c := range p.s.kmsKeyChoices() {
+		items = append(items, newPickItem(kmsKeyValue(c.Key), c.Label(), kmsKeyDetail(c), c.Problem))
 	}
 	p.list.setItems(items)
 	switch {
 	case p.s.replicaKey.create:
-		p.list.selectValue(newKeyValue)
+		p.list.selectValue(newKMSKeyValue)
 	case p.s.replicaKey.ref != "":
 		p.list.selectValue(p.s.replicaKey.ref)
 	case !p.moved:
@@ -101,14 +101,14 @@ func shortID(id string) string {
 	return id[:8] + "…"
 }
 
-func keyValue(k awsops.KeyInfo) string {
+func kmsKeyValue(k awsops.KeyInfo) string {
 	if k.ARN != "" {
 		return k.ARN
 	}
 	return k.KeyID
 }
 
-func keyDetail(c steps.KeyChoice) string {
+func kmsKeyDetail(c steps.KeyChoice) string {
 	var parts []string
 	if len(c.Key.Aliases) > 1 {
 		parts = append(parts, strings.Join(c.Key.Aliases[1:], ", "))
@@ -131,9 +131,9 @@ func (p *replicaKeyPage) selectBucketKey() {
 	if !ok || ref == "" || p.s.newBucket {
 		return
 	}
-	for _, c := range p.s.keyChoices() {
+	for _, c := range p.s.kmsKeyChoices() {
 		if c.Usable() && (c.Key.ARN == ref || c.Key.KeyID == shortKey(ref) || slices.Contains(c.Key.Aliases, ref)) {
-			p.list.selectValue(keyValue(c.Key))
+			p.list.selectValue(kmsKeyValue(c.Key))
 			return
 		}
 	}
@@ -142,9 +142,9 @@ func (p *replicaKeyPage) selectBucketKey() {
 func (p *replicaKeyPage) choose() (action, tea.Cmd) {
 	it, ok := p.list.selected()
 	switch {
-	case !ok || p.s.tasks.isRunning(keysSlot):
+	case !ok || p.s.tasks.isRunning(kmsKeysSlot):
 		return stay, nil
-	case it.value == newKeyValue:
+	case it.value == newKMSKeyValue:
 		return goTo(pageKeyAlias), nil
 	case it.reason != "":
 		return notice(it.title + " cannot be the replica key: " + it.reason), nil
@@ -154,7 +154,7 @@ func (p *replicaKeyPage) choose() (action, tea.Cmd) {
 }
 
 func (p *replicaKeyPage) refresh() tea.Cmd {
-	delete(p.s.keyLists, p.listRef())
+	delete(p.s.kmsKeyLists, p.listRef())
 	return p.load()
 }
 
@@ -174,7 +174,7 @@ func (p *replicaKeyPage) typing() bool { return p.list.editing }
 func (p *replicaKeyPage) view() string {
 	th := p.s.theme
 	title := th.Heading.Render("Replica key in "+p.s.region) + th.Muted.Render(" · "+p.s.whoLine(&p.s.destination))
-	res, ok := p.s.keyLists[p.listRef()]
+	res, ok := p.s.kmsKeyLists[p.listRef()]
 	switch {
 	case !ok:
 		return title + "\n" + p.s.spinnerLine("listing the KMS keys of "+p.s.region+"…")

@@ -53,12 +53,12 @@ type shared struct {
 	stepsDone map[int]bool
 
 	// What was read, kept while the wizard runs; r on a list reads it again.
-	profiles  *profilesMsg
-	accounts  map[string]accountResult
-	buckets   map[string]bucketsResult
-	summaries map[bucketRef]summaryResult
-	regions   map[string]regionsResult
-	keyLists  map[keyListRef]keysResult
+	profiles    *profilesMsg
+	accounts    map[string]accountResult
+	buckets     map[string]bucketsResult
+	summaries   map[bucketRef]summaryResult
+	regions     map[string]regionsResult
+	kmsKeyLists map[kmsKeyListRef]kmsKeysResult
 
 	// The choices so far.
 	source, destination sideChoice
@@ -101,7 +101,7 @@ type regionsResult struct {
 	err  error
 }
 
-type keysResult struct {
+type kmsKeysResult struct {
 	choices []steps.KeyChoice
 	err     error
 }
@@ -114,7 +114,7 @@ func newShared(deps Deps, tasks tasks) *shared {
 		stepsDone: map[int]bool{},
 		accounts:  map[string]accountResult{}, buckets: map[string]bucketsResult{},
 		summaries: map[bucketRef]summaryResult{}, regions: map[string]regionsResult{},
-		keyLists:    map[keyListRef]keysResult{},
+		kmsKeyLists: map[kmsKeyListRef]kmsKeysResult{},
 		source:      sideChoice{side: steps.SourceSide},
 		destination: sideChoice{side: steps.DestinationSide},
 		save:        saver{input: newInput("setup.yaml", 4096)},
@@ -185,9 +185,9 @@ func (s *shared) storeSummary(msg summaryMsg) bool {
 	return true
 }
 
-// keyChoices are the keys listed in the destination's Region.
-func (s *shared) keyChoices() []steps.KeyChoice {
-	return s.keyLists[keyListRef{s.destination.profile, s.region}].choices
+// kmsKeyChoices are the KMS keys listed in the destination's Region.
+func (s *shared) kmsKeyChoices() []steps.KeyChoice {
+	return s.kmsKeyLists[kmsKeyListRef{s.destination.profile, s.region}].choices
 }
 
 // typingHelp is the help while a text input has the keyboard.

@@ -104,7 +104,7 @@ type VerifyPanel struct {
 	spinner  spinner.Model
 	viewport viewport.Model
 	help     help.Model
-	keys     keyBindings
+	bindings keyBindings
 	theme    Theme
 	width    int
 	height   int
@@ -120,7 +120,7 @@ func NewVerifyPanel(ctx context.Context, funcs VerifyFuncs) VerifyPanel {
 	p := VerifyPanel{
 		funcs: funcs, parent: ctx, ctx: watch, stop: stop, updates: make(chan steps.VerifyReport, 16), runs: 1,
 		spinner:  spinner.New(spinner.WithSpinner(spinner.Dot)),
-		viewport: viewport.New(), help: help.New(), keys: newKeyBindings(), width: 80, height: 24,
+		viewport: viewport.New(), help: help.New(), bindings: newKeyBindings(), width: 80, height: 24,
 	}
 	return p.WithTheme(printTheme)
 }
@@ -167,7 +167,7 @@ func (p VerifyPanel) FixesApplied() (int, string) { return p.fixesApplied, p.fix
 func (p VerifyPanel) Finished() bool { return p.phase == phaseDone }
 
 // KeyHelp is the panel's keys in its current phase.
-func (p VerifyPanel) KeyHelp() help.KeyMap { return p.keys.forPanel(p.phase, p.canFix()) }
+func (p VerifyPanel) KeyHelp() help.KeyMap { return p.bindings.forPanel(p.phase, p.canFix()) }
 
 // Report is the verification's outcome so far.
 func (p VerifyPanel) Report() steps.VerifyReport { return p.report }
@@ -284,7 +284,7 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return p.confirmFix(msg)
 	}
 	switch {
-	case key.Matches(msg, p.keys.Quit):
+	case key.Matches(msg, p.bindings.Quit):
 		switch p.phase {
 		case phaseWatching:
 			p.stop() // stop watching; the verification ends as STOPPED
@@ -297,17 +297,17 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return p, nil
 		}
 		return p, p.end()
-	case key.Matches(msg, p.keys.Help):
+	case key.Matches(msg, p.bindings.Help):
 		p.help.ShowAll = !p.help.ShowAll
 		p.layout()
 		return p, nil
-	case key.Matches(msg, p.keys.Keep) && p.phase == phaseDeciding:
+	case key.Matches(msg, p.bindings.Keep) && p.phase == phaseDeciding:
 		p.phase, p.cleaned = phaseDone, fmt.Sprintf("The test object s3://%s/%s stays (version %s).", p.report.SourceBucket, p.report.Key, p.report.VersionID)
 		return p, p.end()
-	case key.Matches(msg, p.keys.Delete) && p.phase == phaseDeciding && p.funcs.Cleanup != nil:
+	case key.Matches(msg, p.bindings.Delete) && p.phase == phaseDeciding && p.funcs.Cleanup != nil:
 		p.phase = phaseCleaning
 		return p, tea.Batch(p.runCleanup(), p.spinner.Tick)
-	case key.Matches(msg, p.keys.Apply) && p.phase == phaseDeciding && p.canFix():
+	case key.Matches(msg, p.bindings.Apply) && p.phase == phaseDeciding && p.canFix():
 		p.phase = phaseConfirmingFix
 		return p, nil
 	}

@@ -28,7 +28,7 @@ func fixAccounts(changes []steps.Change) string {
 
 // confirmFix takes the answer to "apply the fixes?".
 func (p VerifyPanel) confirmFix(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if !key.Matches(msg, p.keys.Yes) {
+	if !key.Matches(msg, p.bindings.Yes) {
 		p.phase = phaseDeciding
 		return p, nil
 	}

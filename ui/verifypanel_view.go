@@ -185,7 +185,7 @@ func (p VerifyPanel) bottom() string {
 		}
 	}
 	if !p.embedded {
-		b.WriteString(p.help.View(p.keys.forPanel(p.phase, p.canFix())))
+		b.WriteString(p.help.View(p.bindings.forPanel(p.phase, p.canFix())))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

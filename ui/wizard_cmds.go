@@ -46,9 +46,9 @@ type (
 		list    steps.RegionList
 		err     error
 	}
-	keysMsg struct {
+	kmsKeysMsg struct {
 		task    taskID
-		ref     keyListRef
+		ref     kmsKeyListRef
 		choices []steps.KeyChoice
 		err     error
 	}
@@ -95,8 +95,8 @@ type bucketRef struct{ profile, bucket string }
 
 func summarySlot(ref bucketRef) slot { return slot{taskSummary, ref.profile + "/" + ref.bucket} }
 
-// keyListRef names the KMS keys of a profile in a Region.
-type keyListRef struct{ profile, region string }
+// kmsKeyListRef names the KMS keys of a profile in a Region.
+type kmsKeyListRef struct{ profile, region string }
 
 // debounce is how long the cursor rests before the wizard reads what it points at.
 const debounce = 150 * time.Millisecond
@@ -152,10 +152,10 @@ func listRegions(ctx context.Context, id taskID, acc awsops.Account) tea.Cmd {
 	}
 }
 
-func listKeys(ctx context.Context, id taskID, acc awsops.Account, ref keyListRef, account string) tea.Cmd {
+func listKMSKeys(ctx context.Context, id taskID, acc awsops.Account, ref kmsKeyListRef, account string) tea.Cmd {
 	return func() tea.Msg {
 		choices, err := steps.KeyChoices(ctx, acc, steps.DestinationSide, ref.region, account)
-		return keysMsg{task: id, ref: ref, choices: choices, err: err}
+		return kmsKeysMsg{task: id, ref: ref, choices: choices, err: err}
 	}
 }
 

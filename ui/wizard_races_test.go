@@ -138,7 +138,7 @@ func TestKeyIsNotChosenFromThePreviousRegionsList(t *testing.T) {
 	d.press("down")
 	d.elapse()
 	d.expect("› "+simcloud.DemoOtherRegionBucket, "versioning")
-	d.hold(isMsg[keysMsg])
+	d.hold(isMsg[kmsKeysMsg])
 	d.press("enter", "enter")
 	d.on(pageReplicaKey) // enter on the loading key list chose nothing
 	d.release()

@@ -13,7 +13,7 @@ const (
 	taskBuckets           // of a profile
 	taskSummary           // of a profile's bucket
 	taskRegions           // of a profile
-	taskKeys              // of the destination's Region
+	taskKMSKeys           // of the destination's Region
 	taskName              // is the new bucket's name free?
 	taskPlan
 	taskApply
