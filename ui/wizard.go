@@ -100,7 +100,11 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return w, nil
 		}
 	}
-	return w, w.withSpinner(w.act(w.top().update(msg)))
+	cmd := w.act(w.top().update(msg))
+	if w.help.ShowAll {
+		w.layout() // a result can change the keys, and so the full help's height
+	}
+	return w, w.withSpinner(cmd)
 }
 
 // withSpinner starts the spinner when work is in flight and it is not turning yet;

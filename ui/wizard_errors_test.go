@@ -10,6 +10,8 @@ import (
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/mototest"
+	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/steps"
 )
 
 // TestWizardExplainsProfilesThatCannotBeUsed chooses profiles with an expired SSO
@@ -129,38 +131,41 @@ func TestWizardCancelsWorkWhenLeavingAScreen(t *testing.T) {
 	d.finish()
 }
 
-// stalledRole never finishes creating the role until its context ends.
-type stalledRole struct {
+// stalledRolePolicy never finishes writing a role policy until its context ends.
+type stalledRolePolicy struct {
 	passThrough
 	cancelled chan error
 }
 
-func (a stalledRole) CreateRole(ctx context.Context, name, trust, description string) (awsops.Role, error) {
+func (a stalledRolePolicy) PutRolePolicy(ctx context.Context, _, _, _ string) error {
 	<-ctx.Done()
 	a.cancelled <- ctx.Err()
-	return awsops.Role{}, ctx.Err()
+	return ctx.Err()
 }
 
 // TestWizardAsksBeforeQuittingWhileApplying: q during the apply asks first; n keeps
 // it going; y stops it.
 func TestWizardAsksBeforeQuittingWhileApplying(t *testing.T) {
-	srv := mototest.Start(t)
-	seedAccounts(t, srv)
+	t.Parallel()
+	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
 	cancelled := make(chan error, 1)
-	open := motoOpener(func(profile string, acc awsops.Account) awsops.Account {
-		if profile == mototest.SourceProfile {
-			return stalledRole{passThrough{acc}, cancelled}
+	open := deps.Open
+	deps.Open = func(ctx context.Context, profile string) (awsops.Account, error) {
+		acc, err := open(ctx, profile)
+		if err != nil || profile != simcloud.DemoSourceProfile {
+			return acc, err
 		}
-		return passThrough{acc}
-	})
-	d := startWizard(t, testDeps(open), 80, 24)
-	driveToReview(d)
+		return stalledRolePolicy{passThrough{acc}, cancelled}, nil
+	}
+	d := startWizard(t, deps, 80, 24)
+	pickDemoSetup(t, d)
+	d.waitFor("Review · 4 changes to make")
 	d.press("a", "y")
-	d.waitFor("Applying 9 changes")
+	d.waitFor("Applying 4 changes")
 	d.press("q")
 	d.waitFor("The apply is still running. Quit and stop it?")
 	d.press("n")
-	d.waitFor("Applying 9 changes", "q quit")
+	d.waitFor("Applying 4 changes", "q quit")
 	d.press("q")
 	d.waitFor("Quit and stop it?")
 	w := d.finish("y")
