@@ -310,28 +310,23 @@ func TestPlanTextNamesWhatWillStillFail(t *testing.T) {
 // TestDemoRoleByARN: the rule form's Role field takes an existing role's ARN as well
 // as a name; the plan then extends that role rather than naming a new one.
 func TestDemoRoleByARN(t *testing.T) {
-	t.Parallel()
-	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
-	d := startWizard(t, deps, 120, 40)
-	pickDemoUpToDestBucket(t, d)
-	d.press("down")
-	d.waitFor("› " + simcloud.DemoDestBucket)
+	d, _ := demoPages(t, 120, 40)
+	d.pickDemoUpToDestBucket()
+	d.press("down", "enter")
+	d.expect("› " + simcloud.DemoReplicaKey)
 	d.press("enter")
-	d.waitFor("› " + simcloud.DemoReplicaKey)
-	d.press("enter")
-	d.waitFor("Replication rule", simcloud.DemoExistingRole)
+	d.expect("Replication rule", simcloud.DemoExistingRole)
 	for range 7 {
 		d.press("down")
 	}
-	d.waitFor("› Role")
+	d.expect("› Role")
 	arn := "arn:aws:iam::" + simcloud.DemoSourceAccount + ":role" + simcloud.DemoExistingRolePath + simcloud.DemoExistingRole
 	d.press("ctrl+u")
 	d.typeText(arn)
-	d.waitFor(arn)
+	d.expect(arn)
 	d.press("enter")
-	d.waitFor("Review · 4 changes to make")
-	w := d.finish()
-	if role := w.Setup().Role; role.ARN != arn || role.Name != "" {
+	d.expect("Review · 4 changes to make")
+	if role := d.w.Setup().Role; role.ARN != arn || role.Name != "" {
 		t.Fatalf("role %+v, want the ARN %s", role, arn)
 	}
 }
@@ -339,7 +334,6 @@ func TestDemoRoleByARN(t *testing.T) {
 // TestReviewWithChangesAndABlocker: with changes to make and a Deny s3repl will not
 // remove, the review's title says replication will still fail, first.
 func TestReviewWithChangesAndABlocker(t *testing.T) {
-	t.Parallel()
 	deps, cloud := demoDeps(t, steps.DefaultDemoScenario)
 	backup, err := cloud.Open(context.Background(), simcloud.DemoDestProfile)
 	must(t, err)
@@ -349,17 +343,17 @@ func TestReviewWithChangesAndABlocker(t *testing.T) {
 		`"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"` + simcloud.DemoDestAccount + `"}}}`
 	must(t, cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(t, current, deny)))
 
-	d := startWizard(t, deps, 80, 24)
-	pickDemoSetup(t, d)
-	d.waitFor("Review · 4 changes to make · replication will still fail: see ✗ below")
+	d := drivePages(t, deps, 80, 24)
+	d.pickDemoUpToDestBucket()
+	d.press("down", "enter", "enter", "enter")
+	d.expect("Review · 4 changes to make · replication will still fail: see ✗ below")
 	for range 10 {
 		d.press("down")
 	}
-	d.waitFor("› ! Good to know (3)")
-	if screen := ansi.Strip(d.waitFor("KMS requests")); strings.Contains(screen, "\n-") {
+	d.expect("› ! Good to know (3)", "KMS requests")
+	if screen := d.screen(); strings.Contains(screen, "\n-") {
 		t.Errorf("a hyphen was wrapped onto a line of its own:\n%s", screen)
 	}
 	d.press("up")
-	d.waitFor("› ✗ Will fail even after the apply (1)", `statement "DenyOtherAccounts"`)
-	d.finish()
+	d.expect("› ✗ Will fail even after the apply (1)", `statement "DenyOtherAccounts"`)
 }
