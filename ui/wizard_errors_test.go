@@ -18,9 +18,11 @@ import (
 // session, without credentials, and with a missing source profile: each is explained
 // in place with the command that fixes it, and the wizard stays on the profile list.
 func TestWizardExplainsProfilesThatCannotBeUsed(t *testing.T) {
+	t.Parallel() // reads only: it does not meet the moto journeys that write, which run first
 	mototest.Start(t)
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			d := startWizard(t, testDeps(motoOpener(refusedKeysForDest)), size[0], size[1])
 			d.waitFor("account 222222222222")
 			chooseProfile(d, "expired")
@@ -61,9 +63,11 @@ func (a deniedBuckets) ListBuckets(context.Context) ([]awsops.BucketSummary, err
 // TestWizardListAccessDenied shows an AccessDenied on the bucket list in place with
 // the permission to grant; r asks again and esc goes back to the profiles.
 func TestWizardListAccessDenied(t *testing.T) {
+	t.Parallel() // reads only: it does not meet the moto journeys that write, which run first
 	mototest.Start(t)
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			calls := &atomic.Int32{}
 			open := motoOpener(func(profile string, acc awsops.Account) awsops.Account {
 				if profile == mototest.SourceProfile {
@@ -110,6 +114,7 @@ func (a stalledBuckets) ListBuckets(ctx context.Context) ([]awsops.BucketSummary
 // TestWizardCancelsWorkWhenLeavingAScreen leaves the bucket list while it loads: the
 // listing's context is cancelled.
 func TestWizardCancelsWorkWhenLeavingAScreen(t *testing.T) {
+	t.Parallel() // reads only: it does not meet the moto journeys that write, which run first
 	mototest.Start(t)
 	cancelled := make(chan error, 1)
 	open := motoOpener(func(profile string, acc awsops.Account) awsops.Account {
