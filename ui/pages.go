@@ -45,6 +45,8 @@ type (
 	writer interface{ writing() bool }
 	// keyOwner pages answer q and esc themselves (the status panel: q stops watching).
 	keyOwner interface{ ownsKeys() bool }
+	// themed pages style their own components (text inputs) when the theme changes.
+	themed interface{ setTheme(Theme) }
 )
 
 // pageID names a page; each page's file declares its own.

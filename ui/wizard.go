@@ -28,7 +28,6 @@ type Wizard struct {
 	spinning bool
 	// windowWidth and windowHeight are the terminal's; the body's size is in s.
 	windowWidth, windowHeight int
-	footerLines               int
 
 	pages map[pageID]page
 	stack []pageID
@@ -61,7 +60,7 @@ func (w *Wizard) applyTheme(th Theme) {
 	w.s.setTheme(th)
 	w.help.Styles = th.Help
 	for _, p := range w.pages {
-		if t, ok := p.(interface{ setTheme(Theme) }); ok {
+		if t, ok := p.(themed); ok {
 			t.setTheme(th)
 		}
 	}
@@ -242,7 +241,6 @@ func (w *Wizard) layout() {
 	if w.help.ShowAll {
 		footer = 1 + lipgloss.Height(w.help.View(w.keyHelp()))
 	}
-	w.footerLines = footer
 	w.s.width, w.s.height = w.windowWidth, max(4, w.windowHeight-headerLines-footer)
 	w.top().setSize(w.s.width, w.s.height)
 }
