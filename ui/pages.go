@@ -18,9 +18,10 @@ import (
 // page that leads to it returns goTo(itsID) from a key, and a new key binding, if it
 // needs one, goes into keyBindings with the others. Nothing else changes: the
 // header, the crumbs, esc, the quit guard and the tasks' cancelling follow from the
-// table and the stack; page_example_test.go shows it. (Before pages, a screen after Apply took about 18 edits in 5
-// files: an enum constant placed for the order comparisons, stepNames, step, back,
-// enter, screenKey, body, screenKeys, handleResult, layout, a field, NewWizard...)
+// table and the stack; page_example_test.go shows it. (Before pages, a screen after
+// Apply took about 18 edits in 5 files: an enum constant placed for the order
+// comparisons, stepNames, step, back, enter, screenKey, body, screenKeys,
+// handleResult, layout, a field, NewWizard...)
 type page interface {
 	// enter runs when the page is shown: pushed on the stack, or uncovered by back
 	// (returning). It starts what the page needs to read.
