@@ -143,3 +143,76 @@ func TestHeaderStepsFollowTheStack(t *testing.T) {
 		t.Fatalf("on the source bucket: %s", h)
 	}
 }
+
+// verifyWizard is the wizard on the status panel over stack, with a scripted panel.
+func verifyWizard(t *testing.T, stack ...pageID) (*Wizard, *verifyPage) {
+	t.Helper()
+	w := NewWizard(context.Background(), fakeDeps(newFakes(1)))
+	w.jumpTo(stack...)
+	vp := w.pages[pageVerify].(*verifyPage)
+	vp.panel = NewVerifyPanel(context.Background(), scripted(complete)).Embedded(w.s.theme)
+	vp.setSize(w.s.width, w.s.height)
+	return w, vp
+}
+
+var toReview = []pageID{pageSourceProfile, pageSourceBucket, pageDestProfile, pageDestRegion, pageDestBucket, pageReplicaKey, pageRule, pageReview}
+
+// TestVerifyPageWatchesThenGoesBack: q while watching stops the watch, not the
+// wizard; a late observation does not replace the outcome; v tests again once it is
+// over; esc goes back to the review, which plans again.
+func TestVerifyPageWatchesThenGoesBack(t *testing.T) {
+	w, vp := verifyWizard(t, append(toReview, pageVerify)...)
+	w.Update(verifyUpdateMsg{report: pending})
+	if _, cmd := w.Update(keyPress("q")); cmd != nil && isQuit(cmd) {
+		t.Fatal("q while watching quit the wizard")
+	}
+	if vp.panel.ctx.Err() == nil || w.s.current != pageVerify {
+		t.Fatal("q did not stop the watch, or left the panel")
+	}
+	w.Update(verifyDoneMsg{report: complete})
+	w.Update(verifyUpdateMsg{report: pending}) // late
+	if view := ansi.Strip(w.View().Content); !strings.Contains(view, "COMPLETED after 9s") || strings.Contains(view, "PENDING ·") {
+		t.Fatalf("the outcome is not shown:\n%s", view)
+	}
+	w.Update(keyPress("k"))
+	if !vp.panel.Finished() {
+		t.Fatal("k did not keep the test object")
+	}
+	before := vp.panel
+	w.Update(keyPress("v"))
+	if vp.panel.Finished() || vp.panel.ctx == before.ctx {
+		t.Fatal("v did not start a new test")
+	}
+	w.Update(keyPress("esc"))
+	if w.s.current != pageVerify {
+		t.Fatal("esc left the panel while it watches")
+	}
+	w.Update(verifyDoneMsg{report: complete})
+	w.Update(keyPress("k"))
+	w.Update(keyPress("esc"))
+	if w.s.current != pageReview {
+		t.Fatalf("esc went to %s", w.s.current)
+	}
+	if view := ansi.Strip(w.View().Content); !strings.Contains(view, "planning the changes") {
+		t.Fatalf("the review does not plan again:\n%s", view)
+	}
+}
+
+// TestVerifyPageBackToTheApply: esc from a test started after the apply shows the
+// apply as it ended, without applying again.
+func TestVerifyPageBackToTheApply(t *testing.T) {
+	w, _ := verifyWizard(t, append(toReview, pageApply, pageVerify)...)
+	apply := w.pages[pageApply].(*applyPage)
+	apply.started, apply.done, apply.status = true, true, map[string]changeStatus{}
+	w.Update(verifyDoneMsg{report: complete})
+	w.Update(keyPress("k"))
+	if _, cmd := w.Update(keyPress("esc")); cmd != nil {
+		t.Fatal("going back to the apply started work")
+	}
+	if w.s.current != pageApply || !apply.done {
+		t.Fatalf("on %s, apply done %v", w.s.current, apply.done)
+	}
+	if view := ansi.Strip(w.View().Content); !strings.Contains(view, "✓ Applied 0 changes.") {
+		t.Fatalf("the apply's outcome is not shown:\n%s", view)
+	}
+}
