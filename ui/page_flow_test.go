@@ -2,12 +2,15 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/s3repl/s3repl/steps"
 )
 
 // TestPageTableNamesEveryStep: the header's steps come from the table, each page
@@ -214,5 +217,40 @@ func TestVerifyPageBackToTheApply(t *testing.T) {
 	}
 	if view := ansi.Strip(w.View().Content); !strings.Contains(view, "✓ Applied 0 changes.") {
 		t.Fatalf("the apply's outcome is not shown:\n%s", view)
+	}
+}
+
+// TestApplyPageFollowsTheTypedPhases: the journal's path, each change's phases, and
+// the result settling every change; a result of another run is dropped.
+func TestApplyPageFollowsTheTypedPhases(t *testing.T) {
+	w := NewWizard(context.Background(), fakeDeps(newFakes(1)))
+	w.jumpTo(append(toReview, pageApply)...)
+	apply := w.pages[pageApply].(*applyPage)
+	changes := []steps.Change{{ID: "a", Title: "First change"}, {ID: "b", Title: "Second change"}, {ID: "c", Title: "Third change"}}
+	apply.started, apply.changes, apply.status = true, changes, map[string]changeStatus{}
+	_, id := w.s.tasks.start(slot{kind: taskApply}, pageApply)
+	view := func() string { return ansi.Strip(w.View().Content) }
+
+	w.Update(journalOpenedMsg{path: "~/journal/apply.jsonl"})
+	w.Update(applyProgressMsg{change: changes[0], phase: steps.PhaseBegin})
+	if v := view(); !strings.Contains(v, "Applying 3 changes · journal ~/journal/apply.jsonl") || !strings.Contains(v, "· Second change") {
+		t.Fatalf("while applying:\n%s", v)
+	}
+	w.Update(applyProgressMsg{change: changes[0], phase: steps.PhaseDone})
+	w.Update(applyDoneMsg{task: taskID{slot: id.slot, n: id.n + 1}}) // another run's
+	if apply.done {
+		t.Fatal("a result of another run was taken")
+	}
+	failed := changes[1]
+	result := steps.ApplyResult{Applied: changes[:1], Failed: &failed, NotApplied: changes[2:]}
+	w.Update(applyDoneMsg{task: id, result: result, journal: "~/journal/apply.jsonl", err: &steps.ApplyError{Result: result, Err: errors.New("refused by AWS")}})
+	v := view()
+	for _, want := range []string{"✓ First change", "✗ Second change", "refused by AWS", "- Third change (not applied)", "Stopped:", "r plan again"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("%q is missing:\n%s", want, v)
+		}
+	}
+	if w.Applied() || apply.writing() {
+		t.Fatal("a failed apply counts as applied, or as still writing")
 	}
 }
