@@ -254,3 +254,47 @@ func TestApplyPageFollowsTheTypedPhases(t *testing.T) {
 		t.Fatal("a failed apply counts as applied, or as still writing")
 	}
 }
+
+// TestProfilePageActions: a page alone, without the wizard: enter on a profile still
+// being resolved waits (no action) and goes on when the identity comes; a failed
+// one stays with its error.
+func TestProfilePageActions(t *testing.T) {
+	s := newShared(fakeDeps(newFakes(1)), newTasks(context.Background()))
+	s.current = pageSourceProfile
+	p := newSourceProfilePage(s).(*profilePage)
+	p.setSize(80, 19)
+	p.update(profilesMsg{profiles: []string{"dst", "src"}}) // not this run's: dropped
+	if s.profiles != nil {
+		t.Fatal("a result of no task was taken")
+	}
+	_, id := s.tasks.start(slot{kind: taskProfiles}, pageSourceProfile)
+	if a, cmd := p.update(profilesMsg{task: id, profiles: []string{"dst", "src"}}); a != stay || cmd == nil {
+		t.Fatalf("the list arrived: %+v, resolve %v", a, cmd != nil)
+	}
+	p.list.selectValue("src")
+	a, cmd := p.update(keyPress("enter"))
+	if a != stay || cmd == nil || p.pending == nil {
+		t.Fatalf("enter before the identity: %+v, pending %v", a, p.pending)
+	}
+	identity := cmd().(identityMsg)
+	if a, _ := p.update(identity); a != goTo(pageSourceBucket) || !s.source.chosen || s.source.profile != "src" {
+		t.Fatalf("the identity came: %+v, source %+v", a, s.source)
+	}
+	if !strings.Contains(ansi.Strip(p.view()), "account 111111111111") {
+		t.Fatalf("the view:\n%s", ansi.Strip(p.view()))
+	}
+	if a, _ := p.update(keyPress("enter")); a != goTo(pageSourceBucket) {
+		t.Fatalf("enter on a resolved profile: %+v", a)
+	}
+}
+
+// TestLeavingAPageCancelsItsReads: the reads a page started end when esc leaves it.
+func TestLeavingAPageCancelsItsReads(t *testing.T) {
+	w := NewWizard(context.Background(), fakeDeps(newFakes(1)))
+	w.jumpTo(pageSourceProfile, pageSourceBucket)
+	ctx, _ := w.s.tasks.start(slot{taskBuckets, "src"}, pageSourceBucket)
+	w.Update(keyPress("esc"))
+	if w.s.current != pageSourceProfile || ctx.Err() == nil {
+		t.Fatalf("on %s, the listing's context %v", w.s.current, ctx.Err())
+	}
+}
