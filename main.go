@@ -20,6 +20,7 @@ import (
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/demo"
 	"github.com/s3repl/s3repl/steps"
 	"github.com/s3repl/s3repl/ui"
 )
@@ -131,7 +132,9 @@ func applyCommand() *cobra.Command {
 			defer journal.Close()
 			opts := steps.ApplyOptions{Journal: journal}
 			if !flags.json {
-				opts.OnProgress = func(c steps.Change, phase string, err error) { lipgloss.Fprint(out, ui.ProgressLine(c, phase, err)) }
+				opts.OnProgress = func(c steps.Change, phase steps.ApplyPhase, err error) {
+					lipgloss.Fprint(out, ui.ProgressLine(c, phase, err))
+				}
 			}
 			result, applyErr := steps.Apply(ctx, acc, plan, opts)
 			return printApplied(out, flags.json, plan, result, journal.Path(), applyErr)
@@ -442,14 +445,17 @@ func scenarioHelp() string {
 
 // runDemo runs the wizard against a simulated cloud seeded for the scenario.
 func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, options ...simcloud.Option) error {
-	cloud, err := sc.NewDemoCloud(ctx, options...)
+	accounts, err := demo.Start(ctx, sc, options...)
 	if err != nil {
 		return err
 	}
 	if sc.Watch {
-		return runWatchDemo(ctx, out, sc, cloud)
+		return runWatchDemo(ctx, out, sc, accounts.Cloud)
 	}
-	wizard := ui.NewWizard(ctx, ui.DemoDeps(sc, cloud))
+	wizard := ui.NewWizard(ctx, ui.Deps{
+		Open: accounts.Open, Profiles: accounts.Profiles,
+		Label: accounts.Label, Intro: accounts.Story, SourceProfile: accounts.SourceProfile,
+	})
 	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
 		return err
 	}

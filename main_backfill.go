@@ -378,7 +378,7 @@ func (b *backfillRun) applyWithJournal(apply func(steps.ApplyOptions) (steps.App
 	defer journal.Close()
 	opts := steps.ApplyOptions{Journal: journal}
 	if !b.asJSON {
-		opts.OnProgress = func(c steps.Change, phase string, err error) { b.say(ui.ProgressLine(c, phase, err)) }
+		opts.OnProgress = func(c steps.Change, phase steps.ApplyPhase, err error) { b.say(ui.ProgressLine(c, phase, err)) }
 	}
 	return apply(opts)
 }

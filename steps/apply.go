@@ -14,9 +14,9 @@ import (
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
 	Journal *Journal
-	// OnProgress, when set, is called as each change starts ("begin") and ends
-	// ("done" or "failed").
-	OnProgress func(c Change, phase string, err error)
+	// OnProgress, when set, is called as each change starts (PhaseBegin) and ends
+	// (PhaseDone or PhaseFailed).
+	OnProgress func(c Change, phase ApplyPhase, err error)
 	// PropagationWait is how long to keep retrying a write that AWS refuses because a
 	// role created moments ago is not visible to KMS or S3 yet. Default 30s.
 	PropagationWait time.Duration
@@ -163,15 +163,15 @@ func (a *applier) resolve(c Change) Change {
 }
 
 func (a *applier) applyOne(ctx context.Context, c Change) error {
-	a.progress(c, "begin", nil)
+	a.progress(c, PhaseBegin, nil)
 	if err := a.checkUnchanged(ctx, c); err != nil {
-		a.progress(c, "failed", err)
+		a.progress(c, PhaseFailed, err)
 		return err
 	}
 	tags := a.tagsFor(c)
 	if j := a.opts.Journal; j != nil {
 		if err := j.record("begin", c, nil, tags); err != nil {
-			a.progress(c, "failed", err)
+			a.progress(c, PhaseFailed, err)
 			return err
 		}
 	}
@@ -197,14 +197,14 @@ func (a *applier) applyOne(ctx context.Context, c Change) error {
 		} else {
 			err = explain(string(c.Side), err)
 		}
-		a.progress(c, "failed", err)
+		a.progress(c, PhaseFailed, err)
 		return err
 	}
-	a.progress(c, "done", nil)
+	a.progress(c, PhaseDone, nil)
 	return nil
 }
 
-func (a *applier) progress(c Change, phase string, err error) {
+func (a *applier) progress(c Change, phase ApplyPhase, err error) {
 	if a.opts.OnProgress != nil {
 		a.opts.OnProgress(c, phase, err)
 	}

@@ -58,7 +58,7 @@ func BackfillResultText(r steps.BackfillResult) string {
 		}
 		b.WriteString(StyleMuted.Render("    e.g. "+strings.Join(g.Examples, ", ")) + "\n")
 		for _, c := range g.Findings {
-			b.WriteString(indent(strings.TrimSuffix(doctorCheckText(c), "\n"), "    ") + "\n")
+			b.WriteString(indent(strings.TrimSuffix(doctorCheckText(printTheme, c), "\n"), "    ") + "\n")
 		}
 	}
 	if r.Report != "" && r.Succeeded+r.Failed > 0 {

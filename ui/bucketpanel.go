@@ -57,8 +57,7 @@ func summaryLines(th Theme, s steps.BucketSummary, width int) []string {
 
 func partValue(th Theme, s steps.BucketSummary, part, value string) string {
 	if err, ok := s.Unreadable[part]; ok {
-		e := explainError(err)
-		return th.Error.Render("? ") + th.Muted.Render(awsops.KindOf(err).String()+": "+e.advice)
+		return th.Error.Render("? ") + th.Muted.Render(steps.ErrorKind(err)+": "+steps.ExplainError(err).Advice)
 	}
 	return value
 }

@@ -1,49 +1,13 @@
 package ui
 
 import (
-	"errors"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/steps"
 )
-
-// explained is an error as the wizard shows it: what went wrong in a few words, the
-// full message, and what to do.
-type explained struct {
-	headline string
-	detail   string
-	advice   string
-}
-
-func explainError(err error) explained {
-	var e explained
-	var side *steps.SideError
-	if errors.As(err, &side) {
-		e.advice = side.Advice
-		err = side.Err
-	}
-	var op *awsops.OpError
-	var problems steps.Problems
-	switch {
-	case errors.As(err, &op):
-		e.headline = op.Kind.String() + ": " + op.Op + " on " + op.Resource + " (" + profileLabel(op.Profile) + ")"
-		if op.Err != nil {
-			e.detail = awsops.Detail(op.Err)
-		}
-	case errors.As(err, &problems):
-		e.headline = problems.Error()
-	default:
-		e.headline = err.Error()
-	}
-	if e.advice == "" {
-		e.advice = awsops.Advice(err)
-	}
-	return e
-}
 
 func profileLabel(profile string) string {
 	if profile == "" {
@@ -60,13 +24,13 @@ func renderError(th Theme, err error, width int) string {
 
 // renderErrorText is renderError without the mark, under a line that has one.
 func renderErrorText(th Theme, err error, width int) string {
-	e := explainError(err)
-	lines := []string{wrapText(e.headline, width-2)}
-	if e.advice != "" {
-		lines = append(lines, th.Advice.Render(indent(wrapText("→ "+e.advice, width-2), "  ")))
+	e := steps.ExplainError(err)
+	lines := []string{wrapText(e.Headline, width-2)}
+	if e.Advice != "" {
+		lines = append(lines, th.Advice.Render(indent(wrapText("→ "+e.Advice, width-2), "  ")))
 	}
-	if e.detail != "" {
-		lines = append(lines, th.Muted.Render(indent(lipgloss.Wrap(e.detail, width-4, " /:"), "  ")))
+	if e.Detail != "" {
+		lines = append(lines, th.Muted.Render(indent(lipgloss.Wrap(e.Detail, width-4, " /:"), "  ")))
 	}
 	return strings.Join(lines, "\n")
 }

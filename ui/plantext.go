@@ -73,11 +73,11 @@ func indent(s, prefix string) string {
 }
 
 // ProgressLine is the line printed as a change starts or ends during apply.
-func ProgressLine(c steps.Change, phase string, err error) string {
+func ProgressLine(c steps.Change, phase steps.ApplyPhase, err error) string {
 	switch phase {
-	case "begin":
+	case steps.PhaseBegin:
 		return "" // one line per change: its outcome
-	case "done":
+	case steps.PhaseDone:
 		return StyleOK.Render("  ✓ ") + c.Title + "\n"
 	}
 	// Each line is styled on its own: a block of lines would be padded to the widest.

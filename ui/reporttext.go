@@ -43,7 +43,7 @@ func VerifyText(r steps.VerifyReport) string {
 	fmt.Fprintf(&b, "%s s3://%s/%s (version %s)\n", StyleTitle.Render("Test object"), r.SourceBucket, r.Key, r.VersionID)
 	fmt.Fprintf(&b, "%s s3://%s (%s), replica key %s\n\n", StyleMuted.Render("replicates to"), r.DestBucket, r.DestRegion, r.ReplicaKeyARN)
 	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "  %s %s", checkMark(c.Status), c.Name)
+		fmt.Fprintf(&b, "  %s %s", checkMark(printTheme, c.Status), c.Name)
 		if c.Detail != "" {
 			b.WriteString(StyleMuted.Render(" — " + c.Detail))
 		}
@@ -52,56 +52,59 @@ func VerifyText(r steps.VerifyReport) string {
 	if timeline := TimelineText(r); timeline != "" {
 		b.WriteString("\n" + StyleMuted.Render(timeline) + "\n")
 	}
-	b.WriteString("\n" + outcomeLine(r) + "\n")
+	b.WriteString("\n" + outcomeLine(printTheme, r) + "\n")
 	return b.String()
 }
 
-func checkMark(s steps.CheckStatus) string {
+func checkMark(th Theme, s steps.CheckStatus) string {
 	switch s {
 	case steps.CheckPassed:
-		return StyleOK.Render("✓")
+		return th.OK.Render("✓")
 	case steps.CheckFailed:
-		return StyleError.Render("✗")
+		return th.Error.Render("✗")
 	}
-	return StyleMuted.Render("…")
+	return th.Muted.Render("…")
 }
 
-func outcomeLine(r steps.VerifyReport) string {
+func outcomeLine(th Theme, r steps.VerifyReport) string {
 	label := fmt.Sprintf("%s after %s", r.Outcome, r.Elapsed.Round(time.Second))
 	if r.Outcome == steps.OutcomeCompleted {
-		return StyleOK.Render(label) + " " + r.Explanation
+		return th.OK.Render(label) + " " + r.Explanation
 	}
-	return StyleError.Render(label) + " " + r.Explanation
+	return th.Error.Render(label) + " " + r.Explanation
 }
 
 // DoctorText renders the doctor's checks with their evidence and fixes, then the
 // changes s3repl would make.
 func DoctorText(r steps.DoctorReport) string {
+	th := printTheme
 	var b strings.Builder
 	for _, c := range r.Checks {
-		b.WriteString(doctorCheckText(c))
+		b.WriteString(doctorCheckText(th, c))
 	}
-	b.WriteString(fixesText(r))
+	b.WriteString(fixesText(th, r))
 	if !r.Failed() {
-		b.WriteString(blindSpots + "\n")
+		b.WriteString(blindSpots(th) + "\n")
 	}
 	return b.String()
 }
 
 // blindSpots says where to look when no check failed, yet objects do.
-var blindSpots = StyleWarning.Render("No check failed.") + " If objects still fail, look where s3repl cannot: " +
-	"service and resource control policies of AWS Organizations (the doctor checks the role's own policies and its boundary). " +
-	"With the rule's Metrics option on, S3 reports each failure with its reason as an " +
-	"s3:Replication:OperationFailedReplication event."
+func blindSpots(th Theme) string {
+	return th.Warning.Render("No check failed.") + " If objects still fail, look where s3repl cannot: " +
+		"service and resource control policies of AWS Organizations (the doctor checks the role's own policies and its boundary). " +
+		"With the rule's Metrics option on, S3 reports each failure with its reason as an " +
+		"s3:Replication:OperationFailedReplication event."
+}
 
 // fixesText is the changes s3repl would make to fix what the doctor found.
-func fixesText(r steps.DoctorReport) string {
+func fixesText(th Theme, r steps.DoctorReport) string {
 	var b strings.Builder
 	switch {
 	case r.FixError != "":
-		b.WriteString("\n" + StyleError.Render("s3repl cannot plan a fix: ") + r.FixError + "\n")
+		b.WriteString("\n" + th.Error.Render("s3repl cannot plan a fix: ") + r.FixError + "\n")
 	case len(r.Fixes) > 0:
-		b.WriteString("\n" + StyleTitle.Render("s3repl apply would make these changes:") + "\n")
+		b.WriteString("\n" + th.Heading.Render("s3repl apply would make these changes:") + "\n")
 		for i, c := range r.Fixes {
 			fmt.Fprintf(&b, "%s %s\n", actionBadge(c.Action, i+1), c.Title)
 			b.WriteString(indent(ColorDiff(UnifiedDiff(c.ID, c.Before, c.After)), "     ") + "\n")
@@ -110,62 +113,63 @@ func fixesText(r steps.DoctorReport) string {
 	return b.String()
 }
 
-func doctorMark(s steps.DoctorStatus) string {
+func doctorMark(th Theme, s steps.DoctorStatus) string {
 	switch s {
 	case steps.DoctorPassed:
-		return StyleOK.Render("✓")
+		return th.OK.Render("✓")
 	case steps.DoctorFailed:
-		return StyleError.Render("✗")
+		return th.Error.Render("✗")
 	case steps.DoctorInfo:
-		return StyleHunk.Render("i")
+		return th.Hint.Render("i")
 	}
-	return StyleWarning.Render("?")
+	return th.Warning.Render("?")
 }
 
 // doctorCheckText is one check: its mark and title, the evidence, and the fix
 // unless it passed.
-func doctorCheckText(c steps.DoctorCheck) string {
-	text := fmt.Sprintf("%s %s\n", doctorMark(c.Status), StyleTitle.Render(c.Title)) +
-		indent(StyleMuted.Render(c.Evidence), "    ") + "\n"
+func doctorCheckText(th Theme, c steps.DoctorCheck) string {
+	text := fmt.Sprintf("%s %s\n", doctorMark(th, c.Status), th.Heading.Render(c.Title)) +
+		indent(th.Muted.Render(c.Evidence), "    ") + "\n"
 	if c.Fix != "" && c.Status != steps.DoctorPassed {
-		text += "    " + StyleWarning.Render("fix: ") + c.Fix + "\n"
+		text += "    " + th.Warning.Render("fix: ") + c.Fix + "\n"
 	}
 	return text
 }
 
-// DoctorFindings is the doctor's report for the status panel: what is wrong first,
-// with evidence and fix, then the notes, then the checks that passed, one line each.
-func DoctorFindings(r steps.DoctorReport) string {
+// DoctorFindings is the doctor's report for the status panel, in its theme: what is
+// wrong first, with evidence and fix, then the notes, then the checks that passed,
+// one line each.
+func DoctorFindings(th Theme, r steps.DoctorReport) string {
 	counts := map[steps.DoctorStatus]int{}
 	for _, c := range r.Checks {
 		counts[c.Status]++
 	}
 	var b strings.Builder
-	b.WriteString(StyleTitle.Render("Doctor: ") + doctorSummary(counts) + "\n")
+	b.WriteString(th.Heading.Render("Doctor: ") + doctorSummary(th, counts) + "\n")
 	for _, status := range []steps.DoctorStatus{steps.DoctorFailed, steps.DoctorUnknown, steps.DoctorInfo} {
 		for _, c := range r.Checks {
 			if c.Status != status {
 				continue
 			}
-			b.WriteString(doctorCheckText(c))
+			b.WriteString(doctorCheckText(th, c))
 		}
 	}
 	for _, c := range r.Checks {
 		if c.Status == steps.DoctorPassed {
-			fmt.Fprintf(&b, "%s %s\n", doctorMark(c.Status), c.Title)
+			fmt.Fprintf(&b, "%s %s\n", doctorMark(th, c.Status), c.Title)
 		}
 	}
-	b.WriteString(fixesText(r))
+	b.WriteString(fixesText(th, r))
 	if !r.Failed() {
-		b.WriteString(blindSpots + "\n")
+		b.WriteString(blindSpots(th) + "\n")
 	}
 	return b.String()
 }
 
-func doctorSummary(counts map[steps.DoctorStatus]int) string {
+func doctorSummary(th Theme, counts map[steps.DoctorStatus]int) string {
 	var parts []string
 	if n := counts[steps.DoctorFailed]; n > 0 {
-		parts = append(parts, StyleError.Render(plural(n, "check")+" failed"))
+		parts = append(parts, th.Error.Render(plural(n, "check")+" failed"))
 	}
 	if n := counts[steps.DoctorUnknown]; n > 0 {
 		parts = append(parts, plural(n, "check")+" could not tell")

@@ -24,6 +24,15 @@ var (
 	StyleUnchange = lipgloss.NewStyle().Foreground(lipgloss.BrightBlack)
 )
 
+// printTheme is text printed to the terminal (plan, verify and doctor output), in
+// the Style colours above.
+// The status panel of `s3repl verify` uses it too: these colours follow the
+// terminal's own palette, light or dark.
+var printTheme = Theme{
+	Heading: StyleTitle, Muted: StyleMuted, OK: StyleOK, Error: StyleError, Warning: StyleWarning, Hint: StyleHunk,
+	Advice: lipgloss.NewStyle().Foreground(lipgloss.Yellow), Help: help.New().Styles,
+}
+
 // Theme is the wizard's styles for the terminal's background. Meaning never rests
 // on colour alone (markers, words and +/- carry it too), so NO_COLOR loses nothing.
 type Theme struct {
@@ -49,6 +58,7 @@ type Theme struct {
 	OK          lipgloss.Style
 	Muted       lipgloss.Style
 	Spinner     lipgloss.Style
+	Hint        lipgloss.Style // what to press to see more
 	Help        help.Styles
 	Input       textinput.Styles
 }
@@ -82,6 +92,7 @@ func NewTheme(isDark bool) Theme {
 		OK:          StyleOK,
 		Muted:       lipgloss.NewStyle().Foreground(subtle),
 		Spinner:     lipgloss.NewStyle().Foreground(accent),
+		Hint:        StyleHunk,
 		Help:        help.DefaultStyles(isDark),
 		Input:       textinput.DefaultStyles(isDark),
 	}

@@ -104,7 +104,8 @@ type VerifyPanel struct {
 	spinner  spinner.Model
 	viewport viewport.Model
 	help     help.Model
-	keys     wizardKeys
+	bindings keyBindings
+	theme    Theme
 	width    int
 	height   int
 	// embedded panels live inside the wizard: they never quit the program and leave
@@ -112,19 +113,31 @@ type VerifyPanel struct {
 	embedded bool
 }
 
-// NewVerifyPanel makes the panel; cancelling ctx, or ctrl+c, stops watching.
+// NewVerifyPanel makes the panel, in the colours of s3repl's printed output, which
+// follow the terminal's palette; cancelling ctx, or ctrl+c, stops watching.
 func NewVerifyPanel(ctx context.Context, funcs VerifyFuncs) VerifyPanel {
 	watch, stop := context.WithCancel(ctx)
-	return VerifyPanel{
+	p := VerifyPanel{
 		funcs: funcs, parent: ctx, ctx: watch, stop: stop, updates: make(chan steps.VerifyReport, 16), runs: 1,
-		spinner:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(StyleHunk)),
-		viewport: viewport.New(), help: help.New(), keys: newWizardKeys(), width: 80, height: 24,
+		spinner:  spinner.New(spinner.WithSpinner(spinner.Dot)),
+		viewport: viewport.New(), help: help.New(), bindings: newKeyBindings(), width: 80, height: 24,
 	}
+	return p.WithTheme(printTheme)
 }
 
-// Embedded returns the panel for use inside another model (the wizard).
-func (p VerifyPanel) Embedded() VerifyPanel {
+// Embedded returns the panel for use inside another model (the wizard), styled with
+// its host's theme.
+func (p VerifyPanel) Embedded(th Theme) VerifyPanel {
 	p.embedded = true
+	return p.WithTheme(th)
+}
+
+// WithTheme styles the panel.
+func (p VerifyPanel) WithTheme(th Theme) VerifyPanel {
+	p.theme = th
+	p.spinner.Style = th.Hint
+	p.help.Styles = th.Help
+	p.findings = "" // drawn again in the new colours
 	return p
 }
 
@@ -154,7 +167,7 @@ func (p VerifyPanel) FixesApplied() (int, string) { return p.fixesApplied, p.fix
 func (p VerifyPanel) Finished() bool { return p.phase == phaseDone }
 
 // KeyHelp is the panel's keys in its current phase.
-func (p VerifyPanel) KeyHelp() help.KeyMap { return p.keys.forPanel(p.phase, p.canFix()) }
+func (p VerifyPanel) KeyHelp() help.KeyMap { return p.bindings.forPanel(p.phase, p.canFix()) }
 
 // Report is the verification's outcome so far.
 func (p VerifyPanel) Report() steps.VerifyReport { return p.report }
@@ -271,7 +284,7 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return p.confirmFix(msg)
 	}
 	switch {
-	case key.Matches(msg, p.keys.Quit):
+	case key.Matches(msg, p.bindings.Quit):
 		switch p.phase {
 		case phaseWatching:
 			p.stop() // stop watching; the verification ends as STOPPED
@@ -280,21 +293,21 @@ func (p VerifyPanel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return p, nil // it ends once the test objects are gone; quitting now would cut the deletes
 		case phaseFixing:
 			p.quitAfterFix = true // the same, for the fixes being written
-			p.fixNote = StyleWarning.Render("Quitting once the fixes are written.")
+			p.fixNote = p.theme.Warning.Render("Quitting once the fixes are written.")
 			return p, nil
 		}
 		return p, p.end()
-	case key.Matches(msg, p.keys.Help):
+	case key.Matches(msg, p.bindings.Help):
 		p.help.ShowAll = !p.help.ShowAll
 		p.layout()
 		return p, nil
-	case key.Matches(msg, p.keys.Keep) && p.phase == phaseDeciding:
+	case key.Matches(msg, p.bindings.Keep) && p.phase == phaseDeciding:
 		p.phase, p.cleaned = phaseDone, fmt.Sprintf("The test object s3://%s/%s stays (version %s).", p.report.SourceBucket, p.report.Key, p.report.VersionID)
 		return p, p.end()
-	case key.Matches(msg, p.keys.Delete) && p.phase == phaseDeciding && p.funcs.Cleanup != nil:
+	case key.Matches(msg, p.bindings.Delete) && p.phase == phaseDeciding && p.funcs.Cleanup != nil:
 		p.phase = phaseCleaning
 		return p, tea.Batch(p.runCleanup(), p.spinner.Tick)
-	case key.Matches(msg, p.keys.Apply) && p.phase == phaseDeciding && p.canFix():
+	case key.Matches(msg, p.bindings.Apply) && p.phase == phaseDeciding && p.canFix():
 		p.phase = phaseConfirmingFix
 		return p, nil
 	}

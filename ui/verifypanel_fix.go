@@ -28,7 +28,7 @@ func fixAccounts(changes []steps.Change) string {
 
 // confirmFix takes the answer to "apply the fixes?".
 func (p VerifyPanel) confirmFix(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if !key.Matches(msg, p.keys.Yes) {
+	if !key.Matches(msg, p.bindings.Yes) {
 		p.phase = phaseDeciding
 		return p, nil
 	}
@@ -52,15 +52,15 @@ func (p VerifyPanel) confirmFix(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (p VerifyPanel) afterFix(msg fixDoneMsg) (tea.Model, tea.Cmd) {
 	journal := ""
 	if msg.journal != "" {
-		journal = StyleMuted.Render(" Journal: " + msg.journal)
+		journal = p.theme.Muted.Render(" Journal: " + msg.journal)
 	}
 	if msg.err != nil {
-		p.phase, p.fixNote = phaseDeciding, StyleError.Render("The fixes were not all applied: ")+msg.err.Error()+journal
+		p.phase, p.fixNote = phaseDeciding, p.theme.Error.Render("The fixes were not all applied: ")+msg.err.Error()+journal
 		return p, nil
 	}
 	p.fixesApplied += len(p.doctor.Fixes)
 	p.fixJournal = msg.journal
-	applied, next := StyleOK.Render("✓ ")+"Applied "+plural(len(p.doctor.Fixes), "change"), "; testing again with a new object."
+	applied, next := p.theme.OK.Render("✓ ")+"Applied "+plural(len(p.doctor.Fixes), "change"), "; testing again with a new object."
 	var stays string
 	if msg.cleanupErr != nil {
 		stays = fmt.Sprintf(" The failed test object s3://%s/%s stays: %v", p.report.SourceBucket, p.report.Key, msg.cleanupErr)

@@ -29,9 +29,9 @@ func (p *VerifyPanel) layout() {
 func (p VerifyPanel) renderFindings() string {
 	switch {
 	case p.doctorErr != nil:
-		return StyleError.Render("The doctor could not run:") + "\n" + renderErrorText(NewTheme(true), p.doctorErr, p.width)
+		return p.theme.Error.Render("The doctor could not run:") + "\n" + renderErrorText(p.theme, p.doctorErr, p.width)
 	case p.doctor != nil:
-		return wrapLines(DoctorFindings(*p.doctor), p.width)
+		return wrapLines(DoctorFindings(p.theme, *p.doctor), p.width)
 	}
 	return ""
 }
@@ -44,7 +44,7 @@ func (p VerifyPanel) View() tea.View {
 	if p.doctor != nil {
 		parts = append(parts, p.viewport.View())
 		if !p.viewport.AtBottom() {
-			parts = append(parts, StyleHunk.Render(fmt.Sprintf("↓ more below (%d%%): pgdn or space", int(p.viewport.ScrollPercent()*100))))
+			parts = append(parts, p.theme.Hint.Render(fmt.Sprintf("↓ more below (%d%%): pgdn or space", int(p.viewport.ScrollPercent()*100))))
 		}
 	}
 	parts = append(parts, p.bottom())
@@ -58,7 +58,7 @@ func (p VerifyPanel) top() string {
 		return p.compactTop()
 	}
 	var b strings.Builder
-	b.WriteString(StyleTitle.Render("Replication status") + "\n")
+	b.WriteString(p.theme.Heading.Render("Replication status") + "\n")
 	if p.fixNote != "" {
 		b.WriteString(wrapText(p.fixNote, p.width) + "\n")
 	}
@@ -67,7 +67,7 @@ func (p VerifyPanel) top() string {
 		b.WriteString(p.spinner.View() + " uploading a test object…\n")
 	} else {
 		b.WriteString(ansi.Truncate(fmt.Sprintf("s3://%s/%s", r.SourceBucket, r.Key), p.width, "…") + "\n")
-		b.WriteString(StyleMuted.Render(ansi.Truncate(fmt.Sprintf("→ s3://%s (%s)", r.DestBucket, r.DestRegion), p.width, "…")) + "\n\n")
+		b.WriteString(p.theme.Muted.Render(ansi.Truncate(fmt.Sprintf("→ s3://%s (%s)", r.DestBucket, r.DestRegion), p.width, "…")) + "\n\n")
 	}
 	var unreached []string
 	for _, c := range r.Checks {
@@ -78,10 +78,10 @@ func (p VerifyPanel) top() string {
 		b.WriteString(p.checkLine(c) + "\n")
 	}
 	if len(unreached) > 0 {
-		b.WriteString(StyleMuted.Render(wrapText(p.unreachedLabel()+strings.Join(unreached, ", "), p.width)) + "\n")
+		b.WriteString(p.theme.Muted.Render(wrapText(p.unreachedLabel()+strings.Join(unreached, ", "), p.width)) + "\n")
 	}
 	if timeline := TimelineText(r); timeline != "" {
-		b.WriteString("\n" + StyleMuted.Render(wrapText(timeline, p.width)) + "\n")
+		b.WriteString("\n" + p.theme.Muted.Render(wrapText(timeline, p.width)) + "\n")
 	}
 	b.WriteString("\n" + wrapText(p.statusLine(), p.width))
 	return b.String()
@@ -95,7 +95,7 @@ const compactBelow = 32
 // passed or were not reached, the timeline and the outcome.
 func (p VerifyPanel) compactTop() string {
 	r := p.report
-	lines := []string{ansi.Truncate(fmt.Sprintf("%s s3://%s/%s → s3://%s", StyleTitle.Render("Replication status"), r.SourceBucket, r.Key, r.DestBucket), p.width, "…")}
+	lines := []string{ansi.Truncate(fmt.Sprintf("%s s3://%s/%s → s3://%s", p.theme.Heading.Render("Replication status"), r.SourceBucket, r.Key, r.DestBucket), p.width, "…")}
 	if p.fixNote != "" {
 		lines = append(lines, wrapText(p.fixNote, p.width))
 	}
@@ -112,16 +112,16 @@ func (p VerifyPanel) compactTop() string {
 	}
 	var counts []string
 	if passedCount > 0 {
-		counts = append(counts, checkMark(steps.CheckPassed)+fmt.Sprintf(" %d passed", passedCount))
+		counts = append(counts, checkMark(p.theme, steps.CheckPassed)+fmt.Sprintf(" %d passed", passedCount))
 	}
 	if waitingCount > 0 {
-		counts = append(counts, StyleMuted.Render(strings.TrimPrefix(p.unreachedLabel(), "- ")+fmt.Sprint(waitingCount)))
+		counts = append(counts, p.theme.Muted.Render(strings.TrimPrefix(p.unreachedLabel(), "- ")+fmt.Sprint(waitingCount)))
 	}
 	if len(counts) > 0 {
 		lines = append(lines, strings.Join(counts, " · "))
 	}
 	if timeline := TimelineText(r); timeline != "" {
-		lines = append(lines, StyleMuted.Render(wrapText(timeline, p.width)))
+		lines = append(lines, p.theme.Muted.Render(wrapText(timeline, p.width)))
 	}
 	return strings.Join(append(lines, wrapText(p.statusLine(), p.width)), "\n")
 }
@@ -134,13 +134,13 @@ func (p VerifyPanel) unreachedLabel() string {
 }
 
 func (p VerifyPanel) checkLine(c steps.VerifyCheck) string {
-	mark := checkMark(c.Status)
+	mark := checkMark(p.theme, c.Status)
 	if c.Status == steps.CheckWaiting && p.phase == phaseWatching {
 		mark = p.spinner.View()
 	}
 	line := mark + " " + c.Name
 	if c.Detail != "" {
-		line += StyleMuted.Render(" — " + c.Detail)
+		line += p.theme.Muted.Render(" — " + c.Detail)
 	}
 	return ansi.Truncate(line, p.width, "…")
 }
@@ -149,7 +149,7 @@ func (p VerifyPanel) statusLine() string {
 	r := p.report
 	switch {
 	case p.err != nil:
-		return StyleError.Render("Could not verify: ") + p.err.Error()
+		return p.theme.Error.Render("Could not verify: ") + p.err.Error()
 	case p.phase == phaseWatching:
 		status := "waiting for S3"
 		if n := len(r.Timeline); n > 0 && r.Timeline[n-1].SourceStatus != "" {
@@ -157,9 +157,9 @@ func (p VerifyPanel) statusLine() string {
 		}
 		return fmt.Sprintf("%s %s · %s elapsed", p.spinner.View(), status, r.Elapsed.Round(time.Second))
 	case p.phase == phaseDiagnosing:
-		return outcomeLine(r) + "\n" + p.spinner.View() + " running the doctor…"
+		return outcomeLine(p.theme, r) + "\n" + p.spinner.View() + " running the doctor…"
 	}
-	return outcomeLine(r)
+	return outcomeLine(p.theme, r)
 }
 
 func (p VerifyPanel) bottom() string {
@@ -167,13 +167,13 @@ func (p VerifyPanel) bottom() string {
 	switch p.phase {
 	case phaseDeciding:
 		if p.canFix() {
-			b.WriteString(wrapText(StyleWarning.Render(fmt.Sprintf("a applies the %s above and tests again; ", plural(len(p.doctor.Fixes), "change")))+
+			b.WriteString(wrapText(p.theme.Warning.Render(fmt.Sprintf("a applies the %s above and tests again; ", plural(len(p.doctor.Fixes), "change")))+
 				"or keep the test object (k) or delete it (d)", p.width) + "\n")
 		} else {
-			b.WriteString(StyleWarning.Render("Keep the test object and its replica? ") + "k keep · d delete\n")
+			b.WriteString(p.theme.Warning.Render("Keep the test object and its replica? ") + "k keep · d delete\n")
 		}
 	case phaseConfirmingFix:
-		b.WriteString(wrapText(StyleWarning.Render(fmt.Sprintf("Apply %s in %s? ", plural(len(p.doctor.Fixes), "change"), fixAccounts(p.doctor.Fixes)))+
+		b.WriteString(wrapText(p.theme.Warning.Render(fmt.Sprintf("Apply %s in %s? ", plural(len(p.doctor.Fixes), "change"), fixAccounts(p.doctor.Fixes)))+
 			"Each resource is read again first. y apply · n not yet", p.width) + "\n")
 	case phaseFixing:
 		b.WriteString(p.spinner.View() + fmt.Sprintf(" applying %s…\n", plural(len(p.doctor.Fixes), "change")))
@@ -185,7 +185,7 @@ func (p VerifyPanel) bottom() string {
 		}
 	}
 	if !p.embedded {
-		b.WriteString(p.help.View(p.keys.forPanel(p.phase, p.canFix())))
+		b.WriteString(p.help.View(p.bindings.forPanel(p.phase, p.canFix())))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -113,7 +113,7 @@ func (d WatchDashboard) panel() []string {
 	case d.setupPlan != nil:
 		return strings.Split(wrapLines(strings.TrimRight(PlanText(d.setupPlan), "\n"), d.width), "\n")
 	case d.doctor != nil:
-		return strings.Split(wrapLines(strings.TrimRight(DoctorFindings(*d.doctor), "\n"), d.width), "\n")
+		return strings.Split(wrapLines(strings.TrimRight(DoctorFindings(printTheme, *d.doctor), "\n"), d.width), "\n")
 	}
 	return nil
 }

@@ -2,351 +2,214 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/s3repl/s3repl/awsops"
-	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
 
-// Deps are what the wizard needs from outside, injected so that it runs against AWS,
-// moto, the simulated cloud or fakes alike.
-type Deps struct {
-	Open     steps.Opener
-	Profiles func() ([]string, error)
-	// Journal opens the apply journal; nil applies without one.
-	Journal func() (*steps.Journal, error)
-	// Verify tunes the test upload's watch (timeout, polling); zero values are the
-	// defaults.
-	Verify steps.VerifyOptions
-	// Label marks every screen, e.g. that the accounts are simulated.
-	Label string
-	// Intro is shown on the first screen, e.g. what a demo scenario will show.
-	Intro string
-	// SourceProfile is the profile the source list starts on, e.g. AWS_PROFILE's.
-	SourceProfile string
-}
-
-type screen int
-
-const (
-	scrSourceProfile screen = iota
-	scrSourceBucket
-	scrDestProfile
-	scrDestRegion
-	scrDestBucket
-	scrDestNewBucket
-	scrKey
-	scrKeyAlias
-	scrRule
-	scrReview
-	scrApply
-	scrVerify
-)
-
-var stepNames = []string{"Source", "Destination", "Key", "Rule", "Review", "Apply", "Verify"}
-
-// step is the wizard step (1-7) a screen belongs to.
-func (s screen) step() int {
-	switch {
-	case s <= scrSourceBucket:
-		return 1
-	case s <= scrDestNewBucket:
-		return 2
-	case s <= scrKeyAlias:
-		return 3
-	case s == scrRule:
-		return 4
-	case s == scrReview:
-		return 5
-	case s == scrApply:
-		return 6
-	}
-	return 7
-}
-
-// back is the screen esc returns to; a screen is its own back when there is none.
-func (s screen) back() screen {
-	switch s {
-	case scrSourceBucket:
-		return scrSourceProfile
-	case scrDestProfile:
-		return scrSourceBucket
-	case scrDestRegion:
-		return scrDestProfile
-	case scrDestBucket:
-		return scrDestRegion
-	case scrDestNewBucket, scrKey:
-		return scrDestBucket
-	case scrKeyAlias, scrRule:
-		return scrKey
-	case scrReview:
-		return scrRule
-	}
-	return s
-}
-
-type accountResult struct {
-	acc awsops.Account
-	id  awsops.Identity
-	err error
-}
-
-type bucketsResult struct {
-	buckets []awsops.BucketSummary
-	err     error
-}
-
-type regionsResult struct {
-	list steps.RegionList
-	err  error
-}
-
-type keysResult struct {
-	choices []steps.KeyChoice
-	err     error
-}
-
-// sidePicks are the choices of one side: its profile and bucket.
-type sidePicks struct {
-	side     steps.Side
-	profiles picker
-	profile  string
-	chosen   bool
-	// pending is the profile chosen while its identity is still being resolved.
-	pending *string
-	buckets picker
-	bucket  awsops.BucketSummary
-}
-
-// nameCheck is the answer to "is this bucket name free?".
-type nameCheck struct {
-	name    string
-	problem string
-	err     error
-	done    bool
-}
-
-type destPicks struct {
-	regions   picker
-	region    string
-	newName   textinput.Model
-	newBucket bool
-	check     nameCheck
-	// submitted is set when enter was pressed while the name was being checked: the
-	// wizard goes on once the answer is yes.
-	submitted bool
-}
-
-type keyPicks struct {
-	keys   picker
-	alias  textinput.Model
-	create bool
-	moved  bool   // the user moved the cursor since entering the screen
-	ref    string // the key ARN, or the alias to create
-	label  string // how the key is shown: its alias, else its id
-}
-
-type reviewState struct {
-	setup      steps.Setup
-	plan       *steps.Plan
-	err        error
-	cursor     int
-	diff       viewport.Model
-	confirming bool
-}
-
-type changeStatus struct {
-	phase string // "", begin, done, failed, skipped
-	err   error
-}
-
-type applyState struct {
-	changes  []steps.Change
-	status   map[string]changeStatus
-	progress chan applyProgressMsg
-	done     bool
-	journal  string
-	err      error
-}
-
-type saveState struct {
-	editing bool
-	input   textinput.Model
-	saved   string
-	err     error
-}
-
 // Wizard is the interactive setup: pick both sides, the key and the rule, review
-// every change as a diff, apply. It is a pointer model: Update changes it in place,
-// and every AWS call runs in a tea.Cmd whose result comes back as a message.
+// every change as a diff, apply, test. It is a pointer model holding a stack of
+// pages (see pages.go): Update routes each message to the page on top and does what
+// its action says; every AWS call runs in a tea.Cmd whose result comes back as a
+// message.
 type Wizard struct {
-	deps     Deps
+	s        *shared
 	stop     context.CancelFunc
-	tasks    tasks
-	keys     wizardKeys
-	theme    Theme
 	help     help.Model
-	spin     spinner.Model
 	spinning bool
-	width    int
-	height   int
+	// windowWidth and windowHeight are the terminal's; the body's size is in s.
+	windowWidth, windowHeight int
 
-	screen      screen
+	pages map[pageID]page
+	stack []pageID
+
 	notice      string
 	confirmQuit bool
-
-	profiles  *profilesMsg
-	accounts  map[string]accountResult
-	buckets   map[string]bucketsResult
-	summaries map[summaryKey]summaryResult
-	regions   map[string]regionsResult
-	keyLists  map[keysKey]keysResult
-
-	src    sidePicks
-	dst    sidePicks
-	dest   destPicks
-	key    keyPicks
-	rule   ruleForm
-	review reviewState
-	apply  applyState
-	verify verifyState
-	save   saveState
 }
 
 // NewWizard makes the wizard; cancelling ctx stops its AWS work.
 func NewWizard(ctx context.Context, deps Deps) *Wizard {
 	ctx, stop := context.WithCancel(ctx)
 	w := &Wizard{
-		deps: deps, stop: stop, tasks: newTasks(ctx), keys: newWizardKeys(),
-		help: help.New(), spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), width: 80, height: 24,
-		accounts: map[string]accountResult{}, buckets: map[string]bucketsResult{},
-		summaries: map[summaryKey]summaryResult{}, regions: map[string]regionsResult{},
-		keyLists: map[keysKey]keysResult{},
-		src:      sidePicks{side: steps.SourceSide, profiles: newPicker("profile"), buckets: newPicker("bucket name")},
-		dst:      sidePicks{side: steps.DestinationSide, profiles: newPicker("profile"), buckets: newPicker("bucket name")},
-		dest:     destPicks{regions: newPicker("Region"), newName: newInput("new-bucket-name", 63)},
-		key:      keyPicks{keys: newPicker("alias or key id"), alias: newInput("alias/NAME", 256)},
-		rule:     newRuleForm(),
-		review:   reviewState{diff: viewport.New()},
-		save:     saveState{input: newInput("setup.yaml", 4096)},
+		s: newShared(deps, newTasks(ctx)), stop: stop, help: help.New(),
+		windowWidth: 80, windowHeight: 24, pages: map[pageID]page{}, stack: []pageID{firstPage},
 	}
+	for _, row := range pageTable {
+		w.pages[row.id] = row.make(w.s)
+	}
+	w.s.current = firstPage
 	w.setTheme(true)
+	w.layout()
 	return w
 }
 
-func newInput(placeholder string, limit int) textinput.Model {
-	in := textinput.New()
-	in.Prompt = "› "
-	in.Placeholder = placeholder
-	in.CharLimit = limit
-	return in
-}
-
 // setTheme styles everything for a dark or light background; the components are
-// made unstyled and styled only here.
-func (w *Wizard) setTheme(isDark bool) {
-	th := NewTheme(isDark)
-	w.theme = th
+// made unstyled and styled only here and in the pages' setTheme.
+func (w *Wizard) setTheme(isDark bool) { w.applyTheme(NewTheme(isDark)) }
+
+func (w *Wizard) applyTheme(th Theme) {
+	w.s.setTheme(th)
 	w.help.Styles = th.Help
-	w.spin.Style = th.Spinner
-	for _, p := range []*picker{&w.src.profiles, &w.src.buckets, &w.dst.profiles, &w.dst.buckets, &w.dest.regions, &w.key.keys} {
-		p.filter.SetStyles(th.Input)
-	}
-	for _, in := range []*textinput.Model{&w.dest.newName, &w.key.alias, &w.save.input} {
-		in.SetStyles(th.Input)
-	}
-	for i := range w.rule.fields {
-		w.rule.fields[i].input.SetStyles(th.Input)
+	for _, p := range w.pages {
+		if t, ok := p.(themed); ok {
+			t.setTheme(th)
+		}
 	}
 }
 
 // Init lists the profiles and asks the terminal for its background colour.
 func (w *Wizard) Init() tea.Cmd {
-	return tea.Batch(w.enter(scrSourceProfile), tea.RequestBackgroundColor)
+	return tea.Batch(w.top().enter(false), tea.RequestBackgroundColor)
 }
 
+func (w *Wizard) top() page { return w.pages[w.s.current] }
+
 // Setup is the setup the choices make, as far as they go.
-func (w *Wizard) Setup() steps.Setup { return w.review.setup }
+func (w *Wizard) Setup() steps.Setup { return w.s.setup }
 
 // Applied reports whether an apply ran to the end without error.
-func (w *Wizard) Applied() bool { return w.apply.done && w.apply.err == nil }
+func (w *Wizard) Applied() bool { return w.pages[pageApply].(*applyPage).applied() }
 
 func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		w.width, w.height = msg.Width, msg.Height
+		w.windowWidth, w.windowHeight = msg.Width, msg.Height
 		w.layout()
 		return w, nil
 	case tea.BackgroundColorMsg:
 		w.setTheme(msg.IsDark())
 		return w, nil
 	case spinner.TickMsg:
-		if w.screen == scrVerify {
-			return w, tea.Batch(w.tick(msg), w.updatePanel(msg))
-		}
-		return w, w.tick(msg)
+		return w, tea.Batch(w.tick(msg), w.act(w.top().update(msg)))
 	case tea.KeyPressMsg:
-		return w, w.withSpinner(w.handleKey(msg))
+		cmd := w.handleKey(msg)
+		w.layout()
+		return w, w.withSpinner(cmd)
 	case tea.PasteMsg:
-		return w, w.withSpinner(w.paste(msg))
+		if !w.top().typing() {
+			return w, nil
+		}
 	}
-	return w, w.withSpinner(w.handleResult(msg))
+	cmd := w.act(w.top().update(msg))
+	if w.help.ShowAll {
+		w.layout() // a result can change the keys, and so the full help's height
+	}
+	return w, w.withSpinner(cmd)
 }
 
 // withSpinner starts the spinner when work is in flight and it is not turning yet;
 // it stops by itself when nothing is loading, so an idle wizard does not redraw.
 func (w *Wizard) withSpinner(cmd tea.Cmd) tea.Cmd {
-	if w.spinning || !w.tasks.busy() {
+	if w.spinning || !w.s.tasks.busy() {
 		return cmd
 	}
 	w.spinning = true
-	return tea.Batch(cmd, w.spin.Tick)
+	return tea.Batch(cmd, w.s.spin.Tick)
 }
 
 func (w *Wizard) tick(msg spinner.TickMsg) tea.Cmd {
-	if !w.tasks.busy() {
+	if msg.ID != w.s.spin.ID() {
+		return nil // the status panel's own spinner
+	}
+	if !w.s.tasks.busy() {
 		w.spinning = false
 		return nil
 	}
 	var cmd tea.Cmd
-	w.spin, cmd = w.spin.Update(msg)
+	w.s.spin, cmd = w.s.spin.Update(msg)
 	return cmd
 }
 
 func (w *Wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	w.notice = ""
+	b := w.s.bindings
+	_, owner := w.top().(keyOwner)
 	switch {
 	case w.confirmQuit:
 		return w.answerQuit(msg)
-	case w.screen == scrVerify && !w.help.ShowAll && !key.Matches(msg, w.keys.Help):
-		return w.verifyKey(msg)
-	case key.Matches(msg, w.keys.Interrupt):
+	case owner && !w.help.ShowAll && !key.Matches(msg, b.Help):
+		return w.act(w.top().update(msg))
+	case key.Matches(msg, b.Interrupt):
 		return w.quit()
-	case w.typing():
-		return w.typeKey(msg)
-	case key.Matches(msg, w.keys.Quit):
+	case w.top().typing():
+		return w.act(w.top().update(msg))
+	case key.Matches(msg, b.Quit):
 		return w.quit()
-	case key.Matches(msg, w.keys.Help):
+	case key.Matches(msg, b.Help):
 		w.help.ShowAll = !w.help.ShowAll
-		w.layout()
 		return nil
+	case owner:
+		return nil // with the full help shown, the page's own keys wait
 	}
-	return w.screenKey(msg)
+	return w.act(w.top().update(msg))
 }
 
-// quit leaves at once, unless an apply is running: then it asks first.
+// act does what a page asked.
+func (w *Wizard) act(a action, cmd tea.Cmd) tea.Cmd {
+	if a.notice != "" {
+		w.notice = a.notice
+	}
+	switch a.kind {
+	case actGoTo:
+		return tea.Batch(cmd, w.push(a.to))
+	case actReplace:
+		w.leave()
+		w.stack = w.stack[:len(w.stack)-1]
+		return tea.Batch(cmd, w.push(a.to))
+	case actBack:
+		return tea.Batch(cmd, w.pop())
+	case actQuit:
+		return tea.Batch(cmd, w.quit())
+	}
+	return cmd
+}
+
+// push shows another page over the current one.
+func (w *Wizard) push(id pageID) tea.Cmd {
+	w.leave()
+	w.stack = append(w.stack, id)
+	return w.show(false)
+}
+
+// pop goes back to the page under the current one.
+func (w *Wizard) pop() tea.Cmd {
+	if len(w.stack) < 2 {
+		return nil
+	}
+	w.leave()
+	w.stack = w.stack[:len(w.stack)-1]
+	return w.show(true)
+}
+
+func (w *Wizard) leave() {
+	if l, ok := w.top().(leaver); ok {
+		l.leave()
+	}
+}
+
+// show enters the page now on top: the work of the page left is cancelled and what
+// the new one needs starts loading unless it is known already.
+func (w *Wizard) show(returning bool) tea.Cmd {
+	id := w.stack[len(w.stack)-1]
+	w.s.tasks.cancelOthers(id)
+	w.s.current, w.s.canGoBack = id, len(w.stack) > 1
+	w.help.ShowAll = false
+	w.layout()
+	return w.top().enter(returning)
+}
+
+// quit leaves at once, unless a page is writing to AWS: then it asks first.
 func (w *Wizard) quit() tea.Cmd {
-	if w.applying() {
+	if wr, ok := w.top().(writer); ok && wr.writing() {
 		w.confirmQuit = true
 		return nil
 	}
@@ -356,7 +219,7 @@ func (w *Wizard) quit() tea.Cmd {
 
 func (w *Wizard) answerQuit(msg tea.KeyPressMsg) tea.Cmd {
 	w.confirmQuit = false
-	if key.Matches(msg, w.keys.Yes, w.keys.Interrupt) {
+	if key.Matches(msg, w.s.bindings.Yes, w.s.bindings.Interrupt) {
 		w.stopAll()
 		return tea.Quit
 	}
@@ -364,395 +227,34 @@ func (w *Wizard) answerQuit(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (w *Wizard) stopAll() {
-	w.tasks.cancelAll()
+	w.s.tasks.cancelAll()
 	w.stop()
 }
 
-func (w *Wizard) applying() bool {
-	return w.screen == scrApply && !w.apply.done || w.screen == scrVerify && w.verify.panel.Fixing()
-}
+const headerLines = 3 // brand and steps, choices so far, a blank line
 
-// goTo shows another screen: work for the screen left is cancelled, its text inputs
-// lose the keyboard, and what the new one needs starts loading unless it is known
-// already.
-func (w *Wizard) goTo(s screen) tea.Cmd {
-	w.tasks.cancelOthers(s)
-	w.dest.newName.Blur()
-	w.key.alias.Blur()
-	w.rule.blur()
-	w.screen = s
-	if s == scrKey {
-		w.key.moved = false // r keeps the cursor; coming to the screen places it
-	}
-	w.help.ShowAll = false
-	w.layout()
-	return w.enter(s)
-}
-
-func (w *Wizard) enter(s screen) tea.Cmd {
-	switch s {
-	case scrSourceProfile:
-		return w.enterProfiles(&w.src)
-	case scrSourceBucket:
-		return w.enterBuckets(&w.src)
-	case scrDestProfile:
-		return w.enterProfiles(&w.dst)
-	case scrDestRegion:
-		return w.enterRegions()
-	case scrDestBucket:
-		return w.enterBuckets(&w.dst)
-	case scrDestNewBucket:
-		return w.enterNewBucket()
-	case scrKey:
-		return w.enterKeys()
-	case scrKeyAlias:
-		return w.enterAlias()
-	case scrRule:
-		return w.enterRule()
-	case scrReview:
-		return w.enterReview()
-	case scrApply:
-		return w.enterApply()
-	}
-	return nil
-}
-
-// typing reports whether keys go to a text input on this screen.
-func (w *Wizard) typing() bool {
-	if p := w.currentPicker(); p != nil && p.editing {
-		return true
-	}
-	switch w.screen {
-	case scrDestNewBucket, scrKeyAlias:
-		return true
-	case scrRule:
-		return w.rule.typing()
-	case scrReview, scrApply:
-		return w.save.editing
-	}
-	return false
-}
-
-func (w *Wizard) typeKey(msg tea.KeyPressMsg) tea.Cmd {
-	if p := w.currentPicker(); p != nil && p.editing {
-		return w.filterKey(p, msg)
-	}
-	switch w.screen {
-	case scrDestNewBucket:
-		return w.inputKey(msg, w.submitNewBucket)
-	case scrKeyAlias:
-		return w.inputKey(msg, w.submitAlias)
-	case scrRule:
-		return w.ruleKey(msg)
-	}
-	return w.saveKey(msg)
-}
-
-// inputKey answers a key on a screen that is one text input: esc goes back, enter
-// submits, and anything else is typed.
-func (w *Wizard) inputKey(msg tea.KeyPressMsg, submit func() tea.Cmd) tea.Cmd {
-	switch {
-	case key.Matches(msg, w.keys.Back):
-		return w.goTo(w.screen.back())
-	case key.Matches(msg, w.keys.Choose):
-		return submit()
-	}
-	return w.typeText(msg)
-}
-
-func (w *Wizard) paste(msg tea.PasteMsg) tea.Cmd {
-	if !w.typing() {
-		return nil
-	}
-	return w.typeText(msg)
-}
-
-// typeText sends a message to whichever text input has the keyboard.
-func (w *Wizard) typeText(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case w.currentPicker() != nil && w.currentPicker().editing:
-		p := w.currentPicker()
-		p.filter, cmd = p.filter.Update(msg)
-		p.refilter()
-		return tea.Batch(cmd, w.afterMove())
-	case w.screen == scrDestNewBucket:
-		w.dest.newName, cmd = w.dest.newName.Update(msg)
-		return tea.Batch(cmd, w.nameChanged())
-	case w.screen == scrKeyAlias:
-		w.key.alias, cmd = w.key.alias.Update(msg)
-		return cmd
-	case w.screen == scrRule:
-		return w.rule.updateInput(msg)
-	}
-	w.save.input, cmd = w.save.input.Update(msg)
-	return cmd
-}
-
-func (w *Wizard) screenKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch w.screen {
-	case scrReview:
-		return w.reviewKey(msg)
-	case scrApply:
-		return w.applyKey(msg)
-	case scrRule:
-		return w.ruleKey(msg)
-	}
-	if key.Matches(msg, w.keys.Back) && w.screen.back() != w.screen {
-		return w.goTo(w.screen.back())
-	}
-	if p := w.currentPicker(); p != nil {
-		return w.pickerKey(p, msg)
-	}
-	return nil
-}
-
-// currentPicker is the list of the screen, nil on screens without one.
-func (w *Wizard) currentPicker() *picker {
-	switch w.screen {
-	case scrSourceProfile:
-		return &w.src.profiles
-	case scrSourceBucket:
-		return &w.src.buckets
-	case scrDestProfile:
-		return &w.dst.profiles
-	case scrDestRegion:
-		return &w.dest.regions
-	case scrDestBucket:
-		return &w.dst.buckets
-	case scrKey:
-		return &w.key.keys
-	}
-	return nil
-}
-
-func (w *Wizard) pickerKey(p *picker, msg tea.KeyPressMsg) tea.Cmd {
-	k := w.keys
-	switch {
-	case key.Matches(msg, k.Up):
-		p.move(-1)
-	case key.Matches(msg, k.Down):
-		p.move(1)
-	case key.Matches(msg, k.PageUp):
-		p.page(-1)
-	case key.Matches(msg, k.PageDown):
-		p.page(1)
-	case key.Matches(msg, k.Home):
-		p.move(-len(p.shown))
-	case key.Matches(msg, k.End):
-		p.move(len(p.shown))
-	case key.Matches(msg, k.Filter):
-		p.startFilter()
-		w.layout()
-		return nil
-	case key.Matches(msg, k.Refresh):
-		return w.refresh()
-	case key.Matches(msg, k.Choose):
-		return w.choose()
-	default:
-		return nil
-	}
-	return w.afterMove()
-}
-
-func (w *Wizard) filterKey(p *picker, msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, w.keys.Back):
-		p.stopFilter(true)
-		w.layout()
-		return w.afterMove()
-	case key.Matches(msg, w.keys.Choose):
-		p.stopFilter(false)
-		w.layout()
-		return w.choose()
-	case key.Matches(msg, w.keys.TypingUp):
-		p.move(-1)
-		return w.afterMove()
-	case key.Matches(msg, w.keys.TypingDown):
-		p.move(1)
-		return w.afterMove()
-	}
-	return w.typeText(msg)
-}
-
-// afterMove schedules reading what the highlighted row needs (an identity, a bucket
-// summary) once the cursor rests.
-func (w *Wizard) afterMove() tea.Cmd {
-	w.key.moved = w.key.moved || w.screen == scrKey
-	p := w.currentPicker()
-	if p == nil {
-		return nil
-	}
-	it, ok := p.selected()
-	if !ok {
-		return nil
-	}
-	switch w.screen {
-	case scrSourceProfile, scrDestProfile:
-		if _, known := w.accounts[it.value]; !known {
-			return due("identity", it.value)
-		}
-	case scrSourceBucket, scrDestBucket:
-		if it.value != newBucketValue {
-			return due("summary", it.value)
-		}
-	}
-	return nil
-}
-
-func (w *Wizard) choose() tea.Cmd {
-	switch w.screen {
-	case scrSourceProfile:
-		return w.chooseProfile(&w.src)
-	case scrDestProfile:
-		return w.chooseProfile(&w.dst)
-	case scrSourceBucket:
-		return w.chooseSourceBucket()
-	case scrDestRegion:
-		return w.chooseRegion()
-	case scrDestBucket:
-		return w.chooseDestBucket()
-	case scrKey:
-		return w.chooseKey()
-	}
-	return nil
-}
-
-// refresh reloads the list of the screen.
-func (w *Wizard) refresh() tea.Cmd {
-	switch w.screen {
-	case scrSourceProfile, scrDestProfile:
-		// Profiles are resolved again (after `aws sso login`, say), except the one
-		// chosen on the other side, which later steps use.
-		other := &w.src
-		if w.screen == scrSourceProfile {
-			other = &w.dst
-		}
-		kept := map[string]accountResult{}
-		if res, ok := w.accounts[other.profile]; ok && other.chosen {
-			kept[other.profile] = res
-		}
-		w.profiles, w.accounts = nil, kept
-	case scrSourceBucket, scrDestBucket:
-		delete(w.buckets, w.side().profile)
-		w.summaries = map[summaryKey]summaryResult{}
-	case scrDestRegion:
-		delete(w.regions, w.dst.profile)
-	case scrKey:
-		delete(w.keyLists, keysKey{w.dst.profile, w.dest.region})
-	}
-	return w.enter(w.screen)
-}
-
-// listing reports whether the list in slot is being read, so that enter does not
-// choose from what the screen no longer shows.
-func (w *Wizard) listing(slot string) bool { return w.tasks.isRunning(slot) }
-
-func (w *Wizard) handleResult(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case dueMsg:
-		return w.onDue(msg)
-	case profilesMsg:
-		return w.onProfiles(msg)
-	case identityMsg:
-		return w.onIdentity(msg)
-	case bucketsMsg:
-		return w.onBuckets(msg)
-	case summaryMsg:
-		return w.onSummary(msg)
-	case regionsMsg:
-		return w.onRegions(msg)
-	case keysMsg:
-		return w.onKeys(msg)
-	case nameTakenMsg:
-		return w.onNameTaken(msg)
-	case planMsg:
-		return w.onPlan(msg)
-	case applyProgressMsg:
-		return w.onApplyProgress(msg)
-	case applyDoneMsg:
-		return w.onApplyDone(msg)
-	case savedMsg:
-		return w.onSaved(msg)
-	case verifyUpdateMsg, verifyDoneMsg, doctorDoneMsg, cleanupDoneMsg, fixDoneMsg:
-		if w.screen == scrVerify {
-			return w.updatePanel(msg)
-		}
-	}
-	return nil
-}
-
-func (w *Wizard) onDue(msg dueMsg) tea.Cmd {
-	if msg.what == "name" {
-		return w.checkName(msg.value)
-	}
-	p := w.currentPicker()
-	if p == nil {
-		return nil
-	}
-	if it, ok := p.selected(); !ok || it.value != msg.value {
-		return nil // the cursor moved on
-	}
-	switch msg.what {
-	case "identity":
-		return w.resolve(msg.value)
-	case "summary":
-		return w.loadSummary(msg.value)
-	}
-	return nil
-}
-
-// layout sizes the components to the window and the screen.
+// layout sizes the body to the window, once per change of size or state; View only
+// reads what it computed.
 func (w *Wizard) layout() {
-	w.help.SetWidth(w.width)
-	width, height := w.width, w.bodyHeight()
-	listWidth, listHeight := w.listSize(width, height)
-	for _, p := range []*picker{&w.src.profiles, &w.dst.profiles} {
-		p.resize(width, max(3, height-1-profileInfoLines))
-	}
-	for _, p := range []*picker{&w.src.buckets, &w.dst.buckets} {
-		p.resize(listWidth, listHeight)
-	}
-	w.dest.regions.resize(width, max(3, height-2))
-	w.key.keys.resize(width, max(3, height-2))
-	for _, in := range []*textinput.Model{&w.dest.newName, &w.key.alias} {
-		in.SetWidth(max(10, width-4))
-	}
-	w.save.input.SetWidth(max(10, width-len(saveLabel)-4))
-	w.layoutReview(width, height)
-	w.layoutPanel(width, height)
-}
-
-const (
-	headerLines      = 3 // brand and steps, choices so far, a blank line
-	profileInfoLines = 5
-	wideLayout       = 100 // from this width the side panel sits beside the list
-)
-
-// bodyHeight is what is left for the screen between the header and the footer: the
-// status line and the help. The short help is one line; only the full help is drawn
-// to count its lines, as this runs several times a frame.
-func (w *Wizard) bodyHeight() int {
-	footer := 2
+	w.help.SetWidth(w.windowWidth)
+	footer := 2 // the status line and the short help
 	if w.help.ShowAll {
-		footer = 1 + lipgloss.Height(w.help.View(w.screenKeys()))
+		footer = 1 + lipgloss.Height(w.help.View(w.keyHelp()))
 	}
-	return max(4, w.height-headerLines-footer)
+	w.s.width, w.s.height = w.windowWidth, max(4, w.windowHeight-headerLines-footer)
+	w.top().setSize(w.s.width, w.s.height)
 }
 
-// listSize is the size of a bucket list, which shares the body with its panel.
-func (w *Wizard) listSize(width, height int) (int, int) {
-	if width >= wideLayout {
-		return width * 11 / 20, height - 2
+// keyHelp is what the help shows: the page's keys, or the question being asked.
+func (w *Wizard) keyHelp() help.KeyMap {
+	b := w.s.bindings
+	switch {
+	case w.confirmQuit:
+		return keyHelp{short: []key.Binding{b.Yes, b.No}}
+	case w.top().typing():
+		return w.s.typingHelp()
 	}
-	return width, max(3, height-2-w.narrowPanelHeight(height))
-}
-
-func (w *Wizard) narrowPanelHeight(height int) int {
-	if height < 14 {
-		return 0
-	}
-	return 8
+	return w.top().keyHelp()
 }
 
 func (w *Wizard) View() tea.View {
@@ -766,11 +268,11 @@ func (w *Wizard) render() string {
 	var b strings.Builder
 	b.WriteString(w.header())
 	b.WriteString("\n")
-	b.WriteString(fit(w.body(), w.width, w.bodyHeight()))
+	b.WriteString(fit(w.top().view(), w.s.width, w.s.height))
 	b.WriteString("\n")
-	b.WriteString(ansi.Truncate(w.statusLine(), w.width, "…"))
+	b.WriteString(ansi.Truncate(w.statusLine(), w.windowWidth, "…"))
 	b.WriteString("\n")
-	b.WriteString(w.help.View(w.screenKeys()))
+	b.WriteString(w.help.View(w.keyHelp()))
 	return b.String()
 }
 
@@ -802,47 +304,68 @@ func fit(s string, width, height int) string {
 	return strings.Join(lines, "\n")
 }
 
+// passed reports whether the page is on the stack under the current one.
+func (w *Wizard) passed(id pageID) bool {
+	return slices.Contains(w.stack[:len(w.stack)-1], id)
+}
+
+// stepDone reports whether a step before the current one was done: one of its pages
+// is under the current one, or a page said so (fixes applied from the status panel
+// complete the apply).
+func (w *Wizard) stepDone(step int) bool {
+	if w.s.stepsDone[step] {
+		return true
+	}
+	for _, id := range w.stack[:len(w.stack)-1] {
+		if rowOf(id).step == step {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *Wizard) header() string {
-	th := w.theme
-	current := w.screen.step()
-	parts := make([]string, len(stepNames))
-	for i, name := range stepNames {
-		label := string(rune('1'+i)) + " " + name
+	th := w.s.theme
+	current := rowOf(w.s.current).step
+	titles := stepTitles()
+	parts := make([]string, len(titles))
+	for i, name := range titles {
+		step := i + 1
+		label := fmt.Sprint(step) + " " + name
 		switch {
-		case i+1 == scrApply.step() && current > i+1 && !w.Applied() && !w.fixedFromPanel():
-			parts[i] = th.StepTodo.Render(label) // testing what is in place, without an apply
-		case i+1 < current:
+		case step < current && w.stepDone(step):
 			parts[i] = th.StepDone.Render("✓ " + name)
-		case i+1 == current:
+		case step == current:
 			parts[i] = th.StepCurrent.Render(label)
 		default:
-			parts[i] = th.StepTodo.Render(label)
+			parts[i] = th.StepTodo.Render(label) // to do, or skipped (testing what is in place)
 		}
 	}
 	top := strings.Join(parts, th.Crumbs.Render(" › "))
-	if brand := th.Brand.Render("s3repl") + "  "; ansi.StringWidth(brand+top) <= w.width {
+	if brand := th.Brand.Render("s3repl") + "  "; ansi.StringWidth(brand+top) <= w.windowWidth {
 		top = brand + top // the window title names s3repl when there is no room
 	}
 	second := th.Crumbs.Render(w.crumbs())
-	if w.deps.Label != "" {
-		second = th.Badge.Render(w.deps.Label) + " " + second
+	if w.s.deps.Label != "" {
+		second = th.Badge.Render(w.s.deps.Label) + " " + second
 	}
-	return ansi.Truncate(top, w.width, "…") + "\n" + ansi.Truncate(second, w.width, "…") + "\n"
+	return ansi.Truncate(top, w.windowWidth, "…") + "\n" + ansi.Truncate(second, w.windowWidth, "…") + "\n"
 }
 
 // crumbs sums up the choices made so far in one line.
 func (w *Wizard) crumbs() string {
+	s := w.s
 	var parts []string
-	if w.src.bucket.Name != "" && w.screen > scrSourceBucket {
-		parts = append(parts, w.sideCrumb(&w.src, w.src.bucket.Name, w.src.bucket.Region))
+	if s.source.bucket.Name != "" && w.passed(pageSourceBucket) {
+		parts = append(parts, w.sideCrumb(&s.source, s.source.bucket.Name, s.source.bucket.Region))
 	}
-	if w.screen > scrDestBucket && w.dst.bucket.Name != "" {
-		parts = append(parts, "→ "+w.sideCrumb(&w.dst, w.dst.bucket.Name, w.dest.region))
-	} else if w.screen > scrDestRegion {
-		parts = append(parts, "→ "+w.dest.region)
+	if w.passed(pageDestBucket) && s.destination.bucket.Name != "" {
+		parts = append(parts, "→ "+w.sideCrumb(&s.destination, s.destination.bucket.Name, s.region))
+	} else if w.passed(pageDestRegion) {
+		parts = append(parts, "→ "+s.region)
 	}
-	if w.screen > scrKeyAlias && w.key.ref != "" {
-		parts = append(parts, "· key "+w.key.label)
+	if rowOf(s.current).step > rowOf(pageReplicaKey).step && s.replicaKey.ref != "" {
+		parts = append(parts, "· key "+s.replicaKey.label)
 	}
 	if len(parts) == 0 {
 		return "Set up cross-account, cross-Region SSE-KMS replication for an S3 bucket"
@@ -850,13 +373,13 @@ func (w *Wizard) crumbs() string {
 	return strings.Join(parts, " ")
 }
 
-func (w *Wizard) sideCrumb(s *sidePicks, bucket, region string) string {
-	account := w.accounts[s.profile].id.AccountID
+func (w *Wizard) sideCrumb(c *sideChoice, bucket, region string) string {
+	account := w.s.accounts[c.profile].id.AccountID
 	return bucket + " (" + joinNonEmpty(" · ", region, account) + ")"
 }
 
 func (w *Wizard) statusLine() string {
-	th := w.theme
+	th := w.s.theme
 	switch {
 	case w.confirmQuit:
 		return th.Warning.Render("The apply is still running. Quit and stop it? ") + "y quit · n keep going"
@@ -866,93 +389,34 @@ func (w *Wizard) statusLine() string {
 	return ""
 }
 
-func (w *Wizard) body() string {
-	switch w.screen {
-	case scrSourceProfile:
-		return w.profilesBody(&w.src)
-	case scrSourceBucket:
-		return w.bucketsBody(&w.src)
-	case scrDestProfile:
-		return w.profilesBody(&w.dst)
-	case scrDestRegion:
-		return w.regionsBody()
-	case scrDestBucket:
-		return w.bucketsBody(&w.dst)
-	case scrDestNewBucket:
-		return w.newBucketBody()
-	case scrKey:
-		return w.keysBody()
-	case scrKeyAlias:
-		return w.aliasBody()
-	case scrRule:
-		return w.ruleBody()
-	case scrReview:
-		return w.reviewBody()
-	case scrVerify:
-		return w.verifyBody()
-	}
-	return w.applyBody()
-}
-
-// screenKeys are the keys the help shows for the screen.
-func (w *Wizard) screenKeys() help.KeyMap {
-	k := w.keys
-	switch {
-	case w.confirmQuit || w.screen == scrReview && w.review.confirming:
-		return keyHelp{short: []key.Binding{k.Yes, k.No}}
-	case w.typing():
-		return keyHelp{short: []key.Binding{withHelp(k.Choose, "enter", "ok"), withHelp(k.Back, "esc", "cancel"), withHelp(k.Quit, "ctrl+c", "quit")}}
-	}
-	switch w.screen {
-	case scrVerify:
-		return w.verifyKeys()
-	case scrRule:
-		return keyHelp{short: []key.Binding{k.Up, k.Down, k.Toggle, withHelp(k.Choose, "enter", "review"), k.Back, k.Help, k.Quit}}
-	case scrReview:
-		if w.review.plan != nil && len(w.review.plan.Pending()) == 0 {
-			return keyHelp{
-				short: []key.Binding{k.Verify, k.Up, k.Down, k.ScrollDown, k.Save, k.Back, k.Help, k.Quit},
-				more:  []key.Binding{k.ScrollUp, withHelp(k.Refresh, "r", "plan again")},
-			}
-		}
-		return keyHelp{
-			short: []key.Binding{k.Apply, k.Up, k.Down, k.ScrollDown, k.Save, k.Back, k.Help, k.Quit},
-			more:  []key.Binding{k.ScrollUp, withHelp(k.Refresh, "r", "plan again"), withHelp(k.Verify, "v", "test what is in place now")},
-		}
-	case scrApply:
-		switch {
-		case !w.apply.done:
-			return keyHelp{short: []key.Binding{k.Quit}}
-		case w.apply.err != nil:
-			return keyHelp{short: []key.Binding{k.Retry, k.Save, k.Quit}}
-		}
-		return keyHelp{short: []key.Binding{k.Verify, k.Save, k.Quit}}
-	}
-	back := k.Back
-	back.SetEnabled(w.screen.back() != w.screen)
-	return keyHelp{
-		short: []key.Binding{k.Up, k.Down, k.Choose, k.Filter, back, k.Help, k.Quit},
-		more:  []key.Binding{k.PageUp, k.PageDown, k.Home, k.End, k.Refresh},
-	}
-}
-
 func withHelp(b key.Binding, keys, desc string) key.Binding {
 	b.SetHelp(keys, desc)
 	return b
 }
 
-func (w *Wizard) spinnerLine(text string) string {
-	return w.spin.View() + " " + text
-}
-
-// DemoDeps are the wizard's dependencies for `s3repl demo`: the simulated cloud's
-// accounts, the scenario's label and story, and the source profile its story picks.
-func DemoDeps(sc steps.DemoScenario, cloud *simcloud.Cloud) Deps {
-	return Deps{
-		Open:          cloud.Open,
-		Profiles:      func() ([]string, error) { return cloud.Profiles(), nil },
-		Label:         sc.Label(),
-		Intro:         sc.Story,
-		SourceProfile: simcloud.DemoSourceProfile,
+// Farewell is what stays printed after the wizard's full-screen view closes: what
+// was applied and saved, and what to run next.
+func (w *Wizard) Farewell() string {
+	var b strings.Builder
+	apply := w.pages[pageApply].(*applyPage)
+	applied := apply.appliedCount()
+	switch {
+	case !apply.started: // no apply began
+	case !apply.done:
+		b.WriteString(StyleWarning.Render("Apply stopped: ") + fmt.Sprintf("%d of %s applied before you quit. ", applied, plural(len(apply.changes), "change")) +
+			"Run the wizard again, or s3repl apply with the saved setup, to finish: it plans only what is missing.\n")
+		if apply.journal != "" {
+			b.WriteString(StyleMuted.Render("Journal: "+apply.journal) + "\n")
+		}
+	default:
+		b.WriteString(ApplySummary(applied, apply.journal))
+		if apply.err != nil {
+			b.WriteString(StyleError.Render("error: ") + apply.err.Error() + "\n")
+		}
 	}
+	b.WriteString(w.pages[pageVerify].(*verifyPage).outcome())
+	if saved := w.s.save.saved; saved != "" {
+		b.WriteString("Setup saved to " + saved + ": run `s3repl verify -f " + saved + "` to watch a test object replicate.\n")
+	}
+	return b.String()
 }

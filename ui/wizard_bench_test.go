@@ -19,18 +19,17 @@ func bucketListWizard(tb testing.TB, n, width, height int) *Wizard {
 	src, dst := newFakes(n)
 	w := NewWizard(context.Background(), fakeDeps(src, dst))
 	w.Update(tea.WindowSizeMsg{Width: width, Height: height})
-	w.src.profile, w.src.chosen = "src", true
-	w.accounts["src"] = accountResult{acc: src, id: awsops.Identity{AccountID: src.account}}
+	w.s.source.profile, w.s.source.chosen = "src", true
+	w.s.accounts["src"] = accountResult{acc: src, id: awsops.Identity{AccountID: src.account}}
 	buckets, err := steps.ListBuckets(context.Background(), src, steps.SourceSide)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w.buckets["src"] = bucketsResult{buckets: buckets}
-	w.screen = scrSourceBucket
-	w.refreshBucketItems(&w.src)
-	w.layout()
+	w.s.buckets["src"] = bucketsResult{buckets: buckets}
+	w.jumpTo(pageSourceProfile, pageSourceBucket)
+	w.pages[pageSourceBucket].(*bucketPage).refreshItems()
 	sum, _ := steps.SummarizeBucket(context.Background(), src, steps.SourceSide, buckets[0].Region, buckets[0].Name)
-	w.summaries[summaryKey{"src", buckets[0].Name}] = summaryResult{summary: sum}
+	w.s.summaries[bucketRef{"src", buckets[0].Name}] = summaryResult{summary: sum}
 	return w
 }
 
@@ -41,7 +40,7 @@ func BenchmarkBucketListView(b *testing.B) {
 		for _, size := range sizes {
 			b.Run(fmt.Sprintf("%d-buckets-%dx%d", n, size[0], size[1]), func(b *testing.B) {
 				w := bucketListWizard(b, n, size[0], size[1])
-				w.src.buckets.move(n / 2)
+				w.pages[pageSourceBucket].(*bucketPage).list.move(n / 2)
 				for b.Loop() {
 					_ = w.View()
 				}
@@ -74,7 +73,7 @@ func BenchmarkBucketFilterKeystroke(b *testing.B) {
 func BenchmarkBucketListArrives(b *testing.B) {
 	w := bucketListWizard(b, 10_000, 120, 40)
 	for b.Loop() {
-		w.refreshBucketItems(&w.src)
+		w.pages[pageSourceBucket].(*bucketPage).refreshItems()
 	}
 }
 
@@ -104,16 +103,16 @@ func reviewWizard(tb testing.TB, width, height int) *Wizard {
 	w.Update(tea.WindowSizeMsg{Width: width, Height: height})
 	before := bigPolicy(10_000, "Old")
 	after := bigPolicy(20_000, "New")
-	w.review.plan = &steps.Plan{
+	review := w.pages[pageReview].(*reviewPage)
+	review.plan = &steps.Plan{
 		Changes: []steps.Change{
 			{ID: "dst-bucket-policy", Title: "Let the role replicate into the bucket", Side: steps.DestinationSide, Account: "222222222222", Region: "eu-west-1", Resource: "arn:aws:s3:::dst", Action: steps.ActionUpdate, Before: before, After: after},
 			{ID: "other-policy", Title: "Another policy", Side: steps.DestinationSide, Account: "222222222222", Region: "eu-west-1", Resource: "arn:aws:s3:::other", Action: steps.ActionCreate, After: after},
 		},
 		Warnings: []string{"objects that are already in the source bucket are not replicated"},
 	}
-	w.screen = scrReview
-	w.layout()
-	w.showDiff()
+	w.jumpTo(pageSourceProfile, pageSourceBucket, pageDestProfile, pageDestRegion, pageDestBucket, pageReplicaKey, pageRule, pageReview)
+	review.showDiff()
 	if len(after) < 20_000 {
 		tb.Fatalf("policy of %d bytes", len(after))
 	}
@@ -124,7 +123,7 @@ func BenchmarkReviewView(b *testing.B) {
 	for _, size := range sizes {
 		b.Run(fmt.Sprintf("20KB-diff-%dx%d", size[0], size[1]), func(b *testing.B) {
 			w := reviewWizard(b, size[0], size[1])
-			w.review.diff.PageDown()
+			w.pages[pageReview].(*reviewPage).diff.PageDown()
 			for b.Loop() {
 				_ = w.View()
 			}
@@ -138,7 +137,7 @@ func BenchmarkReviewSelectChange(b *testing.B) {
 	w := reviewWizard(b, 120, 40)
 	i := 0
 	for b.Loop() {
-		w.selectEntry(1 - i%2)
+		w.pages[pageReview].(*reviewPage).selectEntry(1 - i%2)
 		_ = w.View()
 		i++
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -34,7 +36,7 @@ type (
 	}
 	summaryMsg struct {
 		task    taskID
-		key     summaryKey
+		ref     bucketRef
 		summary steps.BucketSummary
 		err     error
 	}
@@ -44,9 +46,9 @@ type (
 		list    steps.RegionList
 		err     error
 	}
-	keysMsg struct {
+	kmsKeysMsg struct {
 		task    taskID
-		key     keysKey
+		ref     kmsKeyListRef
 		choices []steps.KeyChoice
 		err     error
 	}
@@ -61,15 +63,15 @@ type (
 		plan *steps.Plan
 		err  error
 	}
-	// applyProgressMsg reports a change starting or ending; the first one of a run
-	// has the phase "journal" and names the journal instead.
+	// applyProgressMsg reports a change starting or ending.
 	applyProgressMsg struct {
-		change  steps.Change
-		phase   string
-		err     error
-		journal string
+		change steps.Change
+		phase  steps.ApplyPhase
+		err    error
 	}
-	applyDoneMsg struct {
+	// journalOpenedMsg names the journal an apply writes, before its first change.
+	journalOpenedMsg struct{ path string }
+	applyDoneMsg     struct {
 		task    taskID
 		result  steps.ApplyResult
 		journal string
@@ -83,27 +85,30 @@ type (
 	// dueMsg ends a short pause after the cursor moved; the wizard then loads what
 	// the highlighted row needs, unless the cursor has moved on.
 	dueMsg struct {
-		what  string
+		what  taskKind
 		value string
 	}
 )
 
-// summaryKey names a bucket of a profile.
-type summaryKey struct{ profile, bucket string }
+// bucketRef names a bucket of a profile.
+type bucketRef struct{ profile, bucket string }
 
-// summarySlots begins the task slot of every read of a bucket's summary.
-const summarySlots = "summary:"
+func summarySlot(ref bucketRef) slot { return slot{taskSummary, ref.profile + "/" + ref.bucket} }
 
-func summarySlot(k summaryKey) string { return summarySlots + k.profile + "/" + k.bucket }
-
-// keysKey names the keys of a profile in a Region.
-type keysKey struct{ profile, region string }
+// kmsKeyListRef names the KMS keys of a profile in a Region.
+type kmsKeyListRef struct{ profile, region string }
 
 // debounce is how long the cursor rests before the wizard reads what it points at.
 const debounce = 150 * time.Millisecond
 
-func due(what, value string) tea.Cmd {
-	return tea.Tick(debounce, func(time.Time) tea.Msg { return dueMsg{what: what, value: value} })
+// due sends a dueMsg once the cursor or the typing has rested.
+func (s *shared) due(what taskKind, value string) tea.Cmd {
+	return s.after(debounce, dueMsg{what: what, value: value})
+}
+
+// afterDelay sends msg after d; tests replace it to say themselves when time passes.
+func afterDelay(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }
 
 func listProfiles(id taskID, list func() ([]string, error)) tea.Cmd {
@@ -117,7 +122,7 @@ func openAccount(ctx context.Context, id taskID, open steps.Opener, profile stri
 	return func() tea.Msg {
 		acc, err := open(ctx, profile)
 		if err != nil {
-			return identityMsg{task: id, profile: profile, err: &steps.SideError{Side: string(side), Advice: awsops.Advice(err), Err: err}}
+			return identityMsg{task: id, profile: profile, err: steps.ExplainSide(side, err)}
 		}
 		who, err := steps.LookupIdentity(ctx, acc, side)
 		return identityMsg{task: id, profile: profile, acc: acc, id: who, err: err}
@@ -132,10 +137,10 @@ func listBuckets(ctx context.Context, id taskID, acc awsops.Account, side steps.
 	}
 }
 
-func summarize(ctx context.Context, id taskID, acc awsops.Account, side steps.Side, key summaryKey, region string) tea.Cmd {
+func summarize(ctx context.Context, id taskID, acc awsops.Account, side steps.Side, ref bucketRef, region string) tea.Cmd {
 	return func() tea.Msg {
-		sum, err := steps.SummarizeBucket(ctx, acc, side, region, key.bucket)
-		return summaryMsg{task: id, key: key, summary: sum, err: err}
+		sum, err := steps.SummarizeBucket(ctx, acc, side, region, ref.bucket)
+		return summaryMsg{task: id, ref: ref, summary: sum, err: err}
 	}
 }
 
@@ -147,10 +152,10 @@ func listRegions(ctx context.Context, id taskID, acc awsops.Account) tea.Cmd {
 	}
 }
 
-func listKeys(ctx context.Context, id taskID, acc awsops.Account, key keysKey, account string) tea.Cmd {
+func listKMSKeys(ctx context.Context, id taskID, acc awsops.Account, ref kmsKeyListRef, account string) tea.Cmd {
 	return func() tea.Msg {
-		choices, err := steps.KeyChoices(ctx, acc, steps.DestinationSide, key.region, account)
-		return keysMsg{task: id, key: key, choices: choices, err: err}
+		choices, err := steps.KeyChoices(ctx, acc, steps.DestinationSide, ref.region, account)
+		return kmsKeysMsg{task: id, ref: ref, choices: choices, err: err}
 	}
 }
 
@@ -172,12 +177,12 @@ func makePlan(ctx context.Context, id taskID, acc steps.Accounts, setup steps.Se
 	}
 }
 
-// runApply applies the plan; progress goes into the channel, which is closed when
-// Apply returns.
-func runApply(ctx context.Context, id taskID, acc steps.Accounts, plan *steps.Plan, journal func() (*steps.Journal, error), progress chan<- applyProgressMsg) tea.Cmd {
+// runApply applies the plan; progress (the journal's path, then each change's
+// phases) goes into the channel, which is closed when Apply returns.
+func runApply(ctx context.Context, id taskID, acc steps.Accounts, plan *steps.Plan, journal func() (*steps.Journal, error), progress chan<- tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(progress)
-		opts := steps.ApplyOptions{OnProgress: func(c steps.Change, phase string, err error) {
+		opts := steps.ApplyOptions{OnProgress: func(c steps.Change, phase steps.ApplyPhase, err error) {
 			select {
 			case progress <- applyProgressMsg{change: c, phase: phase, err: err}:
 			case <-ctx.Done():
@@ -192,7 +197,7 @@ func runApply(ctx context.Context, id taskID, acc steps.Accounts, plan *steps.Pl
 			defer j.Close()
 			opts.Journal, path = j, tildePath(j.Path())
 			select {
-			case progress <- applyProgressMsg{phase: "journal", journal: path}:
+			case progress <- journalOpenedMsg{path: path}:
 			case <-ctx.Done():
 			}
 		}
@@ -202,7 +207,7 @@ func runApply(ctx context.Context, id taskID, acc steps.Accounts, plan *steps.Pl
 }
 
 // nextProgress waits for the next progress report of a running apply.
-func nextProgress(progress <-chan applyProgressMsg) tea.Cmd {
+func nextProgress(progress <-chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		msg, ok := <-progress
 		if !ok {
@@ -232,4 +237,16 @@ func saveSetup(id taskID, path string, setup steps.Setup) tea.Cmd {
 		}
 		return savedMsg{task: id, path: path, err: err}
 	}
+}
+
+// tildePath shows a path under the home directory with ~.
+func tildePath(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.Join("~", rel)
+	}
+	return path
 }

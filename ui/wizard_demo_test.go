@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/demo"
 	"github.com/s3repl/s3repl/steps"
 )
 
@@ -20,9 +21,10 @@ func demoDeps(t *testing.T, scenario string) (Deps, *simcloud.Cloud) {
 	sc, err := steps.DemoScenarioNamed(scenario)
 	must(t, err)
 	clock := simcloud.NewManualClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
-	cloud, err := sc.NewDemoCloud(context.Background(), simcloud.WithClock(clock), simcloud.WithLatency(3*time.Second))
+	accounts, err := demo.Start(context.Background(), sc, simcloud.WithClock(clock), simcloud.WithLatency(3*time.Second))
 	must(t, err)
-	deps := DemoDeps(sc, cloud)
+	cloud := accounts.Cloud
+	deps := Deps{Open: accounts.Open, Profiles: accounts.Profiles, Label: accounts.Label, Intro: accounts.Story, SourceProfile: accounts.SourceProfile}
 	deps.Verify = steps.VerifyOptions{
 		Now:   clock.Now,
 		Sleep: func(_ context.Context, d time.Duration) error { clock.Advance(d); return nil },
@@ -84,8 +86,10 @@ func pickDemoBucketKeyAndRule(t *testing.T, d *driver) {
 // the labelled first screen, the picks, the review of the merged changes, the apply,
 // then the status panel until the replica is there, and the clean-up.
 func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			deps, cloud := demoDeps(t, steps.DefaultDemoScenario)
 			d := startWizard(t, deps, size[0], size[1])
 			requireScreen(t, "first", d.waitFor("DEMO · simulated accounts", "› "+simcloud.DemoSourceProfile, "user/demo-admin", "Apply, then v"))
@@ -98,7 +102,7 @@ func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
 			d.press("d")
 			requireScreen(t, "cleaned", d.waitFor("The test object and its replica were removed", "v test again"))
 			w := d.finish()
-			report := w.verify.panel.Report()
+			report := w.pages[pageVerify].(*verifyPage).panel.Report()
 			if report.Outcome != steps.OutcomeCompleted {
 				t.Fatalf("outcome %s", report.Outcome)
 			}
@@ -121,8 +125,10 @@ func TestDemoFromFirstScreenToACompletedReplica(t *testing.T) {
 // is in place fails and the doctor names the key policy; back on the review the fix
 // is applied and the next test object replicates.
 func TestDemoScenarioShowsTheFailureThenTheFix(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			deps, _ := demoDeps(t, "key-policy-lacks-role")
 			d := startWizard(t, deps, size[0], size[1])
 			d.waitFor("DEMO · key-policy-lacks-role", "Press v first")
@@ -136,8 +142,8 @@ func TestDemoScenarioShowsTheFailureThenTheFix(t *testing.T) {
 			d.waitFor("✓ Applied 1 change")
 			d.press("v")
 			requireScreen(t, "fixed", d.waitFor("COMPLETED after", "Keep the test object"))
-			if w := d.finish(); w.verify.panel.Report().Outcome != steps.OutcomeCompleted {
-				t.Fatalf("the test after the fix ended %s", w.verify.panel.Report().Outcome)
+			if w := d.finish(); w.pages[pageVerify].(*verifyPage).panel.Report().Outcome != steps.OutcomeCompleted {
+				t.Fatalf("the test after the fix ended %s", w.pages[pageVerify].(*verifyPage).panel.Report().Outcome)
 			}
 		})
 	}
@@ -161,6 +167,7 @@ func versionsOf(t *testing.T, cloud *simcloud.Cloud, profile, region, bucket, ke
 // TestDemoCtrlCStopsWatchingNotTheWizard: ctrl+c while the panel watches stops the
 // watch (STOPPED, the objects stay unless deleted); the wizard goes on until q.
 func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
+	t.Parallel()
 	deps, _ := demoDeps(t, "key-policy-lacks-role")
 	deps.Verify.Sleep = func(ctx context.Context, _ time.Duration) error { <-ctx.Done(); return ctx.Err() }
 	d := startWizard(t, deps, 100, 30)
@@ -173,7 +180,7 @@ func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
 	d.press("d")
 	d.waitFor("was removed; there was no replica", "v test again")
 	w := d.finish()
-	if r := w.verify.panel.Report(); r.Outcome != steps.OutcomeStopped {
+	if r := w.pages[pageVerify].(*verifyPage).panel.Report(); r.Outcome != steps.OutcomeStopped {
 		t.Fatalf("outcome %s, want STOPPED", r.Outcome)
 	}
 }
@@ -181,8 +188,10 @@ func TestDemoCtrlCStopsWatchingNotTheWizard(t *testing.T) {
 // TestDemoFixFromTheStatusPanel: the doctor's fix is applied from the status panel
 // itself (a, then y), the failed test object is removed, and a new one replicates.
 func TestDemoFixFromTheStatusPanel(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			deps, cloud := demoDeps(t, "key-policy-lacks-role")
 			d := startWizard(t, deps, size[0], size[1])
 			pickDemoSetup(t, d)
@@ -194,13 +203,13 @@ func TestDemoFixFromTheStatusPanel(t *testing.T) {
 			d.press("y")
 			requireScreen(t, "fixed", d.waitFor("Applied 1 change; testing again", "COMPLETED after", "Keep the test object"))
 			w := d.finish()
-			if runs, outcome := w.verify.panel.runs, w.verify.panel.Report().Outcome; runs != 2 || outcome != steps.OutcomeCompleted {
+			if runs, outcome := w.pages[pageVerify].(*verifyPage).panel.runs, w.pages[pageVerify].(*verifyPage).panel.Report().Outcome; runs != 2 || outcome != steps.OutcomeCompleted {
 				t.Fatalf("%d test runs ending %s, want 2 ending COMPLETED", runs, outcome)
 			}
 			if pending := planOf(t, cloud, w.Setup()).Pending(); len(pending) != 0 {
 				t.Fatalf("after the fix a plan still has %d changes", len(pending))
 			}
-			if n := versionsOf(t, cloud, simcloud.DemoSourceProfile, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, w.verify.panel.Report().Key); n != 1 {
+			if n := versionsOf(t, cloud, simcloud.DemoSourceProfile, simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, w.pages[pageVerify].(*verifyPage).panel.Report().Key); n != 1 {
 				t.Errorf("%d versions of the second test object, want 1", n)
 			}
 			if n := testObjectsIn(t, cloud); n != 1 {
@@ -223,6 +232,7 @@ func testObjectsIn(t *testing.T, cloud *simcloud.Cloud) int {
 // applied cannot upload into a rule that does not exist yet; the panel says what to
 // do, and esc goes back to the review.
 func TestDemoVerifyBeforeApplySaysApplyFirst(t *testing.T) {
+	t.Parallel()
 	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
 	d := startWizard(t, deps, 100, 30)
 	pickDemoSetup(t, d)
@@ -231,7 +241,7 @@ func TestDemoVerifyBeforeApplySaysApplyFirst(t *testing.T) {
 	d.waitFor("Could not verify", "apply the setup first", "esc back")
 	d.press("esc")
 	d.waitFor("Review · 4 changes to make")
-	if w := d.finish(); w.verify.panel.Report().Key != "" {
+	if w := d.finish(); w.pages[pageVerify].(*verifyPage).panel.Report().Key != "" {
 		t.Fatal("a test object was uploaded without a rule")
 	}
 }
@@ -240,6 +250,7 @@ func TestDemoVerifyBeforeApplySaysApplyFirst(t *testing.T) {
 // objects, the test object gets no status at all; the panel says why, the doctor
 // runs anyway, and its fix makes the next object replicate.
 func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
+	t.Parallel()
 	deps, _ := demoDeps(t, "kms-not-opted-in")
 	d := startWizard(t, deps, 120, 40)
 	pickDemoSetup(t, d)
@@ -249,8 +260,8 @@ func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
 	d.press("a", "y")
 	d.waitFor("Applied 1 change; testing again", "COMPLETED after")
 	w := d.finish()
-	if w.verify.panel.Report().Outcome != steps.OutcomeCompleted {
-		t.Fatalf("outcome %s after the fix", w.verify.panel.Report().Outcome)
+	if w.pages[pageVerify].(*verifyPage).panel.Report().Outcome != steps.OutcomeCompleted {
+		t.Fatalf("outcome %s after the fix", w.pages[pageVerify].(*verifyPage).panel.Report().Outcome)
 	}
 	farewell := w.Farewell()
 	if !containsAll(farewell, []string{"Applied 1 change the doctor proposed.", "COMPLETED after"}) || strings.Contains(farewell, "Nothing to change") {
@@ -262,8 +273,10 @@ func TestDemoSilentKMSSkipIsExplainedAndFixed(t *testing.T) {
 // refuses replication. The plan has nothing to change, so the review must not say the
 // setup is in place: it says replication will fail and names the statement first.
 func TestDemoGuardrailDenyIsNamedOnTheReview(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			deps, _ := demoDeps(t, "bucket-policy-deny")
 			d := startWizard(t, deps, size[0], size[1])
 			pickDemoSetup(t, d)
@@ -297,27 +310,23 @@ func TestPlanTextNamesWhatWillStillFail(t *testing.T) {
 // TestDemoRoleByARN: the rule form's Role field takes an existing role's ARN as well
 // as a name; the plan then extends that role rather than naming a new one.
 func TestDemoRoleByARN(t *testing.T) {
-	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
-	d := startWizard(t, deps, 120, 40)
-	pickDemoUpToDestBucket(t, d)
-	d.press("down")
-	d.waitFor("› " + simcloud.DemoDestBucket)
+	d, _ := demoPages(t, 120, 40)
+	d.pickDemoUpToDestBucket()
+	d.press("down", "enter")
+	d.expect("› " + simcloud.DemoReplicaKey)
 	d.press("enter")
-	d.waitFor("› " + simcloud.DemoReplicaKey)
-	d.press("enter")
-	d.waitFor("Replication rule", simcloud.DemoExistingRole)
+	d.expect("Replication rule", simcloud.DemoExistingRole)
 	for range 7 {
 		d.press("down")
 	}
-	d.waitFor("› Role")
+	d.expect("› Role")
 	arn := "arn:aws:iam::" + simcloud.DemoSourceAccount + ":role" + simcloud.DemoExistingRolePath + simcloud.DemoExistingRole
 	d.press("ctrl+u")
 	d.typeText(arn)
-	d.waitFor(arn)
+	d.expect(arn)
 	d.press("enter")
-	d.waitFor("Review · 4 changes to make")
-	w := d.finish()
-	if role := w.Setup().Role; role.ARN != arn || role.Name != "" {
+	d.expect("Review · 4 changes to make")
+	if role := d.w.Setup().Role; role.ARN != arn || role.Name != "" {
 		t.Fatalf("role %+v, want the ARN %s", role, arn)
 	}
 }
@@ -334,17 +343,17 @@ func TestReviewWithChangesAndABlocker(t *testing.T) {
 		`"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"` + simcloud.DemoDestAccount + `"}}}`
 	must(t, cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(t, current, deny)))
 
-	d := startWizard(t, deps, 80, 24)
-	pickDemoSetup(t, d)
-	d.waitFor("Review · 4 changes to make · replication will still fail: see ✗ below")
+	d := drivePages(t, deps, 80, 24)
+	d.pickDemoUpToDestBucket()
+	d.press("down", "enter", "enter", "enter")
+	d.expect("Review · 4 changes to make · replication will still fail: see ✗ below")
 	for range 10 {
 		d.press("down")
 	}
-	d.waitFor("› ! Good to know (3)")
-	if screen := ansi.Strip(d.waitFor("KMS requests")); strings.Contains(screen, "\n-") {
+	d.expect("› ! Good to know (3)", "KMS requests")
+	if screen := d.screen(); strings.Contains(screen, "\n-") {
 		t.Errorf("a hyphen was wrapped onto a line of its own:\n%s", screen)
 	}
 	d.press("up")
-	d.waitFor("› ✗ Will fail even after the apply (1)", `statement "DenyOtherAccounts"`)
-	d.finish()
+	d.expect("› ✗ Will fail even after the apply (1)", `statement "DenyOtherAccounts"`)
 }

@@ -62,13 +62,6 @@ func (d *driver) waitFor(want ...string) string {
 	return screen
 }
 
-// waitBriefly is waitFor with a short limit and no failure, for what should show at
-// once or never; it returns the screen's text.
-func (d *driver) waitBriefly(limit time.Duration, want ...string) (string, bool) {
-	screen, ok := d.poll(limit, want)
-	return ansi.Strip(screen), ok
-}
-
 // poll copies the screen until its text contains every want, or limit passes.
 func (d *driver) poll(limit time.Duration, want []string) (string, bool) {
 	deadline := time.Now().Add(limit)

@@ -10,15 +10,19 @@ import (
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/mototest"
+	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/steps"
 )
 
 // TestWizardExplainsProfilesThatCannotBeUsed chooses profiles with an expired SSO
 // session, without credentials, and with a missing source profile: each is explained
 // in place with the command that fixes it, and the wizard stays on the profile list.
 func TestWizardExplainsProfilesThatCannotBeUsed(t *testing.T) {
+	t.Parallel() // reads only: it does not meet the moto journeys that write, which run first
 	mototest.Start(t)
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			d := startWizard(t, testDeps(motoOpener(refusedKeysForDest)), size[0], size[1])
 			d.waitFor("account 222222222222")
 			chooseProfile(d, "expired")
@@ -27,8 +31,8 @@ func TestWizardExplainsProfilesThatCannotBeUsed(t *testing.T) {
 			d.waitFor("no credentials", "aws configure --profile no-credentials")
 			chooseProfile(d, "missing")
 			d.waitFor("profile not found", "[profile no-such-profile]")
-			if w := d.finish(); w.screen != scrSourceProfile {
-				t.Fatalf("the wizard left the profile list for screen %d", w.screen)
+			if w := d.finish(); w.s.current != pageSourceProfile {
+				t.Fatalf("the wizard left the profile list for the page %s", w.s.current)
 			}
 		})
 	}
@@ -59,9 +63,11 @@ func (a deniedBuckets) ListBuckets(context.Context) ([]awsops.BucketSummary, err
 // TestWizardListAccessDenied shows an AccessDenied on the bucket list in place with
 // the permission to grant; r asks again and esc goes back to the profiles.
 func TestWizardListAccessDenied(t *testing.T) {
+	t.Parallel() // reads only: it does not meet the moto journeys that write, which run first
 	mototest.Start(t)
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			calls := &atomic.Int32{}
 			open := motoOpener(func(profile string, acc awsops.Account) awsops.Account {
 				if profile == mototest.SourceProfile {
@@ -108,6 +114,7 @@ func (a stalledBuckets) ListBuckets(ctx context.Context) ([]awsops.BucketSummary
 // TestWizardCancelsWorkWhenLeavingAScreen leaves the bucket list while it loads: the
 // listing's context is cancelled.
 func TestWizardCancelsWorkWhenLeavingAScreen(t *testing.T) {
+	t.Parallel() // reads only: it does not meet the moto journeys that write, which run first
 	mototest.Start(t)
 	cancelled := make(chan error, 1)
 	open := motoOpener(func(profile string, acc awsops.Account) awsops.Account {
@@ -129,38 +136,41 @@ func TestWizardCancelsWorkWhenLeavingAScreen(t *testing.T) {
 	d.finish()
 }
 
-// stalledRole never finishes creating the role until its context ends.
-type stalledRole struct {
+// stalledRolePolicy never finishes writing a role policy until its context ends.
+type stalledRolePolicy struct {
 	passThrough
 	cancelled chan error
 }
 
-func (a stalledRole) CreateRole(ctx context.Context, name, trust, description string) (awsops.Role, error) {
+func (a stalledRolePolicy) PutRolePolicy(ctx context.Context, _, _, _ string) error {
 	<-ctx.Done()
 	a.cancelled <- ctx.Err()
-	return awsops.Role{}, ctx.Err()
+	return ctx.Err()
 }
 
 // TestWizardAsksBeforeQuittingWhileApplying: q during the apply asks first; n keeps
 // it going; y stops it.
 func TestWizardAsksBeforeQuittingWhileApplying(t *testing.T) {
-	srv := mototest.Start(t)
-	seedAccounts(t, srv)
+	t.Parallel()
+	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
 	cancelled := make(chan error, 1)
-	open := motoOpener(func(profile string, acc awsops.Account) awsops.Account {
-		if profile == mototest.SourceProfile {
-			return stalledRole{passThrough{acc}, cancelled}
+	open := deps.Open
+	deps.Open = func(ctx context.Context, profile string) (awsops.Account, error) {
+		acc, err := open(ctx, profile)
+		if err != nil || profile != simcloud.DemoSourceProfile {
+			return acc, err
 		}
-		return passThrough{acc}
-	})
-	d := startWizard(t, testDeps(open), 80, 24)
-	driveToReview(d)
+		return stalledRolePolicy{passThrough{acc}, cancelled}, nil
+	}
+	d := startWizard(t, deps, 80, 24)
+	pickDemoSetup(t, d)
+	d.waitFor("Review · 4 changes to make")
 	d.press("a", "y")
-	d.waitFor("Applying 9 changes")
+	d.waitFor("Applying 4 changes")
 	d.press("q")
 	d.waitFor("The apply is still running. Quit and stop it?")
 	d.press("n")
-	d.waitFor("Applying 9 changes", "q quit")
+	d.waitFor("Applying 4 changes", "q quit")
 	d.press("q")
 	d.waitFor("Quit and stop it?")
 	w := d.finish("y")

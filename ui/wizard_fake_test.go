@@ -90,6 +90,7 @@ func newFakes(buckets int) (*fakeAccount, *fakeAccount) {
 // TestWizardResizesLive puts the bucket panel beside the list once the window is
 // wide enough, and back below it when it narrows.
 func TestWizardResizesLive(t *testing.T) {
+	t.Parallel()
 	d := startWizard(t, fakeDeps(newFakes(50)), 80, 24)
 	chooseProfile(d, "src")
 	narrow := d.waitFor("Source bucket", "versioning")
@@ -120,45 +121,12 @@ func panelBeside(screen string) bool {
 	return false
 }
 
-// TestWizardNewBucketNameValidatedAsYouType: a bad name and a name taken by another
-// account are refused while typing; a free name passes.
-func TestWizardNewBucketNameValidatedAsYouType(t *testing.T) {
-	d := startWizard(t, fakeDeps(newFakes(3)), 80, 24)
-	chooseProfile(d, "src")
-	d.waitFor("Source bucket", "versioning")
-	d.press("enter")
-	d.waitFor("› dst")
-	d.press("enter")
-	d.waitFor("Destination Region")
-	d.press("enter")
-	d.waitFor("+ new bucket in")
-	d.press("enter")
-	d.waitFor("✓ team-000-data-00000-replica is free")
-	retype := func(name string) {
-		d.press("ctrl+u")
-		d.typeText(name)
-	}
-	retype("Bad_Name")
-	d.waitFor("✗ the name may use only lowercase letters")
-	retype("someone-elses")
-	d.waitFor("someone-elses exists already (in ap-south-1)")
-	d.press("enter")
-	d.waitFor("New destination bucket") // refused: still here
-	retype("fresh-name")
-	d.waitFor("✓ fresh-name is free")
-	d.press("enter")
-	d.waitFor("Replica key in")
-	if w := d.finish(); w.dst.bucket.Name != "fresh-name" || !w.dest.newBucket {
-		t.Fatalf("destination %+v, new %v", w.dst.bucket, w.dest.newBucket)
-	}
-}
-
 // TestWizardThemeFollowsTheBackground restyles for a light terminal.
 func TestWizardThemeFollowsTheBackground(t *testing.T) {
 	w := NewWizard(context.Background(), fakeDeps(newFakes(1)))
-	dark := w.theme.Brand.GetForeground()
+	dark := w.s.theme.Brand.GetForeground()
 	w.Update(tea.BackgroundColorMsg{Color: color.White})
-	if light := w.theme.Brand.GetForeground(); light == dark {
+	if light := w.s.theme.Brand.GetForeground(); light == dark {
 		t.Fatal("the theme did not change for a light background")
 	}
 }
@@ -188,17 +156,18 @@ func TestSaveSetupRefusesToOverwrite(t *testing.T) {
 // bucket cancels it.
 func TestWizardDoesNotReadABucketTwice(t *testing.T) {
 	w := bucketListWizard(t, 3, 80, 24)
-	first, second := w.buckets["src"].buckets[1].Name, w.buckets["src"].buckets[2].Name
-	if w.loadSummary(first) == nil {
+	page := w.pages[pageSourceBucket].(*bucketPage)
+	first, second := w.s.buckets["src"].buckets[1].Name, w.s.buckets["src"].buckets[2].Name
+	if page.loadSummary(first) == nil {
 		t.Fatal("no read started")
 	}
-	if w.loadSummary(first) != nil {
+	if page.loadSummary(first) != nil {
 		t.Fatal("the read in flight started again")
 	}
-	if w.loadSummary(second) == nil {
+	if page.loadSummary(second) == nil {
 		t.Fatal("no read of the other bucket")
 	}
-	if w.tasks.isRunning(summarySlot(summaryKey{"src", first})) {
+	if w.s.tasks.isRunning(summarySlot(bucketRef{"src", first})) {
 		t.Fatal("the read of the bucket the cursor left still runs")
 	}
 }
@@ -206,6 +175,7 @@ func TestWizardDoesNotReadABucketTwice(t *testing.T) {
 // TestWizardOffersAnotherProfileForTheDestination: when the source profile is the
 // first of the list, the destination list starts on another one.
 func TestWizardOffersAnotherProfileForTheDestination(t *testing.T) {
+	t.Parallel()
 	deps := fakeDeps(newFakes(3))
 	deps.Profiles = func() ([]string, error) { return []string{"src", "dst"}, nil }
 	d := startWizard(t, deps, 80, 24)

@@ -187,57 +187,76 @@ func checkSavedSetupPlansNothing(t *testing.T, path string) {
 // TestWizardRuleOptionsAndGoingBack sets a prefix scope, a storage class and RTC (which
 // fixes metrics on), checks that a tag scope fixes delete markers off, goes back to
 // the bucket list and forward again with every choice kept, and reviews the plan the
-// options make.
+// options make. It drives the pages directly.
 func TestWizardRuleOptionsAndGoingBack(t *testing.T) {
 	srv := mototest.Start(t)
 	seedAccounts(t, srv)
-	d := startWizard(t, testDeps(motoOpener(refusedKeysForDest)), 120, 40)
-	driveToReview(d)
+	d := drivePages(t, testDeps(motoOpener(refusedKeysForDest)), 120, 40)
+	d.choose("src")
+	d.expect("SSE-KMS alias/acme-logs")
+	d.press("enter")
+	d.expect("› dst")
+	d.press("enter")
+	d.expect("› eu-west-1")
+	d.press("enter")
+	d.expect("› + new bucket in eu-west-1")
+	d.press("enter")
+	d.elapse()
+	d.expect("✓ acme-logs-replica is free")
+	d.press("enter")
+	d.expect("› + create a new key")
+	d.press("enter")
+	d.expect("alias/s3repl-acme-logs-replica is free")
+	d.press("enter")
+	d.expect("Replication rule")
+	d.press("enter")
+	d.expect("Review · ")
+
 	d.press("esc")
-	d.waitFor("› Scope")
+	d.expect("› Scope")
 	d.press("right", "right") // tags
 	d.press("down")
 	d.typeText("team=data")
 	d.press("down", "down", "space") // delete markers cannot be switched on
-	d.waitFor("fixed: S3 does not allow delete-marker replication with a tag filter", "[ ] off (fixed)")
+	d.expect("fixed: S3 does not allow delete-marker replication with a tag filter", "[ ] off (fixed)")
 	d.press("up", "up", "up", "left") // scope: prefix
 	d.press("down")
 	d.typeText("logs/")
 	d.press("down", "right", "right")                // storage class: REDUCED_REDUNDANCY
 	d.press("down", "down", "down", "space", "down") // RTC on, then to metrics
-	d.waitFor("fixed: Replication Time Control needs metrics", "[x] on (fixed)")
+	d.expect("fixed: Replication Time Control needs metrics", "[x] on (fixed)")
 
 	d.press("esc")
-	d.waitFor("› + create a new key")
+	d.expect("› + create a new key")
 	d.press("esc")
-	d.waitFor("› + new bucket in eu-west-1")
+	d.expect("› + new bucket in eu-west-1")
 	d.press("enter")
-	d.waitFor("› acme-logs-replica")
+	d.expect("› acme-logs-replica")
 	d.press("enter")
-	d.waitFor("› + create a new key")
+	d.expect("› + create a new key")
 	d.press("enter", "enter")
-	d.waitFor("Replication rule", "logs/", "REDUCED_REDUNDANCY")
+	d.expect("Replication rule", "logs/", "REDUCED_REDUNDANCY")
 	d.press("enter")
-	d.waitFor("Review · ", "role-create")
+	d.expect("Review · ", "role-create")
 	for range 9 {
 		d.press("down")
 	}
-	d.waitFor("› create Replication rule", "src-replication (after)", "0%")
+	d.expect("› create Replication rule", "src-replication (after)", "0%")
 	d.press("pgdown")
-	d.waitFor("› create Replication rule", "SseKmsEncryptedObjects")
-	w := d.finish()
-	diff := ansi.Strip(w.review.diff.GetContent())
+	d.expect("› create Replication rule", "SseKmsEncryptedObjects")
+	review := d.w.pages[pageReview].(*reviewPage)
+	diff := ansi.Strip(review.diff.GetContent())
 	if !strings.Contains(diff, `"Prefix": "logs/"`) || !strings.Contains(diff, `"StorageClass": "REDUCED_REDUNDANCY"`) {
 		t.Fatalf("the rule's diff lacks the options:\n%s", diff)
 	}
-	if w.review.diff.ScrollPercent() == 0 {
+	if review.diff.ScrollPercent() == 0 {
 		t.Fatal("pgdown did not scroll the diff")
 	}
-	rule := w.Setup().Rule
+	rule := d.w.Setup().Rule
 	if rule.Prefix != "logs/" || rule.StorageClass != "REDUCED_REDUNDANCY" || !rule.ReplicationTime || !rule.Metrics || len(rule.Tags) != 0 {
 		t.Fatalf("rule %+v", rule)
 	}
-	if w.Setup().Destination.Bucket != "acme-logs-replica" || !w.Setup().Destination.CreateKey {
-		t.Fatalf("destination %+v", w.Setup().Destination)
+	if d.w.Setup().Destination.Bucket != "acme-logs-replica" || !d.w.Setup().Destination.CreateKey {
+		t.Fatalf("destination %+v", d.w.Setup().Destination)
 	}
 }

@@ -65,11 +65,12 @@ func TestApplyQuestionNamesEachAccountOnce(t *testing.T) {
 	w := reviewWizard(t, 80, 24)
 	src, other := newFakes(1)
 	other.account = src.account
-	w.src.profile, w.dst.profile = "src", "other"
-	w.accounts["src"] = accountResult{acc: src, id: awsops.Identity{AccountID: src.account}}
-	w.accounts["other"] = accountResult{acc: other, id: awsops.Identity{AccountID: other.account}}
-	w.review.confirming = true
-	if got := ansi.Strip(w.reviewFooter()); !strings.Contains(got, "in account 111111111111? ") {
+	w.s.source.profile, w.s.destination.profile = "src", "other"
+	w.s.accounts["src"] = accountResult{acc: src, id: awsops.Identity{AccountID: src.account}}
+	w.s.accounts["other"] = accountResult{acc: other, id: awsops.Identity{AccountID: other.account}}
+	review := w.pages[pageReview].(*reviewPage)
+	review.confirming = true
+	if got := ansi.Strip(review.footer()); !strings.Contains(got, "in account 111111111111? ") {
 		t.Fatalf("the question is %q", got)
 	}
 }

@@ -16,8 +16,10 @@ import (
 // the wizard must refuse. The rule form proposes the existing role, the review keeps
 // the existing rule, and after the apply a second plan has nothing to do.
 func TestWizardExtendsExistingReplicationInTheDemoCloud(t *testing.T) {
+	t.Parallel()
 	for _, size := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			t.Parallel()
 			cloud := simcloud.NewDemo(simcloud.WithLatency(time.Millisecond))
 			deps := Deps{Open: cloud.Open, Profiles: func() ([]string, error) { return cloud.Profiles(), nil }}
 			d := startWizard(t, deps, size[0], size[1])
@@ -83,10 +85,12 @@ func replicationOf(t *testing.T, cloud *simcloud.Cloud) string {
 // destination bucket before its summary is read: the key list still starts on the key
 // the bucket encrypts with, once the summary arrives.
 func TestKeyListPreselectsTheBucketKeyWhenTheBucketWasChosenQuickly(t *testing.T) {
-	deps, _ := demoDeps(t, steps.DefaultDemoScenario)
-	d := startWizard(t, deps, 80, 24)
-	pickDemoUpToDestBucket(t, d)
-	d.press("down", "enter")
-	d.waitFor("Replica key", "› "+simcloud.DemoReplicaKey)
-	d.finish()
+	d, _ := demoPages(t, 80, 24)
+	d.pickDemoUpToDestBucket()
+	d.hold(isMsg[summaryMsg])
+	d.press("down", "enter") // before the debounce: the summary was never read
+	d.on(pageReplicaKey)
+	d.expect("Replica key", "› + create a new key")
+	d.release()
+	d.expect("› " + simcloud.DemoReplicaKey)
 }

@@ -5,8 +5,8 @@ import (
 	"charm.land/bubbles/v2/key"
 )
 
-// wizardKeys is every key the wizard answers to; screens pick from it for their help.
-type wizardKeys struct {
+// keyBindings is every key the wizard answers to; screens pick from it for their help.
+type keyBindings struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	Choose, Back, Filter, Refresh         key.Binding
 	Toggle, Apply, Yes, No, Save, Retry   key.Binding
@@ -19,8 +19,8 @@ type wizardKeys struct {
 	Help, Quit                                key.Binding
 }
 
-func newWizardKeys() wizardKeys {
-	return wizardKeys{
+func newKeyBindings() keyBindings {
+	return keyBindings{
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
@@ -52,7 +52,7 @@ func newWizardKeys() wizardKeys {
 }
 
 // forPanel is the status panel's help in one phase; q there first stops watching.
-func (k wizardKeys) forPanel(phase panelPhase, canFix bool) help.KeyMap {
+func (k keyBindings) forPanel(phase panelPhase, canFix bool) help.KeyMap {
 	scroll := withHelp(k.ScrollDown, "pgdn/space", "scroll")
 	switch phase {
 	case phaseConfirmingFix:

@@ -1,0 +1,254 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/steps"
+)
+
+// Steps 1 and 2: the bucket of each side, with a panel on the highlighted one.
+
+const (
+	pageSourceBucket pageID = "source-bucket"
+	pageDestBucket   pageID = "destination-bucket"
+)
+
+const newBucketValue = "\x00new-bucket"
+
+type bucketPage struct {
+	s    *shared
+	side *sideChoice
+	list picker
+}
+
+func newSourceBucketPage(s *shared) page {
+	return &bucketPage{s: s, side: &s.source, list: newPicker("bucket name")}
+}
+
+func newDestBucketPage(s *shared) page {
+	return &bucketPage{s: s, side: &s.destination, list: newPicker("bucket name")}
+}
+
+func (p *bucketPage) isSource() bool { return p.side.side == steps.SourceSide }
+
+func (p *bucketPage) listSlot() slot { return slot{taskBuckets, p.side.profile} }
+
+func (p *bucketPage) enter(bool) tea.Cmd {
+	if _, ok := p.s.buckets[p.side.profile]; ok {
+		p.refreshItems()
+		return p.loadHighlightedSummary()
+	}
+	if p.s.tasks.isRunning(p.listSlot()) {
+		return nil
+	}
+	ctx, id := p.s.tasks.start(p.listSlot(), p.s.current)
+	return listBuckets(ctx, id, p.s.accounts[p.side.profile].acc, p.side.side)
+}
+
+func (p *bucketPage) update(msg tea.Msg) (action, tea.Cmd) {
+	switch msg := msg.(type) {
+	case bucketsMsg:
+		if !p.s.tasks.finish(msg.task) {
+			return stay, nil
+		}
+		p.s.buckets[msg.profile] = bucketsResult{buckets: msg.buckets, err: msg.err}
+		if p.side.chosen && p.side.profile == msg.profile {
+			p.refreshItems()
+		}
+		return only(p.loadHighlightedSummary())
+	case summaryMsg:
+		p.s.storeSummary(msg)
+		return stay, nil
+	case dueMsg:
+		if it, ok := p.list.selected(); ok && msg.what == taskSummary && it.value == msg.value {
+			return only(p.loadSummary(msg.value))
+		}
+		return stay, nil
+	}
+	return p.s.listUpdate(&p.list, p, msg)
+}
+
+func (p *bucketPage) refreshItems() {
+	all := p.s.buckets[p.side.profile].buckets
+	if p.isSource() {
+		items := make([]pickItem, len(all))
+		for i, b := range all {
+			items[i] = newPickItem(b.Name, b.Name, b.Region, "")
+		}
+		p.list.setItems(items)
+		p.list.selectValue(p.side.bucket.Name)
+		return
+	}
+	items := []pickItem{newPickItem(newBucketValue, "+ new bucket in "+p.s.region, "s3repl creates it", "")}
+	for _, b := range steps.BucketsIn(all, p.s.region) {
+		reason := ""
+		if b.Name == p.s.source.bucket.Name {
+			reason = "the source bucket"
+		}
+		items = append(items, newPickItem(b.Name, b.Name, "", reason))
+	}
+	p.list.setItems(items)
+	p.list.note = p.otherRegionsNote()
+	if p.s.newBucket {
+		p.list.selectValue(newBucketValue)
+	} else {
+		p.list.selectValue(p.side.bucket.Name)
+	}
+}
+
+func (p *bucketPage) loadHighlightedSummary() tea.Cmd {
+	if it, ok := p.list.selected(); ok && it.value != newBucketValue {
+		return p.loadSummary(it.value)
+	}
+	return nil
+}
+
+func (p *bucketPage) bucketRegion(name string) string {
+	for _, b := range p.s.buckets[p.side.profile].buckets {
+		if b.Name == name {
+			return b.Region
+		}
+	}
+	return ""
+}
+
+// loadSummary reads a bucket's summary unless it is known or being read; the read of
+// a bucket the cursor has left is cancelled.
+func (p *bucketPage) loadSummary(bucket string) tea.Cmd {
+	return p.s.readSummary(p.side, bucket, p.bucketRegion(bucket), true)
+}
+
+func (p *bucketPage) afterMove() tea.Cmd {
+	if it, ok := p.list.selected(); ok && it.value != newBucketValue {
+		return p.s.due(taskSummary, it.value)
+	}
+	return nil
+}
+
+func (p *bucketPage) refresh() tea.Cmd {
+	delete(p.s.buckets, p.side.profile)
+	p.s.summaries = map[bucketRef]summaryResult{}
+	return p.enter(false)
+}
+
+func (p *bucketPage) choose() (action, tea.Cmd) {
+	it, ok := p.list.selected()
+	if !ok || p.s.tasks.isRunning(p.listSlot()) {
+		return stay, nil // enter does not choose from what the page no longer shows
+	}
+	if p.isSource() {
+		p.side.bucket = awsops.BucketSummary{Name: it.value, Region: p.bucketRegion(it.value)}
+		return goTo(pageDestProfile), nil
+	}
+	switch {
+	case it.value == newBucketValue:
+		return goTo(pageNewBucket), nil
+	case it.reason != "":
+		return notice(it.title + " is " + it.reason + ": choose another bucket"), nil
+	}
+	if it.value != p.side.bucket.Name || p.s.newBucket {
+		p.s.replicaKey = replicaKeyChoice{} // the key list starts on the new bucket's key
+	}
+	p.side.bucket = awsops.BucketSummary{Name: it.value, Region: p.s.region}
+	p.s.newBucket = false
+	return goTo(pageReplicaKey), nil
+}
+
+const wideLayout = 100 // from this width the side panel sits beside the list
+
+func (p *bucketPage) setSize(width, height int) {
+	if width >= wideLayout {
+		p.list.resize(width*11/20, height-2)
+		return
+	}
+	p.list.resize(width, max(3, height-2-narrowPanelHeight(height)))
+}
+
+func narrowPanelHeight(height int) int {
+	if height < 14 {
+		return 0
+	}
+	return 8
+}
+
+func (p *bucketPage) setTheme(th Theme) { p.list.filter.SetStyles(th.Input) }
+
+func (p *bucketPage) keyHelp() help.KeyMap { return p.s.listHelp() }
+
+func (p *bucketPage) typing() bool { return p.list.editing }
+
+func (p *bucketPage) view() string {
+	th := p.s.theme
+	who := p.s.whoLine(p.side)
+	var title string
+	if p.isSource() {
+		title = th.Heading.Render("Source bucket") + th.Muted.Render(" · "+who)
+	} else {
+		title = th.Heading.Render("Destination bucket in "+p.s.region) + th.Muted.Render(" · "+who)
+	}
+	res, loaded := p.s.buckets[p.side.profile]
+	switch {
+	case !loaded:
+		return title + "\n" + p.s.spinnerLine("listing the buckets of "+profileLabel(p.side.profile)+"…")
+	case res.err != nil:
+		return title + "\n" + renderError(th, res.err, p.s.width) + "\n\n" + th.Muted.Render("r try again · esc choose another profile")
+	case len(res.buckets) == 0 && p.isSource():
+		return title + "\n" + "This account has no buckets. Create the bucket to replicate first, or press esc to choose another profile."
+	}
+	list := p.list.render(th)
+	panel := p.highlightedPanel()
+	if p.s.width >= wideLayout {
+		return title + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, padLines(list, p.list.width), " ", panel)
+	}
+	return title + "\n" + list + "\n" + panel
+}
+
+func (p *bucketPage) otherRegionsNote() string {
+	all := p.s.buckets[p.side.profile].buckets
+	other := len(all) - len(steps.BucketsIn(all, p.s.region))
+	if other == 0 {
+		return ""
+	}
+	return plural(other, "bucket") + " in other Regions not shown"
+}
+
+func (p *bucketPage) highlightedPanel() string {
+	th, body := p.s.theme, p.s.height
+	width, height := p.s.width-p.list.width-1, body-1 // beside the list
+	if p.s.width < wideLayout {
+		width, height = p.s.width, narrowPanelHeight(body)
+	}
+	if height < 3 {
+		return ""
+	}
+	it, ok := p.list.selected()
+	if !ok {
+		return bucketPanel(th, nil, "", width, height)
+	}
+	if it.value == newBucketValue {
+		return boxed(th, newBucketLines(th, p.s.region), width, height)
+	}
+	ref := bucketRef{p.side.profile, it.value}
+	res, known := p.s.summaries[ref]
+	switch {
+	case known:
+		return bucketPanel(th, &res, "", width, height)
+	case p.s.tasks.isRunning(summarySlot(ref)):
+		return bucketPanel(th, nil, p.s.spinnerLine("reading "+it.value+"…"), width, height)
+	}
+	return bucketPanel(th, nil, "", width, height)
+}
+
+func newBucketLines(th Theme, region string) []string {
+	return []string{
+		th.PanelTitle.Render("A new bucket in " + region),
+		"s3repl creates it with:",
+		"  • versioning enabled",
+		"  • SSE-KMS default encryption with the replica key",
+		"  • S3 Bucket Keys on",
+		"  • bucket-owner-enforced object ownership",
+	}
+}
