@@ -54,7 +54,9 @@ func TestFailedApplyOutput(t *testing.T) {
 			cloud.InjectFault(simcloud.Fault{Op: "s3:PutBucketPolicy", Mode: tc.mode})
 			var out bytes.Buffer
 			opts := steps.ApplyOptions{Journal: journal, PropagationWait: time.Millisecond,
-				OnProgress: func(c steps.Change, phase steps.ApplyPhase, err error) { lipgloss.Fprint(&out, ui.ProgressLine(c, phase, err)) }}
+				OnProgress: func(c steps.Change, phase steps.ApplyPhase, err error) {
+					lipgloss.Fprint(&out, ui.ProgressLine(c, phase, err))
+				}}
 			result, applyErr := steps.Apply(ctx, acc, plan, opts)
 			if applyErr == nil {
 				t.Fatal("the apply did not fail")

@@ -126,7 +126,9 @@ func runWatchSetup(cmd *cobra.Command, flags watchFlags, planner watchPlanner) e
 	defer journal.Close()
 	opts := steps.ApplyOptions{Journal: journal}
 	if !flags.json {
-		opts.OnProgress = func(c steps.Change, phase steps.ApplyPhase, err error) { lipgloss.Fprint(out, ui.ProgressLine(c, phase, err)) }
+		opts.OnProgress = func(c steps.Change, phase steps.ApplyPhase, err error) {
+			lipgloss.Fprint(out, ui.ProgressLine(c, phase, err))
+		}
 	}
 	result, applyErr := steps.Apply(ctx, acc, plan, opts)
 	return printApplied(out, flags.json, plan, result, journal.Path(), applyErr)
