@@ -92,7 +92,13 @@ type RoleState struct {
 	// Managed holds the documents of the managed policies attached to the role;
 	// ManagedRead is false when the profile may not list them.
 	Managed     []string
+	ManagedARNs []string // the ARNs of Managed, in its order
 	ManagedRead bool
+	// OwnManaged is the customer managed policy s3repl gives the role when its inline
+	// policies have no room for s3repl's statements (at OwnManagedARN): its default
+	// version, "" when it does not exist.
+	OwnManagedARN string
+	OwnManaged    string
 	// Boundary is the document of the role's permissions boundary, which caps what its
 	// policies allow; BoundaryErr says why it could not be read.
 	Boundary    string
@@ -275,7 +281,18 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 		if awsops.IsAccessDenied(err) {
 			return nil // checks that managed policies could change say they cannot tell
 		}
-		out.Managed, out.ManagedRead = managed, err == nil
+		for _, p := range managed {
+			out.Managed, out.ManagedARNs = append(out.Managed, p.Document), append(out.ManagedARNs, p.ARN)
+		}
+		out.ManagedRead = err == nil
+		return explain("source", err)
+	})
+	out.OwnManagedARN = ManagedPolicyARN(role.ARN, policyName)
+	g.Go(func() (err error) {
+		out.OwnManaged, err = acc.ManagedPolicy(ctx, out.OwnManagedARN)
+		if awsops.IsNotFound(err) || awsops.IsAccessDenied(err) {
+			return nil
+		}
 		return explain("source", err)
 	})
 	if role.PermissionsBoundary != "" {

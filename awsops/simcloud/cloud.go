@@ -111,6 +111,7 @@ type Cloud struct {
 	keys     []*kmsKey // in creation order, which ListKeys keeps
 	aliases  map[aliasRef]string
 	roles    map[roleRef]*role
+	policies map[policyRef]*managedPolicy
 	queue    []replicationTask
 	failures map[versionRef][]Failure
 	faults   []Fault // armed by InjectFault
@@ -127,6 +128,7 @@ func New(opts ...Option) *Cloud {
 		buckets:  map[string]*bucket{},
 		aliases:  map[aliasRef]string{},
 		roles:    map[roleRef]*role{},
+		policies: map[policyRef]*managedPolicy{},
 		failures: map[versionRef][]Failure{},
 	}
 	for _, opt := range opts {
