@@ -15,6 +15,9 @@
 //   - moto creates buckets without default encryption, where S3 gives SSE-S3 since
 //     2023 (errorCases; scenarios stage it explicitly so the rest compares whole);
 //   - moto never sets a replication status (TestReplicationStatusOfNewObjects);
+//   - moto enforces none of IAM's managed-policy quotas but the five versions (a
+//     policy's size, policies per role), and lets two policies share a name under
+//     different paths (errorCases);
 //   - moto prints documents with Python's spacing (render compacts them).
 package contract
 
