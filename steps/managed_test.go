@@ -201,3 +201,23 @@ func TestPlanRefusesAManagedPolicyOverItsLimit(t *testing.T) {
 		t.Fatalf("the plan was not refused for the managed policy's size: %v", err)
 	}
 }
+
+// TestUnattachedManagedPolicyIsNamed: an earlier run created s3repl's managed policy
+// and stopped before attaching it; the role's inline policies have room again, so the
+// plan writes the inline policy and names the managed one that nothing uses.
+func TestUnattachedManagedPolicyIsNamed(t *testing.T) {
+	w := newLimitWorld(t)
+	role, err := w.acc.Source.GetRole(w.ctx, simcloud.DemoExistingRole)
+	w.must(err)
+	arn, err := w.acc.Source.CreatePolicy(w.ctx, steps.ManagedPolicyPath, steps.ManagedPolicyName(role.Name, w.setup.RolePolicyName()),
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme/*"}]}`, "")
+	w.must(err)
+	plan, err := w.plan()
+	w.must(err)
+	if ids := changeIDs(plan.Pending()); !slices.Contains(ids, "role-policy") || slices.Contains(ids, "role-attach-policy") {
+		t.Errorf("the plan's changes: %v, want the inline policy", ids)
+	}
+	if warnings := strings.Join(plan.Warnings, "\n"); !strings.Contains(warnings, "aws iam delete-policy --policy-arn "+arn) {
+		t.Errorf("the warnings do not name the unattached policy %s:\n%s", arn, warnings)
+	}
+}

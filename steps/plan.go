@@ -444,6 +444,9 @@ func (b *planBuilder) rolePolicy() error {
 		if over := roleInlineOverLimit(c, b.st); changed && over != "" {
 			return b.managedRolePolicy(over)
 		}
+		if b.st.Role.OwnManaged != "" {
+			b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("managed policy %s, made by an earlier s3repl run for this rule, is not attached to the role and nothing of s3repl's uses it: the role's inline policies have room again. Delete it with `aws iam delete-policy --policy-arn %s` if nothing else uses it", b.st.Role.OwnManagedARN, b.st.Role.OwnManagedARN))
+		}
 	}
 	b.addDocChange(c, changed)
 	return nil
