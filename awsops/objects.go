@@ -74,6 +74,9 @@ type ManagedPolicies interface {
 	AttachRolePolicy(ctx context.Context, role, arn string) error
 	// DeleteRolePolicy deletes one inline policy of a role.
 	DeleteRolePolicy(ctx context.Context, role, policyName string) error
+	// PoliciesPerRoleQuota is how many managed policies a role of the account may have
+	// attached: IAM's AttachedPoliciesPerRoleQuota, 10 unless AWS raised it (up to 20).
+	PoliciesPerRoleQuota(ctx context.Context) (int, error)
 }
 
 // AttachedPolicy is a managed policy attached to a role, with the document of its

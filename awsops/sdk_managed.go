@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -110,4 +111,12 @@ func (a *sdkAccount) DeleteRolePolicy(ctx context.Context, role, policyName stri
 		return a.fail("iam:DeleteRolePolicy", role+"/"+policyName, err)
 	}
 	return nil
+}
+
+func (a *sdkAccount) PoliciesPerRoleQuota(ctx context.Context) (int, error) {
+	out, err := a.iamClient().GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+	if err != nil {
+		return 0, a.fail("iam:GetAccountSummary", "account summary", err)
+	}
+	return int(out.SummaryMap[string(types.SummaryKeyTypeAttachedPoliciesPerRoleQuota)]), nil
 }

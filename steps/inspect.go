@@ -99,6 +99,9 @@ type RoleState struct {
 	// version, "" when it does not exist.
 	OwnManagedARN string
 	OwnManaged    string
+	// PoliciesPerRole is how many managed policies the role may have attached, read
+	// only when it has IAM's default quota of them already; 0 when not read.
+	PoliciesPerRole int
 	// Boundary is the document of the role's permissions boundary, which caps what its
 	// policies allow; BoundaryErr says why it could not be read.
 	Boundary    string
@@ -275,6 +278,7 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 		return explain("source", err)
 	}
 	docs := make([]string, len(names))
+	outer := ctx
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		managed, err := acc.AttachedRolePolicies(ctx, name)
@@ -312,6 +316,13 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 	}
 	if err := g.Wait(); err != nil {
 		return err
+	}
+	if len(out.ManagedARNs) >= maxPoliciesPerRole {
+		// AWS may have raised the account's quota (up to 20)
+		out.PoliciesPerRole, err = acc.PoliciesPerRoleQuota(outer)
+		if err != nil && !awsops.IsAccessDenied(err) {
+			return explain("source", err)
+		}
 	}
 	out.Inline = make(map[string]string, len(names))
 	for i, policy := range names {

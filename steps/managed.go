@@ -119,9 +119,13 @@ func managedOverLimit(c Change, st *State) string {
 				prefix(c.why), c.name, n, maxManagedPolicy, st.Role.PolicyName)
 		}
 	case kindAttachPolicy:
-		if n := len(st.Role.ManagedARNs); n >= maxPoliciesPerRole {
-			return fmt.Sprintf("%ss3repl would attach a customer managed policy with its statements to the role, but role %s has %d managed policies attached, IAM's limit of %d per role (the default quota; AWS can raise it to 20). Detach a managed policy from the role, or move inline policies of yours into one of its managed policies",
-				prefix(c.why), c.target, n, maxPoliciesPerRole)
+		quota, source := st.Role.PoliciesPerRole, "the account's quota"
+		if quota == 0 {
+			quota, source = maxPoliciesPerRole, "IAM's default quota: s3repl could not read the account's (iam:GetAccountSummary); AWS can raise it to 20"
+		}
+		if n := len(st.Role.ManagedARNs); n >= quota {
+			return fmt.Sprintf("%ss3repl would attach a customer managed policy with its statements to the role, but role %s has %d managed policies attached, the limit of %d per role (%s). Detach a managed policy from the role, move inline policies of yours into one of its managed policies, or ask AWS to raise the quota",
+				prefix(c.why), c.target, n, quota, source)
 		}
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/policy"
@@ -180,10 +181,22 @@ func TestPlanRefusesWhenNeitherInlineNorManagedFits(t *testing.T) {
 	if err == nil {
 		t.Fatal("the plan was made")
 	}
-	for _, want := range []string{"10240", "inline policies of role " + simcloud.DemoExistingRole, "10 managed policies attached", "limit of 10 per role"} {
+	for _, want := range []string{"10240", "inline policies of role " + simcloud.DemoExistingRole, "10 managed policies attached", "limit of 10 per role (the account's quota)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the refusal does not say %q:\n%v", want, err)
 		}
+	}
+
+	// AWS raised the account's quota: the eleventh fits
+	w.cloud.SetPoliciesPerRoleQuota(simcloud.DemoSourceAccount, 20)
+	plan, err := w.plan()
+	w.must(err)
+	_, err = steps.Apply(w.ctx, w.acc, plan, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	w.must(err)
+	attached, err := w.acc.Source.AttachedRolePolicies(w.ctx, simcloud.DemoExistingRole)
+	w.must(err)
+	if len(attached) != 11 {
+		t.Errorf("%d managed policies attached, want s3repl's as the eleventh", len(attached))
 	}
 }
 

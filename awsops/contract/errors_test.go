@@ -375,6 +375,11 @@ var errorCases = []errorCase{
 			}
 			return "", nil
 		}},
+	{name: "the quota of managed policies per role", aws: "ok: 10",
+		call: func(b *backend, w errorWorld) (string, error) {
+			quota, err := b.src.PoliciesPerRoleQuota(ctx)
+			return fmt.Sprint(quota), err
+		}},
 	{name: "DeleteRolePolicy of a policy the role does not have", aws: "not found [NoSuchEntity]",
 		call: func(b *backend, w errorWorld) (string, error) {
 			return noValue(b.src.DeleteRolePolicy(ctx, w.role, "no-such-policy"))

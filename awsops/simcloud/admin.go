@@ -150,7 +150,7 @@ func (c *Cloud) AttachRolePolicy(account, roleName, document string) error {
 		if err != nil {
 			return err
 		}
-		return r.attach(p)
+		return c.attach(r, p)
 	})
 }
 

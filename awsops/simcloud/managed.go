@@ -35,6 +35,33 @@ const (
 	maxPolicyVersions     = 5
 )
 
+func (c *Cloud) policiesPerRole(account string) int {
+	if quota, raised := c.policiesPerRoleQuota[account]; raised {
+		return quota
+	}
+	return maxPoliciesPerRole
+}
+
+// SetPoliciesPerRoleQuota raises (or lowers) how many managed policies a role of the
+// account may have attached, as AWS does on request (up to 20).
+func (c *Cloud) SetPoliciesPerRoleQuota(account string, quota int) {
+	_ = c.locked(func() error {
+		c.policiesPerRoleQuota[account] = quota
+		return nil
+	})
+}
+
+// PoliciesPerRoleQuota is the account's AttachedPoliciesPerRoleQuota, as
+// GetAccountSummary reports it [API_GetAccountSummary].
+func (a *Account) PoliciesPerRoleQuota(ctx context.Context) (int, error) {
+	var quota int
+	err := a.do(ctx, "iam:GetAccountSummary", "account summary", func() error {
+		quota = a.cloud.policiesPerRole(a.accountID())
+		return nil
+	})
+	return quota, err
+}
+
 // policyRef finds a policy by name: "IAM user, group, role, and policy names must be
 // unique within the account. Names are not distinguished by case" [API_CreatePolicy],
 // whatever their paths.
@@ -100,13 +127,14 @@ func (c *Cloud) createPolicy(account, path, name, doc string) (*managedPolicy, e
 }
 
 // attach attaches a policy to a role. Attaching one that is attached already changes
-// nothing; an eleventh is refused [reference_iam-quotas].
-func (r *role) attach(p *managedPolicy) error {
+// nothing; one over the account's quota (10 unless raised) is refused
+// [reference_iam-quotas].
+func (c *Cloud) attach(r *role, p *managedPolicy) error {
 	if slices.Contains(r.attached, p) {
 		return nil
 	}
-	if len(r.attached) >= maxPoliciesPerRole {
-		return limitExceeded("LimitExceeded", "Cannot exceed quota for PoliciesPerRole: %d", maxPoliciesPerRole)
+	if quota := c.policiesPerRole(r.account); len(r.attached) >= quota {
+		return limitExceeded("LimitExceeded", "Cannot exceed quota for PoliciesPerRole: %d", quota)
 	}
 	r.attached = append(r.attached, p)
 	return nil
@@ -232,7 +260,7 @@ func (a *Account) AttachRolePolicy(ctx context.Context, roleName, policyARN stri
 		if err != nil {
 			return err
 		}
-		return r.attach(p)
+		return a.cloud.attach(r, p)
 	})
 }
 
