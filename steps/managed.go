@@ -68,7 +68,11 @@ func (b *planBuilder) managedRolePolicy(why string) error {
 		changed = err != nil || !same
 	}
 	if why != "" {
-		b.plan.Warnings = append(b.plan.Warnings, why+": s3repl puts its statements in the customer managed policy "+name+" attached to the role instead, and changes none of your policies")
+		moved := ""
+		if role.Policy != "" {
+			moved = "; its inline policy " + role.PolicyName + " moves there with every statement it holds and is deleted once the managed policy is attached"
+		}
+		b.plan.Warnings = append(b.plan.Warnings, why+": s3repl puts its statements in the customer managed policy "+name+" attached to the role instead, and changes none of your policies"+moved)
 	}
 	b.addDocChange(Change{
 		ID: "role-managed-policy", Title: "Permissions of the role for rule " + b.s.RuleID() + " (customer managed policy " + name + ")",
