@@ -234,3 +234,29 @@ func TestUnattachedManagedPolicyIsNamed(t *testing.T) {
 		t.Errorf("the warnings do not name the unattached policy %s:\n%s", arn, warnings)
 	}
 }
+
+// TestDoctorReadsTheManagedPolicy: the doctor judges the role's permissions with
+// s3repl's managed policy, and when it lost a statement names it, and its fix (the
+// plan's) writes the managed policy again.
+func TestDoctorReadsTheManagedPolicy(t *testing.T) {
+	s := newSimSetupFrom(t, func(s *simSetup) { crowdRole(t, s.ctx, s.acc.Source, simcloud.DemoExistingRole, 9600) })
+	arn := steps.ManagedPolicyARN(s.facts.RoleARN, s.setup.RolePolicyName())
+	current, err := s.acc.Source.ManagedPolicy(s.ctx, arn)
+	s.must(err)
+	doc, err := policy.Parse(current)
+	s.must(err)
+	if !doc.Remove("S3replReplicateToDestination") {
+		t.Fatalf("no S3replReplicateToDestination statement in %s", current)
+	}
+	s.must(s.acc.Source.CreatePolicyVersion(s.ctx, arn, policy.Compact(doc.String())))
+	report := s.doctor()
+	check := doctorCheck(t, report, "role-permissions")
+	if check.Status != steps.DoctorFailed || !strings.Contains(check.Fix, arn) {
+		t.Fatalf("role-permissions: %s, fix %q", check.Status, check.Fix)
+	}
+	if ids := changeIDs(report.Fixes); !slices.Equal(ids, []string{"role-managed-policy"}) {
+		t.Fatalf("the doctor's fixes: %v", ids)
+	}
+	s.apply(report.Fixes)
+	s.expectSettled("after the doctor's fix")
+}
