@@ -260,3 +260,49 @@ func TestDoctorReadsTheManagedPolicy(t *testing.T) {
 	s.apply(report.Fixes)
 	s.expectSettled("after the doctor's fix")
 }
+
+// meddler changes s3repl's managed policy right after it is attached, as someone
+// else might between two writes of an apply.
+type meddler struct {
+	awsops.Account
+	meddle func(ctx context.Context, arn string) error
+}
+
+func (m meddler) AttachRolePolicy(ctx context.Context, role, arn string) error {
+	if err := m.Account.AttachRolePolicy(ctx, role, arn); err != nil {
+		return err
+	}
+	return m.meddle(ctx, arn)
+}
+
+// TestInlinePolicyIsKeptWhenTheManagedPolicyLacksItsStatements: the managed policy
+// loses a statement of the moved inline policy between the attach and the delete;
+// the apply reads it again before deleting, keeps the inline policy and stops.
+func TestInlinePolicyIsKeptWhenTheManagedPolicyLacksItsStatements(t *testing.T) {
+	s := newScenarioSetup(t, steps.DefaultDemoScenario)
+	name := s.setup.RolePolicyName()
+	s.must(s.acc.Source.PutRolePolicy(s.ctx, simcloud.DemoExistingRole, name,
+		`{"Version":"2012-10-17","Statement":[{"Sid":"AuditReads","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-audit/*"}]}`))
+	crowdRole(t, s.ctx, s.acc.Source, simcloud.DemoExistingRole, 9700)
+	plan := s.plan()
+	src := s.acc.Source
+	s.acc.Source = meddler{Account: src, meddle: func(ctx context.Context, arn string) error {
+		current, err := src.ManagedPolicy(ctx, arn)
+		if err != nil {
+			return err
+		}
+		doc, err := policy.Parse(current)
+		if err != nil {
+			return err
+		}
+		doc.Remove("AuditReads")
+		return src.CreatePolicyVersion(ctx, arn, policy.Compact(doc.String()))
+	}}
+	_, err := steps.Apply(s.ctx, s.acc, plan, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "inline policy is kept") {
+		t.Fatalf("the apply: %v, want it stopped keeping the inline policy", err)
+	}
+	if _, err := src.GetRolePolicy(s.ctx, simcloud.DemoExistingRole, name); err != nil {
+		t.Fatalf("s3repl's inline policy with the user's statement was deleted: %v", err)
+	}
+}
