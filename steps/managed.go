@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/policy"
@@ -53,10 +54,16 @@ func (b *planBuilder) managedRolePolicy(why string) error {
 		return fmt.Errorf("inline policy %s of the role cannot be read: %w", role.PolicyName, err)
 	}
 	for _, st := range inline.Statements() {
-		if !holds(doc, st) {
-			if err := doc.Append(st); err != nil {
-				return err
+		if holds(doc, st) {
+			continue
+		}
+		if sid := sidOf(st); sid != "" {
+			if _, taken := doc.Statement(sid); taken {
+				return Problems{fmt.Sprintf("statement %q of s3repl's inline policy %s of role %s differs from the statement of that Sid in policy %s, where s3repl moves the inline policy's statements: make them the same, or give one another Sid, and run plan again", sid, role.PolicyName, roleName, arn)}
 			}
+		}
+		if err := doc.Append(st); err != nil {
+			return err
 		}
 	}
 	if _, err := doc.Upsert(b.f.RolePolicyStatements()...); err != nil {
@@ -97,12 +104,11 @@ func (b *planBuilder) managedRolePolicy(why string) error {
 	return nil
 }
 
-// holds reports whether a document has a statement: one with its Sid, or one that
-// means the same.
+// holds reports whether a document has a statement: one of s3repl's by its Sid (s3repl
+// keeps its own statements current), any other by meaning.
 func holds(doc *policy.Document, statement json.RawMessage) bool {
-	var probe struct{ Sid string }
-	if json.Unmarshal(statement, &probe) == nil && probe.Sid != "" {
-		_, found := doc.Statement(probe.Sid)
+	if sid := sidOf(statement); strings.HasPrefix(sid, "S3repl") {
+		_, found := doc.Statement(sid)
 		return found
 	}
 	for _, st := range doc.Statements() {
@@ -111,6 +117,12 @@ func holds(doc *policy.Document, statement json.RawMessage) bool {
 		}
 	}
 	return false
+}
+
+func sidOf(statement json.RawMessage) string {
+	var probe struct{ Sid string }
+	_ = json.Unmarshal(statement, &probe)
+	return probe.Sid
 }
 
 // managedOverLimit checks the managed policy against IAM's limits on managed

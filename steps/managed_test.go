@@ -306,3 +306,20 @@ func TestInlinePolicyIsKeptWhenTheManagedPolicyLacksItsStatements(t *testing.T) 
 		t.Fatalf("s3repl's inline policy with the user's statement was deleted: %v", err)
 	}
 }
+
+// TestMoveRefusesAStatementOfTheSameSidThatDiffers: s3repl's inline policy and its
+// managed policy (left unattached by an earlier run) hold different statements under
+// one Sid of the user's: moving would lose one, so the plan refuses, naming both.
+func TestMoveRefusesAStatementOfTheSameSidThatDiffers(t *testing.T) {
+	w := newLimitWorld(t)
+	name := w.setup.RolePolicyName()
+	w.must(w.acc.Source.PutRolePolicy(w.ctx, simcloud.DemoExistingRole, name,
+		`{"Version":"2012-10-17","Statement":[{"Sid":"AuditReads","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-audit/*"}]}`))
+	crowdRole(t, w.ctx, w.acc.Source, simcloud.DemoExistingRole, 9700)
+	_, err := w.acc.Source.CreatePolicy(w.ctx, steps.ManagedPolicyPath, steps.ManagedPolicyName(simcloud.DemoExistingRole, name),
+		`{"Version":"2012-10-17","Statement":[{"Sid":"AuditReads","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-audit-2025/*"}]}`, "")
+	w.must(err)
+	if _, err := w.plan(); err == nil || !strings.Contains(err.Error(), `statement "AuditReads"`) {
+		t.Fatalf("the plan: %v, want it refused naming the statement", err)
+	}
+}
