@@ -45,29 +45,12 @@ func (b *planBuilder) managedRolePolicy(why string) error {
 	roleName := RoleNameOf(b.f.RoleARN)
 	arn := ManagedPolicyARN(b.f.RoleARN, role.PolicyName)
 	name := ManagedPolicyName(roleName, role.PolicyName)
-	doc, err := policy.Parse(role.OwnManaged)
+	doc, conflict, err := mergeMoved(role.OwnManaged, role.Policy, b.f.RolePolicyStatements())
 	if err != nil {
-		return fmt.Errorf("managed policy %s of the role cannot be read: %w", arn, err)
+		return fmt.Errorf("s3repl's policies of role %s (inline %s, managed %s) cannot be merged: %w", roleName, role.PolicyName, arn, err)
 	}
-	inline, err := policy.Parse(role.Policy)
-	if err != nil {
-		return fmt.Errorf("inline policy %s of the role cannot be read: %w", role.PolicyName, err)
-	}
-	for _, st := range inline.Statements() {
-		if holds(doc, st) {
-			continue
-		}
-		if sid := sidOf(st); sid != "" {
-			if _, taken := doc.Statement(sid); taken {
-				return Problems{fmt.Sprintf("statement %q of s3repl's inline policy %s of role %s differs from the statement of that Sid in policy %s, where s3repl moves the inline policy's statements: make them the same, or give one another Sid, and run plan again", sid, role.PolicyName, roleName, arn)}
-			}
-		}
-		if err := doc.Append(st); err != nil {
-			return err
-		}
-	}
-	if _, err := doc.Upsert(b.f.RolePolicyStatements()...); err != nil {
-		return err
+	if conflict != "" {
+		return Problems{fmt.Sprintf("statement %q of s3repl's inline policy %s of role %s differs from the statement of that Sid in policy %s, where s3repl moves the inline policy's statements: make them the same, or give one another Sid, and run plan again", conflict, role.PolicyName, roleName, arn)}
 	}
 	changed := true
 	if role.OwnManaged != "" {
@@ -102,6 +85,37 @@ func (b *planBuilder) managedRolePolicy(why string) error {
 		})
 	}
 	return nil
+}
+
+// mergeMoved is s3repl's managed policy once s3repl's inline policy has moved into
+// it, every statement it holds with it, and s3repl's statements are merged in. A
+// statement of the inline policy whose Sid the managed policy holds with another
+// meaning is not merged: its Sid is returned as the conflict.
+func mergeMoved(managed, inline string, ours []policy.Statement) (doc *policy.Document, conflict string, err error) {
+	if doc, err = policy.Parse(managed); err != nil {
+		return nil, "", err
+	}
+	moved, err := policy.Parse(inline)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, st := range moved.Statements() {
+		if holds(doc, st) {
+			continue
+		}
+		if sid := sidOf(st); sid != "" {
+			if _, taken := doc.Statement(sid); taken {
+				return nil, sid, nil
+			}
+		}
+		if err := doc.Append(st); err != nil {
+			return nil, "", err
+		}
+	}
+	if _, err := doc.Upsert(ours...); err != nil {
+		return nil, "", err
+	}
+	return doc, "", nil
 }
 
 // holds reports whether a document has a statement: one of s3repl's by its Sid (s3repl
