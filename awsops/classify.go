@@ -231,6 +231,7 @@ var codeKinds = map[string]Kind{
 	"BucketAlreadyExists":     KindConflict,
 	"BucketAlreadyOwnedByYou": KindConflict,
 	"EntityAlreadyExists":     KindConflict,
+	"DeleteConflict":          KindConflict, // IAM: e.g. deleting a policy's default version
 	"AlreadyExistsException":  KindConflict,
 	"OperationAborted":        KindConflict,
 }

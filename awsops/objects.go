@@ -1,7 +1,10 @@
 package awsops
 
 import (
+	"cmp"
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -54,8 +57,52 @@ type ObjectSampler interface {
 
 // ManagedPolicies reads the managed policies attached to a role, so permission checks
 // see everything the role may do, and one managed policy by ARN (a role's
-// permissions boundary).
+// permissions boundary); and writes the customer managed policy s3repl gives a role
+// whose inline policies have no room left for its statements.
 type ManagedPolicies interface {
-	AttachedRolePolicies(ctx context.Context, role string) ([]string, error)
+	AttachedRolePolicies(ctx context.Context, role string) ([]AttachedPolicy, error)
+	// ManagedPolicy reads a managed policy's default version; IsNotFound when the
+	// policy does not exist.
 	ManagedPolicy(ctx context.Context, arn string) (string, error)
+	// PolicyVersions lists a managed policy's versions, oldest first.
+	PolicyVersions(ctx context.Context, arn string) ([]PolicyVersion, error)
+	// CreatePolicy creates a customer managed policy and returns its ARN.
+	CreatePolicy(ctx context.Context, path, name, document, description string) (string, error)
+	// CreatePolicyVersion adds a version to a managed policy and makes it the default.
+	CreatePolicyVersion(ctx context.Context, arn, document string) error
+	DeletePolicyVersion(ctx context.Context, arn, versionID string) error
+	AttachRolePolicy(ctx context.Context, role, arn string) error
+	// DeleteRolePolicy deletes one inline policy of a role.
+	DeleteRolePolicy(ctx context.Context, role, policyName string) error
+	// PoliciesPerRoleQuota is how many managed policies a role of the account may have
+	// attached: IAM's AttachedPoliciesPerRoleQuota, 10 unless AWS raised it (up to 20).
+	PoliciesPerRoleQuota(ctx context.Context) (int, error)
+}
+
+// AttachedPolicy is a managed policy attached to a role, with the document of its
+// default version.
+type AttachedPolicy struct {
+	ARN      string
+	Document string
+}
+
+// PolicyVersion is one version of a managed policy.
+type PolicyVersion struct {
+	ID      string // v1, v2, ...
+	Default bool
+	Created time.Time
+}
+
+// comparePolicyVersions orders versions oldest first: by creation time, then by the
+// number IAM gives them in order (v2 before v10).
+func comparePolicyVersions(a, b PolicyVersion) int {
+	if c := a.Created.Compare(b.Created); c != 0 {
+		return c
+	}
+	return cmp.Compare(versionNumber(a.ID), versionNumber(b.ID))
+}
+
+func versionNumber(id string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(id, "v"))
+	return n
 }

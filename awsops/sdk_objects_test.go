@@ -49,7 +49,7 @@ func TestListObjectVersionsAndManagedPolicies(t *testing.T) {
 	}
 	role := mototest.UniqueName("managed")
 	get[awsops.Role](t)(acc.CreateRole(ctx, role, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, ""))
-	docs := get[[]string](t)(acc.(awsops.ManagedPolicies).AttachedRolePolicies(ctx, role))
+	docs := get[[]awsops.AttachedPolicy](t)(acc.(awsops.ManagedPolicies).AttachedRolePolicies(ctx, role))
 	if len(docs) != 0 {
 		t.Fatalf("a new role has no managed policies: %v", docs)
 	}

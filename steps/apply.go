@@ -299,6 +299,20 @@ func (a *applier) current(ctx context.Context, c Change) (doc string, exists boo
 	case kindReplication:
 		doc, err := acc.GetBucketReplication(ctx, c.Region, c.target)
 		return doc, doc != "", err
+	case kindManagedPolicy:
+		doc, err := acc.ManagedPolicy(ctx, c.target)
+		if err != nil {
+			return absent(err)
+		}
+		return doc, true, nil
+	case kindAttachPolicy:
+		return a.attachedDoc(ctx, c)
+	case kindDeleteRolePolicy:
+		doc, err := acc.GetRolePolicy(ctx, c.target, c.name)
+		if err != nil {
+			return absent(err)
+		}
+		return doc, true, nil
 	}
 	if isWatchKind(c.kind) {
 		return a.watchCurrent(ctx, c)
@@ -341,6 +355,12 @@ func (a *applier) write(ctx context.Context, c Change) error {
 		return a.retryPropagation(ctx, func() error { return acc.PutBucketPolicy(ctx, c.Region, c.target, after) })
 	case kindReplication:
 		return a.retryPropagation(ctx, func() error { return acc.PutBucketReplication(ctx, c.Region, c.target, after) })
+	case kindManagedPolicy:
+		return a.putManagedPolicy(ctx, c, after)
+	case kindAttachPolicy:
+		return acc.AttachRolePolicy(ctx, c.target, c.managedARN)
+	case kindDeleteRolePolicy:
+		return a.deleteMovedInline(ctx, c)
 	}
 	if isWatchKind(c.kind) {
 		return a.watchWrite(ctx, c)

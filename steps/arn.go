@@ -74,3 +74,23 @@ func sanitizeName(s string, max int) string {
 	}
 	return out
 }
+
+// ManagedPolicyPath is the path of the customer managed policies s3repl creates.
+const ManagedPolicyPath = "/s3repl/"
+
+// ManagedPolicyName names the customer managed policy that holds a rule's permissions
+// when the role's inline policies have no room for them: the inline policy's name and
+// the role's, as policy names are unique in an account whatever their path.
+func ManagedPolicyName(roleName, inlineName string) string {
+	name := sanitizeName(inlineName+"."+roleName, 1000)
+	if len(name) > 128 {
+		name = name[:119] + "-" + shortHash(name)
+	}
+	return name
+}
+
+// ManagedPolicyARN is the ARN of the customer managed policy ManagedPolicyName names,
+// in the role's account.
+func ManagedPolicyARN(roleARN, inlineName string) string {
+	return "arn:" + PartitionOf(roleARN) + ":iam::" + AccountOf(roleARN) + ":policy" + ManagedPolicyPath + ManagedPolicyName(RoleNameOf(roleARN), inlineName)
+}

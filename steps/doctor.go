@@ -550,7 +550,11 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 	if !d.managedRead {
 		return unknown(id, title, "not allowed by the inline policies, and the managed policies could not be read:\n"+strings.Join(denied, "\n"))
 	}
-	return failed(id, title, strings.Join(denied, "\n"), "s3repl apply writes the role's permission policy "+d.setup.RolePolicyName())
+	fix := "s3repl apply writes the role's permission policy " + d.setup.RolePolicyName()
+	if role := d.st.Role; role.ownManagedAttached(role.Role.ARN) {
+		fix = "s3repl apply writes the role's permissions into its managed policy " + role.OwnManagedARN
+	}
+	return failed(id, title, strings.Join(denied, "\n"), fix)
 }
 
 // grantedInItsAccount reports whether a request on a resource of the role's own

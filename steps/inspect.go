@@ -92,7 +92,16 @@ type RoleState struct {
 	// Managed holds the documents of the managed policies attached to the role;
 	// ManagedRead is false when the profile may not list them.
 	Managed     []string
+	ManagedARNs []string // the ARNs of Managed, in its order
 	ManagedRead bool
+	// OwnManaged is the customer managed policy s3repl gives the role when its inline
+	// policies have no room for s3repl's statements (at OwnManagedARN): its default
+	// version, "" when it does not exist.
+	OwnManagedARN string
+	OwnManaged    string
+	// PoliciesPerRole is how many managed policies the role may have attached, read
+	// only when it has IAM's default quota of them already; 0 when not read.
+	PoliciesPerRole int
 	// Boundary is the document of the role's permissions boundary, which caps what its
 	// policies allow; BoundaryErr says why it could not be read.
 	Boundary    string
@@ -269,13 +278,25 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 		return explain("source", err)
 	}
 	docs := make([]string, len(names))
+	outer := ctx
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		managed, err := acc.AttachedRolePolicies(ctx, name)
 		if awsops.IsAccessDenied(err) {
 			return nil // checks that managed policies could change say they cannot tell
 		}
-		out.Managed, out.ManagedRead = managed, err == nil
+		for _, p := range managed {
+			out.Managed, out.ManagedARNs = append(out.Managed, p.Document), append(out.ManagedARNs, p.ARN)
+		}
+		out.ManagedRead = err == nil
+		return explain("source", err)
+	})
+	out.OwnManagedARN = ManagedPolicyARN(role.ARN, policyName)
+	g.Go(func() (err error) {
+		out.OwnManaged, err = acc.ManagedPolicy(ctx, out.OwnManagedARN)
+		if awsops.IsNotFound(err) || awsops.IsAccessDenied(err) {
+			return nil
+		}
 		return explain("source", err)
 	})
 	if role.PermissionsBoundary != "" {
@@ -295,6 +316,13 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 	}
 	if err := g.Wait(); err != nil {
 		return err
+	}
+	if len(out.ManagedARNs) >= maxPoliciesPerRole {
+		// AWS may have raised the account's quota (up to 20)
+		out.PoliciesPerRole, err = acc.PoliciesPerRoleQuota(outer)
+		if err != nil && !awsops.IsAccessDenied(err) {
+			return explain("source", err)
+		}
 	}
 	out.Inline = make(map[string]string, len(names))
 	for i, policy := range names {

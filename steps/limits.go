@@ -47,7 +47,11 @@ func (c Change) overLimit(st *State) string {
 			return fmt.Sprintf("the trust policy of role %s would be %d characters (white space not counted), over IAM's limit of %d; remove statements s3repl did not write, or ask AWS to raise the quota (up to 4,096)", c.target, n, maxTrustPolicy)
 		}
 	case kindRolePolicy:
-		return roleInlineOverLimit(c, st)
+		if why := roleInlineOverLimit(c, st); why != "" {
+			return why + "; it does not fit a customer managed policy either (6,144 characters): name fewer keys in source.kmsKeys"
+		}
+	case kindManagedPolicy, kindAttachPolicy:
+		return managedOverLimit(c, st)
 	case kindBucketPolicy:
 		if n := len(doc); n > maxBucketPolicy {
 			return fmt.Sprintf("the bucket policy of %s would be %d bytes, over S3's limit of 20 KB (%d bytes); shorten or merge statements s3repl did not write", c.target, n, maxBucketPolicy)
@@ -86,6 +90,6 @@ func roleInlineOverLimit(c Change, st *State) string {
 			others = append(others, fmt.Sprintf("%s %d", name, sizes[name]))
 		}
 	}
-	return fmt.Sprintf("the inline policies of role %s would be %d characters together (white space not counted: %s %d, %s), over IAM's limit of %d for a role; move the role's other inline policies into customer managed policies attached to it",
+	return fmt.Sprintf("the inline policies of role %s would be %d characters together (white space not counted: %s %d, %s), over IAM's limit of %d for a role",
 		c.target, total, c.name, sizes[c.name], strings.Join(others, ", "), maxRoleInlinePolicies)
 }

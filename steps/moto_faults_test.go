@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/mototest"
+	"github.com/s3repl/s3repl/awsops/policy"
 	"github.com/s3repl/s3repl/steps"
 	"github.com/s3repl/s3repl/steps/convergetest"
 )
@@ -45,6 +47,9 @@ var sdkOperations = map[string][2]string{
 	"s3:CreateBucket": {"S3", "CreateBucket"}, "s3:PutEncryptionConfiguration": {"S3", "PutBucketEncryption"},
 	"s3:PutBucketVersioning": {"S3", "PutBucketVersioning"}, "s3:PutBucketPolicy": {"S3", "PutBucketPolicy"},
 	"s3:PutReplicationConfiguration": {"S3", "PutBucketReplication"},
+	"iam:CreatePolicy":               {"IAM", "CreatePolicy"}, "iam:CreatePolicyVersion": {"IAM", "CreatePolicyVersion"},
+	"iam:DeletePolicyVersion": {"IAM", "DeletePolicyVersion"}, "iam:AttachRolePolicy": {"IAM", "AttachRolePolicy"},
+	"iam:DeleteRolePolicy": {"IAM", "DeleteRolePolicy"},
 }
 
 func (c *faultyClient) arm(op string, mode convergetest.Mode) {
@@ -229,4 +234,136 @@ func TestExistingSetupApplyConvergesAfterAnySingleFaultAgainstMoto(t *testing.T)
 	results := convergetest.Run(t, points, newMotoExistingEnv)
 	t.Logf("fault table (moto, existing setup, second rule):\n%s", convergetest.Table(results))
 	convergetest.WriteTable(t, "moto-existing", results)
+}
+
+// newMotoCrowdedEnv is a fresh setup applied once, after which s3repl's inline
+// policy lost two statements and the user's inline policies grew to about 10,000
+// characters: the apply moves s3repl's permissions into a managed policy (create,
+// attach, delete the inline policy).
+func newMotoCrowdedEnv(t *testing.T) convergetest.Env {
+	t.Helper()
+	e := newMotoFaultEnv(t).(*motoFaultEnv)
+	ctx := context.Background()
+	if err := convergetest.ApplyNow(ctx, e, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	shrinkOwnInlinePolicy(t, ctx, e.acc.Source, e.setup.RoleName(), e.setup.RolePolicyName())
+	crowdRole(t, ctx, e.acc.Source, e.setup.RoleName(), 10000)
+	return e
+}
+
+// shrinkOwnInlinePolicy drops the last two statements of s3repl's inline policy, as
+// if an earlier version had written fewer.
+func shrinkOwnInlinePolicy(t *testing.T, ctx context.Context, acc awsops.Account, role, name string) {
+	t.Helper()
+	current, err := acc.GetRolePolicy(ctx, role, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := policy.Parse(current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sids := doc.Sids()
+	doc.Remove(sids[len(sids)-2:]...)
+	if err := acc.PutRolePolicy(ctx, role, name, policy.Compact(doc.String())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCrowdedRoleApplyConvergesAfterAnySingleFaultAgainstMoto(t *testing.T) {
+	if testing.Short() {
+		t.Skip("applies against moto")
+	}
+	points := convergetest.PlannedPoints(t, newMotoCrowdedEnv(t))
+	want := []convergetest.Point{{Op: "iam:CreatePolicy", Side: steps.SourceSide}, {Op: "iam:AttachRolePolicy", Side: steps.SourceSide}, {Op: "iam:DeleteRolePolicy", Side: steps.SourceSide}}
+	if !slices.Equal(points, want) {
+		t.Fatalf("the crowded role's apply plans %v, want %v", points, want)
+	}
+	results := convergetest.Run(t, points, newMotoCrowdedEnv)
+	t.Logf("fault table (moto, crowded role):\n%s", convergetest.Table(results))
+	convergetest.WriteTable(t, "moto-crowded-role", results)
+}
+
+// newMotoManagedUpdateEnv is newMotoCrowdedEnv applied, after which s3repl's managed
+// policy lost an action and got to IAM's five versions: the apply deletes the oldest
+// version and creates the new default one.
+func newMotoManagedUpdateEnv(t *testing.T) convergetest.Env {
+	t.Helper()
+	e := newMotoCrowdedEnv(t).(*motoFaultEnv)
+	ctx, src := context.Background(), e.acc.Source
+	if err := convergetest.ApplyNow(ctx, e, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	role, err := src.GetRole(ctx, e.setup.RoleName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := steps.ManagedPolicyARN(role.ARN, e.setup.RolePolicyName())
+	current, err := src.ManagedPolicy(ctx, arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := policy.Parse(current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sids := doc.Sids()
+	for i := range 4 {
+		if i == 3 {
+			doc.Remove(sids[0])
+		}
+		if err := src.CreatePolicyVersion(ctx, arn, policy.Compact(doc.String())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+func TestManagedPolicyUpdateConvergesAfterAnySingleFaultAgainstMoto(t *testing.T) {
+	if testing.Short() {
+		t.Skip("applies against moto")
+	}
+	points := []convergetest.Point{{Op: "iam:DeletePolicyVersion", Side: steps.SourceSide}, {Op: "iam:CreatePolicyVersion", Side: steps.SourceSide}}
+	if planned := convergetest.PlannedPoints(t, newMotoManagedUpdateEnv(t)); !slices.Equal(planned, points[1:]) {
+		t.Fatalf("the managed policy's update plans %v", planned)
+	}
+	results := convergetest.Run(t, points, newMotoManagedUpdateEnv)
+	t.Logf("fault table (moto, managed policy update at five versions):\n%s", convergetest.Table(results))
+	convergetest.WriteTable(t, "moto-managed-update", results)
+}
+
+// TestMotoCrowdedRoleGetsAManagedPolicy: against moto, s3repl's permissions move into
+// a managed policy attached to the role, the user's inline policy is kept as it was,
+// and a second plan is empty.
+func TestMotoCrowdedRoleGetsAManagedPolicy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("applies against moto")
+	}
+	e := newMotoCrowdedEnv(t).(*motoFaultEnv)
+	ctx, src, role := context.Background(), e.acc.Source, e.setup.RoleName()
+	theirs, err := src.GetRolePolicy(ctx, role, "app-logs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := convergetest.ApplyNow(ctx, e, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := steps.Inspect(ctx, e.acc, e.setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := steps.BuildPlan(e.setup, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending := plan.Pending(); len(pending) > 0 {
+		t.Errorf("a second plan has %q", pending[0].Title)
+	}
+	if !slices.Contains(st.Role.ManagedARNs, st.Role.OwnManagedARN) || !strings.Contains(st.Role.OwnManaged, "s3:ReplicateObject") {
+		t.Errorf("s3repl's managed policy %s is not attached with its statements: %v", st.Role.OwnManagedARN, st.Role.ManagedARNs)
+	}
+	if _, own := st.Role.Inline[e.setup.RolePolicyName()]; own || st.Role.Inline["app-logs"] != theirs {
+		t.Errorf("inline policies after the apply: s3repl's kept %v, the user's unchanged %v", own, st.Role.Inline["app-logs"] == theirs)
+	}
 }

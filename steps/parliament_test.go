@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -105,5 +107,22 @@ func lintScenarios(t *testing.T) map[string]*Plan {
 	lockedSetup.Destination.CreateBucket = false
 	locked.Destination.BucketExists, locked.Destination.Region = true, "eu-west-1"
 	plans["object-lock-source-key"] = mustPlan(t, lockedSetup, locked)
+	crowdedSetup, crowded := existingState()
+	crowded.Role.Inline = map[string]string{"app-logs": crowdedInline(9600)}
+	plans["crowded-role"] = mustPlan(t, crowdedSetup, crowded)
+	if c := plans["crowded-role"].Changes; !slices.ContainsFunc(c, func(c Change) bool { return c.ID == "role-managed-policy" }) {
+		t.Fatal("the crowded role's plan has no managed policy to lint")
+	}
 	return plans
+}
+
+// crowdedInline is an inline policy of the user's of about size characters.
+func crowdedInline(size int) string {
+	var statements []string
+	for total := 40; total < size; {
+		st := fmt.Sprintf(`{"Sid":"Logs%d","Effect":"Allow","Action":"logs:PutLogEvents","Resource":"arn:aws:logs:us-east-1:111111111111:log-group:app-%04d:*"}`, len(statements), len(statements))
+		statements = append(statements, st)
+		total += len(st) + 1
+	}
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
 }

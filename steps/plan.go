@@ -42,6 +42,9 @@ const (
 	kindEncryption
 	kindBucketPolicy
 	kindReplication
+	kindManagedPolicy    // s3repl's customer managed policy for the role
+	kindAttachPolicy     // attaching it to the role
+	kindDeleteRolePolicy // s3repl's own inline policy, moved into the managed one
 )
 
 // Change is one write s3repl will make, with the document before and after. Before is
@@ -59,7 +62,12 @@ type Change struct {
 
 	kind   changeKind
 	target string // bucket name, key id or ARN, role name, alias
-	name   string // the inline policy's name for kindRolePolicy
+	name   string // the inline policy's name for kindRolePolicy; the managed policy's for kindManagedPolicy
+	// managedARN is s3repl's managed policy that kindAttachPolicy attaches and that
+	// holds what kindDeleteRolePolicy deletes.
+	managedARN string
+	// why says why the role's permissions take the managed form, for limit messages.
+	why string
 }
 
 // Pending reports whether the change writes anything.
@@ -423,12 +431,24 @@ func (b *planBuilder) rolePolicy() error {
 	if err != nil {
 		return err
 	}
-	b.addDocChange(Change{
+	c := Change{
 		ID: "role-policy", Title: "Permissions of the role for rule " + b.s.RuleID() + " (inline policy " + b.st.Role.PolicyName + ")",
 		Side: SourceSide, Region: "global", Resource: b.f.RoleARN, kind: kindRolePolicy,
 		target: RoleNameOf(b.f.RoleARN), name: b.st.Role.PolicyName,
 		Before: prettyOrEmpty(b.st.Role.Policy), After: doc.String(),
-	}, changed)
+	}
+	if b.st.Role.Role != nil {
+		if b.st.Role.ownManagedAttached(b.f.RoleARN) {
+			return b.managedRolePolicy("")
+		}
+		if over := roleInlineOverLimit(c, b.st); changed && over != "" {
+			return b.managedRolePolicy(over)
+		}
+		if b.st.Role.OwnManaged != "" {
+			b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("managed policy %s, made by an earlier s3repl run for this rule, is not attached to the role and nothing of s3repl's uses it: the role's inline policies have room again. Delete it with `aws iam delete-policy --policy-arn %s` if nothing else uses it", b.st.Role.OwnManagedARN, b.st.Role.OwnManagedARN))
+		}
+	}
+	b.addDocChange(c, changed)
 	return nil
 }
 

@@ -17,6 +17,9 @@
 //   - moto never sets a replication status (TestReplicationStatusOfNewObjects);
 //   - moto keeps a bucket notification to a queue S3 may not send to, which AWS and
 //     simcloud refuse (TestNotificationToAQueueS3CannotSendTo);
+//   - moto enforces none of IAM's managed-policy quotas but the five versions (a
+//     policy's size, policies per role), and lets two policies share a name under
+//     different paths (errorCases);
 //   - moto prints documents with Python's spacing (render compacts them).
 package contract
 

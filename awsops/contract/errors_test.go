@@ -314,6 +314,77 @@ var errorCases = []errorCase{
 			return noValue(b.src.PutRolePolicy(ctx, w.role, "broken", `{"Version":`))
 		}},
 
+	// Managed policies: IAM's quotas [reference_iam-quotas] and versions
+	// [API_CreatePolicyVersion, API_DeletePolicyVersion].
+	{name: "CreatePolicy over 6,144 characters", aws: "invalid request [LimitExceeded]",
+		moto: "ok", why: "moto does not check a managed policy's size",
+		call: func(b *backend, w errorWorld) (string, error) {
+			_, err := b.src.CreatePolicy(ctx, "/s3repl/", "big-"+w.role, bigIdentityPolicy(6200), "")
+			return noValue(err)
+		}},
+	{name: "CreatePolicy with the name of a policy under another path", aws: "conflict [EntityAlreadyExists]",
+		moto: "ok", why: "moto keeps policies by ARN; IAM's policy names are unique in the account whatever the path",
+		call: func(b *backend, w errorWorld) (string, error) {
+			if _, err := b.src.CreatePolicy(ctx, "/s3repl/", "twice-"+w.role, bigIdentityPolicy(100), ""); err != nil {
+				return "", err
+			}
+			_, err := b.src.CreatePolicy(ctx, "/other/", "twice-"+w.role, bigIdentityPolicy(100), "")
+			return noValue(err)
+		}},
+	{name: "CreatePolicyVersion as a sixth version", aws: "invalid request [LimitExceeded]",
+		call: func(b *backend, w errorWorld) (string, error) {
+			arn, err := b.src.CreatePolicy(ctx, "/s3repl/", "versions-"+w.role, bigIdentityPolicy(100), "")
+			for i := range 5 {
+				if err != nil {
+					return "", err
+				}
+				err = b.src.CreatePolicyVersion(ctx, arn, bigIdentityPolicy(100+i*100))
+			}
+			return noValue(err)
+		}},
+	{name: "DeletePolicyVersion of the default version", aws: "conflict [DeleteConflict]",
+		call: func(b *backend, w errorWorld) (string, error) {
+			arn, err := b.src.CreatePolicy(ctx, "/s3repl/", "default-"+w.role, bigIdentityPolicy(100), "")
+			if err != nil {
+				return "", err
+			}
+			return noValue(b.src.DeletePolicyVersion(ctx, arn, "v1"))
+		}},
+	{name: "AttachRolePolicy of a policy attached already", aws: "ok",
+		call: func(b *backend, w errorWorld) (string, error) {
+			arn, err := b.src.CreatePolicy(ctx, "/s3repl/", "attached-"+w.role, bigIdentityPolicy(100), "")
+			if err == nil {
+				err = b.src.AttachRolePolicy(ctx, w.role, arn)
+			}
+			if err != nil {
+				return "", err
+			}
+			return noValue(b.src.AttachRolePolicy(ctx, w.role, arn))
+		}},
+	{name: "AttachRolePolicy of an eleventh managed policy", aws: "invalid request [LimitExceeded]",
+		moto: "ok", why: "moto attaches any number of managed policies to a role",
+		call: func(b *backend, w errorWorld) (string, error) {
+			for i := range 10 { // the role has one attached already
+				arn, err := b.src.CreatePolicy(ctx, "/", fmt.Sprintf("team%d-%s", i, w.role), bigIdentityPolicy(100), "")
+				if err != nil {
+					return "", err
+				}
+				if err := b.src.AttachRolePolicy(ctx, w.role, arn); err != nil {
+					return fmt.Sprintf("policy %d", i+2), err
+				}
+			}
+			return "", nil
+		}},
+	{name: "the quota of managed policies per role", aws: "ok: 10",
+		call: func(b *backend, w errorWorld) (string, error) {
+			quota, err := b.src.PoliciesPerRoleQuota(ctx)
+			return fmt.Sprint(quota), err
+		}},
+	{name: "DeleteRolePolicy of a policy the role does not have", aws: "not found [NoSuchEntity]",
+		call: func(b *backend, w errorWorld) (string, error) {
+			return noValue(b.src.DeleteRolePolicy(ctx, w.role, "no-such-policy"))
+		}},
+
 	// Keys.
 	{name: "DescribeKey of an unknown alias", aws: "not found [NotFoundException]",
 		call: func(b *backend, w errorWorld) (string, error) {
@@ -370,4 +441,15 @@ func TestAWSErrorsAndValidation(t *testing.T) {
 			t.Errorf("%s: simcloud blames %s on %s, the SDK-backed Account %s on %s", c.name, s.Op, s.Resource, m.Op, m.Resource)
 		}
 	}
+}
+
+// bigIdentityPolicy is an identity policy of about size characters.
+func bigIdentityPolicy(size int) string {
+	var statements []string
+	for total := 40; total < size; {
+		st := fmt.Sprintf(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::team-%04d/*"}`, len(statements))
+		statements = append(statements, st)
+		total += len(st) + 1
+	}
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
 }

@@ -1,6 +1,7 @@
 package simcloud
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -137,18 +138,19 @@ func (c *Cloud) AddRole(account, path, name, trustPolicy string) (awsops.Role, e
 	return out, err
 }
 
-// AttachRolePolicy attaches a managed policy, given as its document, to a role.
+// AttachRolePolicy creates a customer managed policy with the document (named after
+// the role, at path "/") and attaches it to the role.
 func (c *Cloud) AttachRolePolicy(account, roleName, document string) error {
 	return c.admin("AttachRolePolicy", roleName, func() error {
 		r := c.roleNamed(account, roleName)
 		if r == nil {
 			return noSuchRole(roleName)
 		}
-		if err := c.checkIAMPolicy(document, identityPolicyKind); err != nil {
+		p, err := c.createPolicy(account, "/", fmt.Sprintf("%s-managed-%d", r.name, c.nextSeq()), document)
+		if err != nil {
 			return err
 		}
-		r.managed = append(r.managed, document)
-		return nil
+		return c.attach(r, p)
 	})
 }
 

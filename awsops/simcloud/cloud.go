@@ -112,24 +112,30 @@ type Cloud struct {
 	keys     []*kmsKey // in creation order, which ListKeys keeps
 	aliases  map[aliasRef]string
 	roles    map[roleRef]*role
-	queue    []replicationTask
-	failures map[versionRef][]Failure
-	faults   []Fault     // armed by InjectFault
-	watch    *watchState // metrics, SQS queues, notifications: made on first use
+	policies map[policyRef]*managedPolicy
+	// policiesPerRoleQuota holds the accounts whose quota of managed policies per role
+	// was changed from IAM's default.
+	policiesPerRoleQuota map[string]int
+	queue                []replicationTask
+	failures             map[versionRef][]Failure
+	faults               []Fault     // armed by InjectFault
+	watch                *watchState // metrics, SQS queues, notifications: made on first use
 }
 
 // New returns an empty cloud: no profiles, no resources.
 func New(opts ...Option) *Cloud {
 	c := &Cloud{
-		clock:    systemClock{},
-		latency:  DefaultLatency,
-		regions:  append([]string(nil), DefaultRegions...),
-		profiles: map[string]Profile{},
-		opened:   map[string]*Account{},
-		buckets:  map[string]*bucket{},
-		aliases:  map[aliasRef]string{},
-		roles:    map[roleRef]*role{},
-		failures: map[versionRef][]Failure{},
+		clock:                systemClock{},
+		latency:              DefaultLatency,
+		regions:              append([]string(nil), DefaultRegions...),
+		profiles:             map[string]Profile{},
+		opened:               map[string]*Account{},
+		buckets:              map[string]*bucket{},
+		aliases:              map[aliasRef]string{},
+		roles:                map[roleRef]*role{},
+		policies:             map[policyRef]*managedPolicy{},
+		policiesPerRoleQuota: map[string]int{},
+		failures:             map[versionRef][]Failure{},
 	}
 	for _, opt := range opts {
 		opt(c)

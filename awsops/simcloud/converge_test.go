@@ -2,9 +2,13 @@ package simcloud_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/policy"
 	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 	"github.com/s3repl/s3repl/steps/convergetest"
@@ -113,4 +117,96 @@ func TestExistingSetupApplyConvergesAfterAnySingleFault(t *testing.T) {
 
 func awsopsKMS(keyARN string) awsops.Encryption {
 	return awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: keyARN, BucketKey: true}
+}
+
+// newCrowdedEnv is the demo cloud whose role has no room left for s3repl's inline
+// policy: about 9,700 characters of inline policy, s3repl's own (as an earlier
+// version wrote it, with a statement the user added) among them. The apply creates
+// the managed policy, attaches it and deletes s3repl's inline policy.
+func newCrowdedEnv(t *testing.T) convergetest.Env {
+	t.Helper()
+	e := newExistingEnv(t).(*faultEnv)
+	ctx, src := context.Background(), e.acc.Source
+	role := simcloud.DemoExistingRole
+	if err := src.PutRolePolicy(ctx, role, e.setup.RolePolicyName(), `{"Version":"2012-10-17","Statement":[{"Sid":"AuditReads","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-audit/*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	names, err := src.ListRolePolicies(ctx, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	room := 9700
+	for _, n := range names {
+		doc, err := src.GetRolePolicy(ctx, role, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		room -= policy.IAMSize(doc)
+	}
+	var statements []string
+	for size := 40; size < room; {
+		st := fmt.Sprintf(`{"Sid":"Logs%d","Effect":"Allow","Action":"logs:PutLogEvents","Resource":"arn:aws:logs:us-east-1:111111111111:log-group:app-%04d:*"}`, len(statements), len(statements))
+		statements = append(statements, st)
+		size += len(st) + 1
+	}
+	if err := src.PutRolePolicy(ctx, role, "app-logs", `{"Version":"2012-10-17","Statement":[`+strings.Join(statements, ",")+`]}`); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// newManagedUpdateEnv is newCrowdedEnv applied, after which s3repl's managed policy
+// lost an action and got to IAM's five versions: the apply deletes the oldest
+// version and creates the new default one.
+func newManagedUpdateEnv(t *testing.T) convergetest.Env {
+	t.Helper()
+	e := newCrowdedEnv(t).(*faultEnv)
+	ctx, src := context.Background(), e.acc.Source
+	if err := convergetest.ApplyNow(ctx, e, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	role, err := src.GetRole(ctx, simcloud.DemoExistingRole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := steps.ManagedPolicyARN(role.ARN, e.setup.RolePolicyName())
+	current, err := src.ManagedPolicy(ctx, arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(current, `"s3:ReplicateTags",`, "", 1)
+	for i := range 4 {
+		doc := broken
+		if i < 3 {
+			doc = strings.Replace(current, `"AuditReads"`, fmt.Sprintf(`"AuditReads%d"`, i), 1)
+		}
+		if err := src.CreatePolicyVersion(ctx, arn, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// TestCrowdedRoleApplyConvergesAfterAnySingleFault: each write of moving s3repl's
+// permissions into a managed policy (CreatePolicy, AttachRolePolicy,
+// DeleteRolePolicy), and of updating it (DeletePolicyVersion, CreatePolicyVersion),
+// fails in turn; the rerun ends where a fault-free run does.
+func TestCrowdedRoleApplyConvergesAfterAnySingleFault(t *testing.T) {
+	points := convergetest.PlannedPoints(t, newCrowdedEnv(t))
+	for _, op := range []string{"iam:CreatePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy"} {
+		if !slices.Contains(points, convergetest.Point{Op: op, Side: steps.SourceSide}) {
+			t.Fatalf("the crowded role's apply has no %s: %v", op, points)
+		}
+	}
+	results := convergetest.Run(t, points, newCrowdedEnv)
+	t.Logf("fault table (simulated cloud, crowded role):\n%s", convergetest.Table(results))
+	convergetest.WriteTable(t, "simcloud-crowded-role", results)
+
+	points = []convergetest.Point{{Op: "iam:DeletePolicyVersion", Side: steps.SourceSide}, {Op: "iam:CreatePolicyVersion", Side: steps.SourceSide}}
+	if planned := convergetest.PlannedPoints(t, newManagedUpdateEnv(t)); !slices.Equal(planned, points[1:]) {
+		t.Fatalf("the managed policy's update plans %v", planned)
+	}
+	results = convergetest.Run(t, points, newManagedUpdateEnv)
+	t.Logf("fault table (simulated cloud, managed policy update at five versions):\n%s", convergetest.Table(results))
+	convergetest.WriteTable(t, "simcloud-managed-update", results)
 }

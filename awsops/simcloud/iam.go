@@ -17,7 +17,7 @@ type role struct {
 	name, path, arn, account string
 	trust                    string
 	inline                   map[string]string
-	managed                  []string // documents of the attached managed policies
+	attached                 []*managedPolicy
 	// boundary is the document of the managed policy that bounds the role's
 	// permissions, at boundaryARN; empty when it has none.
 	boundary, boundaryARN string
@@ -32,11 +32,14 @@ func (r *role) info() awsops.Role {
 
 // policies are the role's identity policies: inline, then managed.
 func (r *role) policies() []string {
-	docs := make([]string, 0, len(r.inline)+len(r.managed))
+	docs := make([]string, 0, len(r.inline)+len(r.attached))
 	for _, name := range r.inlineNames() {
 		docs = append(docs, r.inline[name])
 	}
-	return append(docs, r.managed...)
+	for _, p := range r.attached {
+		docs = append(docs, p.document())
+	}
+	return docs
 }
 
 func (r *role) inlineNames() []string {
@@ -109,28 +112,6 @@ func (a *Account) GetRolePolicy(ctx context.Context, name, policyName string) (s
 		}
 		doc = found
 		return nil
-	})
-	return doc, err
-}
-
-// AttachedRolePolicies returns the documents of the managed policies attached to the
-// role (see Cloud.AttachRolePolicy).
-func (a *Account) AttachedRolePolicies(ctx context.Context, name string) ([]string, error) {
-	return readRole(ctx, a, "iam:ListAttachedRolePolicies", name, func(r *role) []string { return append([]string{}, r.managed...) })
-}
-
-// ManagedPolicy reads a managed policy of the account: in this cloud, the permissions
-// boundaries set with Cloud.SetRolePermissionsBoundary.
-func (a *Account) ManagedPolicy(ctx context.Context, policyARN string) (string, error) {
-	var doc string
-	err := a.do(ctx, "iam:GetPolicy", policyARN, func() error {
-		for _, r := range a.cloud.roles {
-			if r.account == a.accountID() && r.boundaryARN == policyARN {
-				doc = r.boundary
-				return nil
-			}
-		}
-		return notFound("NoSuchEntity", "Policy %s does not exist or is not attachable.", policyARN)
 	})
 	return doc, err
 }

@@ -79,7 +79,7 @@ func TestInlineAndManagedPolicies(t *testing.T) {
 		t.Errorf("attached %v", attached)
 	}
 	w.must(w.cloud.AttachRolePolicy(srcAccount, "replication", readPolicy))
-	if attached, _ := w.src.AttachedRolePolicies(ctx, "replication"); len(attached) != 1 || attached[0] != readPolicy {
+	if attached, _ := w.src.AttachedRolePolicies(ctx, "replication"); len(attached) != 1 || attached[0].Document != readPolicy {
 		t.Errorf("attached %v", attached)
 	}
 }

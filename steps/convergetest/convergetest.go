@@ -84,6 +84,7 @@ var opsOfChanges = map[string]string{
 	"src-key-policy": "kms:PutKeyPolicy", "dst-bucket-create": "s3:CreateBucket", "dst-encryption": "s3:PutEncryptionConfiguration",
 	"dst-versioning": "s3:PutBucketVersioning", "src-versioning": "s3:PutBucketVersioning",
 	"dst-bucket-policy": "s3:PutBucketPolicy", "src-replication": "s3:PutReplicationConfiguration",
+	"role-managed-policy": "iam:CreatePolicy", "role-attach-policy": "iam:AttachRolePolicy", "role-policy-delete": "iam:DeleteRolePolicy",
 }
 
 // PlannedPoints are the writes the plan for env makes, in order.
@@ -96,6 +97,9 @@ func PlannedPoints(t *testing.T, env Env) []Point {
 	var points []Point
 	for _, c := range plan.Pending() {
 		op, ok := opsOfChanges[c.ID]
+		if c.ID == "role-managed-policy" && c.Action == steps.ActionUpdate {
+			op = "iam:CreatePolicyVersion"
+		}
 		if !ok {
 			t.Fatalf("no call known for change %s", c.ID)
 		}
@@ -326,6 +330,16 @@ func Take(ctx context.Context, env Env) (Snapshot, error) {
 			}
 			put("role-policy "+n, doc)
 		}
+		attached, err := src.AttachedRolePolicies(ctx, roleName)
+		if err != nil {
+			return snap, err
+		}
+		var arns []string
+		for _, p := range attached {
+			arns = append(arns, p.ARN)
+			put("managed-policy "+replace.Replace(p.ARN), p.Document)
+		}
+		put("managed-policies", strings.Join(arns, ","))
 	} else if !awsops.IsNotFound(err) {
 		return snap, err
 	}
