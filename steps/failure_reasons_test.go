@@ -1,23 +1,35 @@
 package steps_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/s3repl/s3repl/awsops/simcloud"
 	"github.com/s3repl/s3repl/steps"
 )
 
-// The failure reasons DOMAIN.md lists from the User Guide's table
-// [replication-failure-codes], each of which the catalogue explains.
-var documentedReasons = strings.Fields(`AssumeRoleNotPermitted SrcBucketNotFound SrcBucketReplicationConfigMissing
-DstBucketNotFound DstBucketUnversioned DstBucketObjectLockConfigMissing DstKmsKeyNotFound DstKmsKeyInvalidState
-SrcKmsKeyInvalidState DstPutObjectNotPermitted DstPutAclNotPermitted DstPutTaggingNotPermitted DstDelObjNotPermitted
-DstMultipartInitNotPermitted DstMultipartPartUploadNotPermitted DstMultipartCompleteNotPermitted
-DstPutLegalHoldNotPermitted DstPutRetentionNotPermitted DstVersionNotFound SrcGetObjectNotPermitted
-SrcHeadObjectNotPermitted SrcGetAclNotPermitted SrcGetTaggingNotPermitted SrcGetLegalHoldNotPermitted
-SrcGetRetentionNotPermitted SrcObjectNotEligible SrcKeyNotFound SrcObjectNotFound SrcVersionNotFound
-SrcReplicationNotPending DstBucketInvalidRegion SrcBucketInvalidRegion DstObjectHardDeleted InitiateReplicationNotPermitted`)
+// documentedReasons are the reasons of the User Guide's table, as the simulated S3
+// keeps them in the table's own words [replication-failure-codes].
+func documentedReasons() []string { return slices.Sorted(maps.Keys(simcloud.FailureReasons)) }
+
+// TestFailureReasonsAreTheUserGuides: s3repl explains exactly the table's reasons,
+// each in words of its own with what to do (the watch and backfill show both).
+func TestFailureReasonsAreTheUserGuides(t *testing.T) {
+	unknown := steps.ExplainFailureReason("NoSuchReason")
+	for _, code := range documentedReasons() {
+		r := steps.ExplainFailureReason(code)
+		if r.Meaning == unknown.Meaning || r.Fix == "" {
+			t.Errorf("%s has no explanation of its own", code)
+		}
+	}
+	for _, r := range steps.FailureReasonTable() {
+		if _, ok := simcloud.FailureReasons[r.Code]; !ok {
+			t.Errorf("%s is explained but is not in the User Guide's table", r.Code)
+		}
+	}
+}
 
 func TestEveryFailureReasonIsExplainedWithChecksTheDoctorHas(t *testing.T) {
 	w := newBackfillWorld(t, steps.DemoBackfillScenario)
@@ -27,7 +39,7 @@ func TestEveryFailureReasonIsExplainedWithChecksTheDoctorHas(t *testing.T) {
 	for _, c := range report.Checks {
 		checks = append(checks, c.ID)
 	}
-	for _, code := range documentedReasons {
+	for _, code := range documentedReasons() {
 		r := steps.ExplainFailureReason(code)
 		if r.Code != code || strings.Contains(r.Meaning, "not in the S3 User Guide's table") {
 			t.Errorf("%s is not explained", code)

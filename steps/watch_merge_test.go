@@ -209,22 +209,3 @@ func TestRemoveNotification(t *testing.T) {
 		})
 	}
 }
-
-// TestEveryFailureReasonIsExplained: the live-replication reasons of the S3 User
-// Guide's "Replication failure reasons" table [replication-failure-codes] each have
-// their own explanation.
-func TestEveryFailureReasonIsExplained(t *testing.T) {
-	reasons := strings.Fields(`AssumeRoleNotPermitted SrcBucketNotFound SrcBucketReplicationConfigMissing DstBucketNotFound
-		DstBucketUnversioned DstBucketObjectLockConfigMissing DstKmsKeyNotFound DstKmsKeyInvalidState SrcKmsKeyInvalidState
-		DstPutObjectNotPermitted DstPutAclNotPermitted DstPutTaggingNotPermitted DstDelObjNotPermitted DstMultipartInitNotPermitted
-		DstMultipartPartUploadNotPermitted DstMultipartCompleteNotPermitted DstPutLegalHoldNotPermitted DstPutRetentionNotPermitted
-		DstVersionNotFound SrcGetObjectNotPermitted SrcHeadObjectNotPermitted SrcGetAclNotPermitted SrcGetTaggingNotPermitted
-		SrcGetLegalHoldNotPermitted SrcGetRetentionNotPermitted SrcObjectNotEligible SrcKeyNotFound SrcObjectNotFound
-		SrcVersionNotFound SrcReplicationNotPending`)
-	unknown := ExplainFailure("NoSuchReason")
-	for _, r := range reasons {
-		if e := ExplainFailure(r); e == unknown || e.Meaning == "" || e.Fix == "" {
-			t.Errorf("%s has no explanation of its own", r)
-		}
-	}
-}
