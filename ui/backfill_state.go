@@ -13,7 +13,7 @@ import (
 	"github.com/s3repl/s3repl/steps"
 )
 
-// Step 8, Backfill: the wizard's way to `s3repl backfill`. Its pages (page_backfill*.go)
+// Step 7's Backfill: the wizard's way to `s3repl backfill`. Its pages (page_backfill*.go)
 // share this state; the apply and the status panel offer the step when a sample of
 // the rule's objects finds some that live replication will never copy.
 
@@ -173,9 +173,21 @@ func (s *shared) backfillOfferLine() string {
 	if !s.backfillOffered() {
 		return ""
 	}
-	th := s.theme
-	return th.Warning.Render("! ") + sampleText(*s.backfill.sample) + ": live replication never copies them. " +
-		th.Hint.Render("b") + " replicates them (Batch Replication)."
+	th, c := s.theme, *s.backfill.sample
+	var found []string
+	if c.NoStatus > 0 {
+		found = append(found, plural(c.NoStatus, "object")+" without replication status")
+	}
+	if c.Failed > 0 {
+		found = append(found, fmt.Sprintf("%d FAILED", c.Failed))
+	}
+	text := strings.Join(found, " and ")
+	if c.Complete {
+		text += fmt.Sprintf(" (all %d looked at)", c.Sampled)
+	} else {
+		text = "≥ " + text + fmt.Sprintf(" (a sample of %d)", c.Sampled)
+	}
+	return th.Warning.Render("! ") + text + ": " + th.Hint.Render("b") + " backfills them"
 }
 
 // setupFileName is the setup file the printed commands name.

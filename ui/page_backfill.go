@@ -11,9 +11,10 @@ import (
 	"github.com/s3repl/s3repl/steps"
 )
 
-// Step 8, Backfill: which objects to replicate, with what a sample of the rule's
-// objects found. The plan, the preview, the run and the result follow, each a page
-// shown in place of the one before, so esc from any of them comes back here.
+// Step 7, Backfill (reached from the apply or the status panel): which objects to
+// replicate, with what a sample of the rule's objects found. The plan, the preview,
+// the run and the result follow, each a page shown in place of the one before, so
+// esc from any of them comes back here.
 
 const pageBackfill pageID = "backfill"
 

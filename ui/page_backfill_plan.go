@@ -12,7 +12,7 @@ import (
 	"github.com/s3repl/s3repl/steps"
 )
 
-// Step 8: the backfill's plan, the batch operations role and its permissions as
+// Step 7, Backfill: the backfill's plan, the batch operations role and its permissions as
 // diffs, made after y with apply's re-read and journal. The doctor runs first: a
 // backfill onto a broken setup is refused before anything changes.
 

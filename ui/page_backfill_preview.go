@@ -12,7 +12,7 @@ import (
 	"github.com/s3repl/s3repl/steps"
 )
 
-// Step 8: the job's preview. The job is created with confirmation required (or the
+// Step 7, Backfill: the job's preview. The job is created with confirmation required (or the
 // one an earlier run created is found in the journal); while S3 prepares its
 // manifest the page says it is counting, then shows the number of objects, the cost
 // estimate and the job id, and the user lets it run (Ready) or cancels it.

@@ -12,7 +12,7 @@ import (
 	"github.com/s3repl/s3repl/steps"
 )
 
-// Step 8: the job's result. The completion report is read and its failed tasks are
+// Step 7, Backfill: the job's result. The completion report is read and its failed tasks are
 // grouped by S3's failure reason with what each means and the doctor's findings;
 // the fixes s3repl can make are shown as diffs, made after y, and then a retry job
 // replicates the FAILED objects.

@@ -11,7 +11,7 @@ import (
 	"github.com/s3repl/s3repl/awsops"
 )
 
-// Step 8: the job running, in `s3repl backfill`'s progress panel (bar, counts,
+// Step 7, Backfill: the job running, in `s3repl backfill`'s progress panel (bar, counts,
 // rate, elapsed, ETA). ctrl+c, esc or q detaches: the job keeps running in S3, and
 // the page says how to watch it again. When the job ends, its result is shown.
 

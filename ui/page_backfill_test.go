@@ -197,7 +197,7 @@ func TestBackfillOfferedAfterTheApply(t *testing.T) {
 	_, id := d.w.s.tasks.start(slot{kind: taskApply}, pageApply)
 	ap.started = true
 	d.send(applyDoneMsg{task: id})
-	d.expect("≥ 200 without replication status", "b replicates them", "b backfill existing objects")
+	d.expect("≥ 200 objects without replication status (a sample of 200): b backfills them", "b backfill existing objects")
 	d.press("b")
 	d.on(pageBackfill)
 	d.expect("≥ 200 without replication status")
@@ -206,7 +206,7 @@ func TestBackfillOfferedAfterTheApply(t *testing.T) {
 
 	_, id = d.w.s.tasks.start(slot{kind: taskBackfillSample}, pageApply)
 	d.send(backfillSampleMsg{task: id, candidates: steps.BackfillCandidates{Sampled: 12, Complete: true}})
-	d.expectNot("b replicates them")
+	d.expectNot("b backfills them")
 	d.press("b")
 	d.on(pageApply)
 }

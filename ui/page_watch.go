@@ -17,7 +17,7 @@ import (
 
 const pageWatch pageID = "watch"
 
-// watchInterval is how often the wizard's dashboard reads again.
+// watchInterval is how often the wizard's dashboard reads again, unless Deps says.
 const watchInterval = 30 * time.Second
 
 type watchPage struct {
@@ -90,7 +90,11 @@ func (p *watchPage) opened(msg watchOpenedMsg) tea.Cmd {
 	}
 	// The task stays running while the page is shown: its context is the dashboard's.
 	ctx := p.ctx
-	deps := StepsWatchDeps(s.accountsForSetup(), s.setup, msg.watcher, s.setupFileName(), steps.WatchThresholds{}, watchInterval, "", s.deps.Journal)
+	interval := s.deps.WatchInterval
+	if interval <= 0 {
+		interval = watchInterval
+	}
+	deps := StepsWatchDeps(s.accountsForSetup(), s.setup, msg.watcher, s.setupFileName(), steps.WatchThresholds{}, interval, "", s.deps.Journal)
 	dash := NewWatchDashboard(ctx, deps)
 	p.dash = &dash
 	p.setSize(s.width, s.height)

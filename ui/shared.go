@@ -29,8 +29,10 @@ type Deps struct {
 	Intro string
 	// SourceProfile is the profile the source list starts on, e.g. AWS_PROFILE's.
 	SourceProfile string
-	// Backfill tunes step 8, the backfill of existing objects.
+	// Backfill tunes step 7's backfill of existing objects.
 	Backfill BackfillOptions
+	// WatchInterval is how often the watch page reads the rule again; 30 s when zero.
+	WatchInterval time.Duration
 }
 
 // shared is what the pages share: the setup being built, what was read from AWS,
