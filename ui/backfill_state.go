@@ -64,6 +64,9 @@ type backfillState struct {
 
 	// done says what each job did, for the farewell.
 	done []string
+	// journal is the backfill journal's path: each job's token and id, so that a
+	// rerun finds the job instead of making another.
+	journal string
 	// journalDir is the temporary directory of the backfill journal when Deps gives none.
 	journalDir string
 }
@@ -348,11 +351,14 @@ func (s *shared) watchAgainCommand() string {
 // noteBackfill records what a job did, for the farewell.
 func (s *shared) noteBackfill(line string) { s.backfill.done = append(s.backfill.done, line) }
 
-// BackfillSummary is what the wizard's backfill did, for the farewell.
+// backfillSummary is what the wizard's backfill did, for the farewell.
 func (w *Wizard) backfillSummary() string {
 	var b strings.Builder
 	for _, line := range w.s.backfill.done {
 		b.WriteString(line + "\n")
+	}
+	if j := w.s.backfill.journal; j != "" {
+		b.WriteString(StyleMuted.Render("Backfill journal (each job's token and id): "+j) + "\n")
 	}
 	return b.String()
 }

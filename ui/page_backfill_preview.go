@@ -20,11 +20,10 @@ import (
 const pageBackfillPreview pageID = "backfill-preview"
 
 type backfillPreviewPage struct {
-	s       *shared
-	journal string
-	job     awsops.Job
-	read    bool // the job was read at least once
-	wait    time.Duration
+	s    *shared
+	job  awsops.Job
+	read bool // the job was read at least once
+	wait time.Duration
 	// asked is the status the job was asked to become (Ready or Cancelled), while
 	// the answer is on its way.
 	asked string
@@ -53,7 +52,7 @@ func (p *backfillPreviewPage) update(msg tea.Msg) (action, tea.Cmd) {
 		if p.err = msg.err; msg.err != nil {
 			return stay, nil
 		}
-		s.backfill.jobs, s.backfill.job, p.journal = msg.jobs, msg.started, msg.journal
+		s.backfill.jobs, s.backfill.job, s.backfill.journal = msg.jobs, msg.started, msg.journal
 		return only(p.readJob())
 	case backfillDueMsg:
 		if msg.jobID == s.backfill.job.ID && p.asked == "" {
@@ -190,9 +189,6 @@ func (p *backfillPreviewPage) view() string {
 		case p.job.Status == awsops.JobSuspended:
 			body += "\n" + th.Warning.Render(fmt.Sprintf("Replicate these %s? ", plural(int(p.job.TotalTasks), "object"))) + "y run the job · n cancel it"
 		}
-	}
-	if p.journal != "" {
-		body += "\n\n" + th.Muted.Render("Journal (the job's token and id, so a rerun finds it): "+p.journal)
 	}
 	return title + "\n" + wrapLines(body, s.width)
 }

@@ -98,7 +98,7 @@ func TestBackfillStepFromSampleToEveryObjectReplicated(t *testing.T) {
 	d.press("y")
 	d.on(pageBackfillPreview)
 	d.untilShown("Replicate these 303 objects?")
-	d.expect("estimated Batch Operations fees", "https://aws.amazon.com/s3/pricing/", "Journal")
+	d.expect("estimated Batch Operations fees", "https://aws.amazon.com/s3/pricing/")
 	d.press("y")
 	d.on(pageBackfillResult)
 	d.expect("Backfill result", "SrcGetObjectNotPermitted", "60 objects", "s3repl can fix this", "a applies the fixes and retries")
