@@ -210,3 +210,33 @@ func TestBackfillOfferedAfterTheApply(t *testing.T) {
 	d.press("b")
 	d.on(pageApply)
 }
+
+// TestBackfillResultKeys: the report's explanation arriving after the user left the
+// result is dropped; back on the result, r retries the FAILED objects without a fix
+// (the same cause fails them again), and the job's plan goes straight to its preview.
+func TestBackfillResultKeys(t *testing.T) {
+	d := driveBackfill(t, 80, 24, pageBackfill)
+	d.toPreview()
+	d.hold(func(msg tea.Msg) bool { _, ok := msg.(backfillExplainedMsg); return ok })
+	d.press("y")
+	d.on(pageBackfillResult)
+	d.expect("reading the completion report")
+	d.press("esc")
+	d.on(pageBackfill)
+	d.release()
+	d.on(pageBackfill)
+	if strings.Contains(d.w.Farewell(), "objects replicated") {
+		t.Fatalf("a result no longer shown was noted:\n%s", d.w.Farewell())
+	}
+
+	d.w.jumpTo(pageSourceProfile, pageReview, pageBackfill, pageBackfillResult)
+	d.run(d.w.top().enter(false))
+	d.settle()
+	d.expect("SrcGetObjectNotPermitted", "r retries without fixing")
+	d.press("r")
+	d.on(pageBackfillPreview)
+	d.untilShown("Replicate these 60 objects?")
+	if d.w.s.backfill.objects != steps.BackfillFailed {
+		t.Fatalf("the retry replicates %s", d.w.s.backfill.objects)
+	}
+}
