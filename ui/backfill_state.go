@@ -30,6 +30,8 @@ type BackfillOptions struct {
 	NextPoll func(last time.Duration) time.Duration
 	// BeforeRead runs before each reading of the job (tests move a simulated clock).
 	BeforeRead func()
+	// Now tells the time of a reading, for the rate and the ETA; time.Now when nil.
+	Now func() time.Time
 	// SetupFile is the setup file the printed commands name when none was saved.
 	SetupFile string
 }

@@ -38,6 +38,7 @@ func (p *backfillRunPage) enter(bool) tea.Cmd {
 			return jobs.Describe(ctx, id)
 		},
 		NextPoll: s.deps.Backfill.NextPoll,
+		Now:      s.deps.Backfill.Now,
 	}
 	info := BackfillPanelInfo{JobID: id, Bucket: s.setup.Source.Bucket, Region: s.setup.Source.Region,
 		Objects: string(s.backfill.job.Objects), WatchCommand: s.watchAgainCommand()}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ func backfillDeps(t *testing.T) (Deps, *simcloud.ManualClock) {
 		RoleSettle: -1,
 		NextPoll:   func(time.Duration) time.Duration { return time.Millisecond },
 		BeforeRead: func() { clock.Advance(time.Second) },
+		Now:        clock.Now,
 	}
 	return deps, clock
 }
@@ -238,5 +240,31 @@ func TestBackfillResultKeys(t *testing.T) {
 	d.untilShown("Replicate these 60 objects?")
 	if d.w.s.backfill.objects != steps.BackfillFailed {
 		t.Fatalf("the retry replicates %s", d.w.s.backfill.objects)
+	}
+}
+
+// TestBackfillRunPageScreens: the progress bar two thirds of the way (two readings, a
+// second apart on the simulated clock), then detached, at both sizes.
+func TestBackfillRunPageScreens(t *testing.T) {
+	for _, size := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := driveBackfill(t, size[0], size[1], pageBackfill)
+			d.toPreview()
+			readings := 0
+			d.hold(func(msg tea.Msg) bool {
+				_, ok := msg.(backfillJobMsg)
+				if ok {
+					readings++
+				}
+				return ok && readings > 2
+			})
+			d.press("y")
+			d.on(pageBackfillRun)
+			d.expect("succeeded 200", "total 303", "rate 100/s", "ETA 1s", "ctrl+c detach")
+			requireScreen(t, "running", d.w.View().Content)
+			d.press("ctrl+c")
+			d.on(pageBackfillRun)
+			requireScreen(t, "detached", d.w.View().Content)
+		})
 	}
 }
