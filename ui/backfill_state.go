@@ -359,6 +359,10 @@ func (w *Wizard) backfillSummary() string {
 	for _, line := range w.s.backfill.done {
 		b.WriteString(line + "\n")
 	}
+	if last := w.s.backfill.last; w.s.current == pageBackfillPreview && last.Status == awsops.JobSuspended && last.ID != "" {
+		b.WriteString(StyleWarning.Render("Backfill: ") + "job " + last.ID + " waits in S3 for your confirmation (Suspended). " +
+			w.s.watchAgainCommand() + " shows its preview again and asks.\n")
+	}
 	if j := w.s.backfill.journal; j != "" {
 		b.WriteString(StyleMuted.Render("Backfill journal (each job's token and id): "+j) + "\n")
 	}

@@ -130,6 +130,9 @@ func TestBackfillPreviewCancelsTheJob(t *testing.T) {
 	d := driveBackfill(t, 80, 24, pageBackfill)
 	d.toPreview()
 	job := d.w.s.backfill.job.ID
+	if farewell := d.w.Farewell(); !strings.Contains(farewell, "job "+job+" waits in S3 for your confirmation") {
+		t.Errorf("quitting on the preview would not say the job waits:\n%s", farewell)
+	}
 	d.press("n")
 	d.on(pageBackfill)
 	d.expect("Job " + job + " cancelled: nothing was replicated.")

@@ -63,3 +63,28 @@ func TestWatchPageDropsALateOpening(t *testing.T) {
 		t.Fatal("a dashboard was opened for a page no longer shown")
 	}
 }
+
+// TestStatusPanelOffersTheBackfill: once the sample finds objects without replication
+// status, the status panel says how many and b opens the backfill; esc from its
+// choice comes back to the panel as it was (sampling again), and down then enter
+// plans a backfill of the objects without status only.
+func TestStatusPanelOffersTheBackfill(t *testing.T) {
+	d, vp := watchFromPanel(t)
+	d.press("b")
+	d.on(pageVerify) // nothing sampled yet: nothing offered
+	d.run(d.w.s.sampleBackfill())
+	d.settle()
+	d.expect("! ≥ 200 objects without replication status (a sample of 200): b backfills them")
+	report := vp.panel.Report()
+	d.press("b")
+	d.on(pageBackfill)
+	d.press("esc")
+	d.on(pageVerify)
+	if vp.panel.Report().Key != report.Key {
+		t.Fatal("coming back from the backfill started another test")
+	}
+	d.expect("b backfills them")
+	d.press("b", "down", "enter")
+	d.on(pageBackfillPlan)
+	d.expect("Backfill plan · objects: not-replicated")
+}
