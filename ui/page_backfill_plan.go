@@ -157,6 +157,8 @@ func (p *backfillPlanPage) view() string {
 	switch {
 	case p.err != nil:
 		footer = renderError(th, p.err, s.width)
+	case p.applying && p.plan.CreatesRole() && s.deps.Backfill.roleSettle() > 0:
+		footer = s.spinnerLine(fmt.Sprintf("making the changes, then waiting %s for IAM to make the new role usable by S3 Batch Operations…", s.deps.Backfill.roleSettle()))
 	case p.applying:
 		footer = s.spinnerLine("making the changes (each resource read again first, every write journaled)…")
 	case p.confirming:
