@@ -204,6 +204,16 @@ func isTerminal(f *os.File) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
+// defaultBackfillJournal opens a source bucket's backfill journal in the default
+// directory, beside apply's.
+func defaultBackfillJournal(f steps.BackfillFacts) (*steps.BackfillJournal, error) {
+	dir, err := steps.DefaultJournalDir()
+	if err != nil {
+		return nil, err
+	}
+	return steps.OpenBackfillJournal(dir, f, time.Now)
+}
+
 // defaultJournal opens a journal in the default directory.
 func defaultJournal() (*steps.Journal, error) { return openJournal("") }
 
@@ -445,6 +455,10 @@ func scenarioHelp() string {
 
 // runDemo runs the wizard against a simulated cloud seeded for the scenario.
 func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, options ...simcloud.Option) error {
+	if sc.Name == steps.DemoBackfillScenario {
+		// a bar that fills over ten seconds or so, not in a blink
+		options = append(options, simcloud.WithBatchSpeed(30))
+	}
 	accounts, err := demo.Start(ctx, sc, options...)
 	if err != nil {
 		return err
@@ -455,6 +469,8 @@ func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, options 
 	wizard := ui.NewWizard(ctx, ui.Deps{
 		Open: accounts.Open, Profiles: accounts.Profiles,
 		Label: accounts.Label, Intro: accounts.Story, SourceProfile: accounts.SourceProfile,
+		// the simulated IAM makes a new role usable at once
+		Backfill: ui.BackfillOptions{RoleSettle: -1},
 	})
 	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
 		return err
@@ -473,6 +489,7 @@ func runWizard(ctx context.Context, out io.Writer) error {
 		Open:     awsops.Open,
 		Profiles: steps.ListProfiles,
 		Journal:  defaultJournal,
+		Backfill: ui.BackfillOptions{Journal: defaultBackfillJournal},
 		// The profile the AWS CLI would use is the likeliest source.
 		SourceProfile: envProfileOr("default"),
 	})

@@ -134,37 +134,10 @@ func runWatchSetup(cmd *cobra.Command, flags watchFlags, planner watchPlanner) e
 	return printApplied(out, flags.json, plan, result, journal.Path(), applyErr)
 }
 
-// watchDeps wires the dashboard to steps: reading, the doctor and its fixes.
+// watchDeps wires the dashboard to steps: reading, the doctor and its fixes, the
+// watch's setup, applied with the default journal.
 func watchDeps(acc steps.Accounts, setup steps.Setup, w *steps.Watcher, setupFile string, limits steps.WatchThresholds, interval time.Duration, label string) ui.WatchDeps {
-	return ui.WatchDeps{
-		Read:   func(ctx context.Context) (steps.WatchReport, error) { return w.Read(ctx, setupFile, limits) },
-		Doctor: func(ctx context.Context) (steps.DoctorReport, error) { return w.WatchDoctor(ctx, setup) },
-		ApplyFixes: func(ctx context.Context, r steps.DoctorReport) error {
-			journal, err := defaultJournal()
-			if err != nil {
-				return err
-			}
-			defer journal.Close()
-			_, err = steps.ApplyFixes(ctx, acc, r, steps.ApplyOptions{Journal: journal})
-			return err
-		},
-		PlanSetup: func(ctx context.Context) (*steps.Plan, error) {
-			plan, _, err := steps.PlanWatch(ctx, acc, setup)
-			return plan, err
-		},
-		ApplySetup: func(ctx context.Context, plan *steps.Plan) error {
-			journal, err := defaultJournal()
-			if err != nil {
-				return err
-			}
-			defer journal.Close()
-			_, err = steps.Apply(ctx, acc, plan, steps.ApplyOptions{Journal: journal})
-			return err
-		},
-		Interval:  interval,
-		SetupFile: setupFile,
-		Label:     label,
-	}
+	return ui.StepsWatchDeps(acc, setup, w, setupFile, limits, interval, label, defaultJournal)
 }
 
 // runWatchDashboard runs the dashboard until the user quits; read errors are shown

@@ -17,17 +17,18 @@ const (
 	DemoFinanceKey      = "alias/prod-finance"
 )
 
-// DemoBackfillScenario is the scenario for `s3repl backfill --demo`.
+// DemoBackfillScenario is the scenario for `s3repl backfill --demo` and the wizard's backfill.
 const DemoBackfillScenario = "backfill"
 
 func demoBackfillScenario() DemoScenario {
 	return DemoScenario{
 		Name:    DemoBackfillScenario,
 		Summary: "replication works, but 300 objects from before the rule were never replicated; 60 of them are under another KMS key",
-		Story: "Run `s3repl backfill --demo` (the wizard's step comes later): the plan creates the batch operations role, the preview " +
-			"counts 300 objects and estimates the cost, the bar fills, and 60 finance reports FAIL (SrcGetObjectNotPermitted): their key " +
-			"is not the bucket's, and the doctor's sample did not see them. s3repl reads their key from the report, offers the grant, " +
-			"and a retry job of the FAILED ones reaches 100 %.",
+		Story: "Pick prod → acme-prod-orders → backup → acme-backup-orders → alias/backup-replica with the proposed rule: nothing " +
+			"to change. v tests it, and the status panel counts objects without replication status: b backfills them. The plan " +
+			"creates the batch operations role, the preview counts 303 objects and estimates the cost, the bar fills, and 60 " +
+			"finance reports FAIL (SrcGetObjectNotPermitted): their key is not the bucket's. a applies the grant s3repl reads " +
+			"from the report and retries the FAILED ones to 100 %. (`s3repl backfill --demo` does the same without the wizard.)",
 		breakSetup: seedObjectsFromBeforeTheRule,
 	}
 }

@@ -73,6 +73,11 @@ func (p *applyPage) update(msg tea.Msg) (action, tea.Cmd) {
 		return only(nextProgress(p.progress))
 	case applyDoneMsg:
 		p.onDone(msg)
+		if p.applied() {
+			return only(p.s.sampleBackfill()) // objects from before the rule: offer step 7's backfill
+		}
+	case backfillSampleMsg:
+		p.s.takeBackfillSample(msg)
 	case savedMsg:
 		return only(p.s.saveUpdate(msg))
 	case tea.PasteMsg:
@@ -131,6 +136,8 @@ func (p *applyPage) key(msg tea.KeyPressMsg) (action, tea.Cmd) {
 		return only(p.s.startSave())
 	case p.applied() && key.Matches(msg, b.Verify):
 		return goTo(pageVerify), nil
+	case p.applied() && key.Matches(msg, b.Backfill) && p.s.backfillOffered():
+		return goTo(pageBackfill), nil
 	case p.err != nil && key.Matches(msg, b.Retry):
 		return goBack(), nil // the review plans again what is still missing
 	}
@@ -151,6 +158,9 @@ func (p *applyPage) keyHelp() help.KeyMap {
 	case p.err != nil:
 		return keyHelp{short: []key.Binding{b.Retry, b.Save, b.Quit}}
 	}
+	if p.s.backfillOffered() {
+		return keyHelp{short: []key.Binding{b.Verify, b.Backfill, b.Save, b.Quit}}
+	}
 	return keyHelp{short: []key.Binding{b.Verify, b.Save, b.Quit}}
 }
 
@@ -167,7 +177,11 @@ func (p *applyPage) view() string {
 	for _, c := range p.changes {
 		lines = append(lines, p.changeLine(c, p.status[c.ID]))
 	}
-	lines = append(lines, "", wrapText(p.outcome(), p.s.width), p.s.saveLine())
+	lines = append(lines, "", wrapText(p.outcome(), p.s.width))
+	if offer := p.s.backfillOfferLine(); offer != "" && p.applied() {
+		lines = append(lines, wrapText(offer, p.s.width))
+	}
+	lines = append(lines, p.s.saveLine())
 	return strings.Join(lines, "\n")
 }
 

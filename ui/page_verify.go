@@ -22,13 +22,16 @@ func newVerifyPage(s *shared) page { return &verifyPage{s: s} }
 
 // enter opens the status panel: it uploads a test object and watches it. Quitting
 // the wizard cancels its context, and so the panel's work.
-func (p *verifyPage) enter(bool) tea.Cmd {
+func (p *verifyPage) enter(returning bool) tea.Cmd {
 	s := p.s
+	if returning { // from the watch or the backfill: the panel as it was, the sample read again
+		return s.sampleBackfill()
+	}
 	funcs := StepsVerifyFuncs(s.accountsForSetup(), s.setup, s.deps.Verify, s.deps.Journal)
 	p.panel = NewVerifyPanel(s.tasks.root, funcs).Embedded(s.theme)
 	p.afterPanel()
 	p.setSize(s.width, s.height)
-	return p.panel.Init()
+	return tea.Batch(p.panel.Init(), s.sampleBackfill())
 }
 
 func (p *verifyPage) ownsKeys() bool { return true }
@@ -41,6 +44,9 @@ func (p *verifyPage) update(msg tea.Msg) (action, tea.Cmd) {
 		return p.key(msg)
 	case verifyUpdateMsg, verifyDoneMsg, doctorDoneMsg, cleanupDoneMsg, fixDoneMsg, spinner.TickMsg:
 		return only(p.updatePanel(msg))
+	case backfillSampleMsg:
+		p.s.takeBackfillSample(msg)
+		p.setSize(p.s.width, p.s.height)
 	}
 	return stay, nil
 }
@@ -60,6 +66,10 @@ func (p *verifyPage) key(msg tea.KeyPressMsg) (action, tea.Cmd) {
 		}
 	case key.Matches(msg, b.Quit):
 		return quitWizard(), nil
+	case key.Matches(msg, b.Watch):
+		return goTo(pageWatch), nil
+	case key.Matches(msg, b.Backfill) && p.s.backfillOffered():
+		return goTo(pageBackfill), nil
 	case key.Matches(msg, b.Verify) && panel.Finished():
 		p.s.tasks.cancelOthers(pageVerify)
 		return only(p.enter(false))
@@ -84,6 +94,9 @@ func (p *verifyPage) afterPanel() {
 }
 
 func (p *verifyPage) setSize(width, height int) {
+	if offer := p.s.backfillOfferLine(); offer != "" {
+		height -= lineCount(wrapText(offer, width))
+	}
 	p.updatePanel(tea.WindowSizeMsg{Width: width, Height: height})
 }
 
@@ -91,7 +104,12 @@ func (p *verifyPage) setTheme(th Theme) { p.panel = p.panel.WithTheme(th) }
 
 func (p *verifyPage) typing() bool { return false }
 
-func (p *verifyPage) view() string { return p.panel.View().Content }
+func (p *verifyPage) view() string {
+	if offer := p.s.backfillOfferLine(); offer != "" {
+		return p.panel.View().Content + "\n" + wrapText(offer, p.s.width)
+	}
+	return p.panel.View().Content
+}
 
 func (p *verifyPage) keyHelp() help.KeyMap {
 	b, panel := p.s.bindings, p.panel
@@ -101,7 +119,11 @@ func (p *verifyPage) keyHelp() help.KeyMap {
 	}
 	again := withHelp(b.Verify, "v", "test again")
 	again.SetEnabled(panel.Finished())
-	return keyHelp{short: append(short, again, withHelp(b.Back, "esc", "back"))}
+	more := []key.Binding{again, withHelp(b.Watch, "w", "keep watching")}
+	if p.s.backfillOffered() {
+		more = append(more, withHelp(b.Backfill, "b", "backfill"))
+	}
+	return keyHelp{short: append(append(short, more...), withHelp(b.Back, "esc", "back"))}
 }
 
 // outcome is what stays printed about the test once the wizard closes.

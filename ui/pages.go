@@ -53,7 +53,10 @@ type (
 // pageID names a page; each page's file declares its own.
 type pageID string
 
-// pageRow is a page in the table: its step in the header, and how to make it.
+// pageRow is a page in the table: its step in the header, and how to make it. The
+// header names a step by its first row's title, and by the current page's own title
+// while one of that step's pages is shown (step 7 is Verify, or Watch or Backfill,
+// reached from it).
 type pageRow struct {
 	id        pageID
 	step      int
@@ -76,6 +79,12 @@ var pageTable = []pageRow{
 	{pageReview, 5, "Review", newReviewPage},
 	{pageApply, 6, "Apply", newApplyPage},
 	{pageVerify, 7, "Verify", newVerifyPage},
+	{pageWatch, 7, "Watch", newWatchPage},
+	{pageBackfill, 7, "Backfill", newBackfillPage},
+	{pageBackfillPlan, 7, "Backfill", newBackfillPlanPage},
+	{pageBackfillPreview, 7, "Backfill", newBackfillPreviewPage},
+	{pageBackfillRun, 7, "Backfill", newBackfillRunPage},
+	{pageBackfillResult, 7, "Backfill", newBackfillResultPage},
 }
 
 // firstPage is where the wizard starts.

@@ -29,6 +29,10 @@ type Deps struct {
 	Intro string
 	// SourceProfile is the profile the source list starts on, e.g. AWS_PROFILE's.
 	SourceProfile string
+	// Backfill tunes step 7's backfill of existing objects.
+	Backfill BackfillOptions
+	// WatchInterval is how often the watch page reads the rule again; 30 s when zero.
+	WatchInterval time.Duration
 }
 
 // shared is what the pages share: the setup being built, what was read from AWS,
@@ -68,6 +72,7 @@ type shared struct {
 	setup               steps.Setup // what the rule page submitted
 	plan                *steps.Plan // the review's, which the apply applies
 	save                saver       // the setup file, offered on the review and the apply
+	backfill            backfillState
 }
 
 // sideChoice is the profile and bucket chosen for one side.

@@ -331,6 +331,9 @@ func (w *Wizard) header() string {
 	parts := make([]string, len(titles))
 	for i, name := range titles {
 		step := i + 1
+		if step == current {
+			name = rowOf(w.s.current).stepTitle
+		}
 		label := fmt.Sprint(step) + " " + name
 		switch {
 		case step < current && w.stepDone(step):
@@ -415,6 +418,7 @@ func (w *Wizard) Farewell() string {
 		}
 	}
 	b.WriteString(w.pages[pageVerify].(*verifyPage).outcome())
+	b.WriteString(w.backfillSummary())
 	if saved := w.s.save.saved; saved != "" {
 		b.WriteString("Setup saved to " + saved + ": run `s3repl verify -f " + saved + "` to watch a test object replicate.\n")
 	}

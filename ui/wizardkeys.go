@@ -16,6 +16,7 @@ type keyBindings struct {
 	// type); Previous steps an option back; Interrupt quits even while typing.
 	TypingUp, TypingDown, Previous, Interrupt key.Binding
 	Keep, Delete                              key.Binding // the status panel's test objects
+	Backfill, Watch                           key.Binding // step 8 and the watch, from the apply and the status panel
 	Help, Quit                                key.Binding
 }
 
@@ -46,6 +47,8 @@ func newKeyBindings() keyBindings {
 		Verify:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify")),
 		Keep:       key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keep test objects")),
 		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete test objects")),
+		Backfill:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "backfill existing objects")),
+		Watch:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "keep watching this rule")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
