@@ -37,28 +37,26 @@ func (p *bucketPage) isSource() bool { return p.side.side == steps.SourceSide }
 func (p *bucketPage) listSlot() slot { return slot{taskBuckets, p.side.profile} }
 
 func (p *bucketPage) enter(bool) tea.Cmd {
-	if _, ok := p.s.buckets[p.side.profile]; ok {
+	res, known := p.s.buckets[p.side.profile]
+	if known {
 		p.refreshItems()
+	}
+	if p.s.tasks.isRunning(p.listSlot()) || (known && !res.more) {
 		return p.loadHighlightedSummary()
 	}
-	if p.s.tasks.isRunning(p.listSlot()) {
-		return nil
-	}
+	// the first page, or the rest of a listing that leaving the page stopped
 	ctx, id := p.s.tasks.start(p.listSlot(), p.s.current)
-	return listBuckets(ctx, id, p.s.accounts[p.side.profile].acc, p.side.side)
+	var from *steps.BucketBatch
+	if known {
+		from = &res.last
+	}
+	return tea.Batch(listBuckets(ctx, id, p.s.accounts[p.side.profile].acc, p.side.side, from), p.loadHighlightedSummary())
 }
 
 func (p *bucketPage) update(msg tea.Msg) (action, tea.Cmd) {
 	switch msg := msg.(type) {
 	case bucketsMsg:
-		if !p.s.tasks.finish(msg.task) {
-			return stay, nil
-		}
-		p.s.buckets[msg.profile] = bucketsResult{buckets: msg.buckets, err: msg.err}
-		if p.side.chosen && p.side.profile == msg.profile {
-			p.refreshItems()
-		}
-		return only(p.loadHighlightedSummary())
+		return only(p.onBuckets(msg))
 	case summaryMsg:
 		p.s.storeSummary(msg)
 		return stay, nil
@@ -71,6 +69,45 @@ func (p *bucketPage) update(msg tea.Msg) (action, tea.Cmd) {
 	return p.s.listUpdate(&p.list, p, msg)
 }
 
+// onBuckets keeps a page of buckets, shows what is listed so far and asks for the
+// next page: the first page is on screen while the others load.
+func (p *bucketPage) onBuckets(msg bucketsMsg) tea.Cmd {
+	if !p.s.tasks.current(msg.task) {
+		return nil
+	}
+	res := p.s.buckets[msg.profile]
+	if msg.err != nil {
+		p.s.tasks.finish(msg.task)
+		p.s.buckets[msg.profile] = bucketsResult{err: msg.err}
+		return nil
+	}
+	res.buckets = append(res.buckets, msg.batch.Buckets...)
+	res.more, res.last = !msg.batch.Done, msg.batch
+	p.s.buckets[msg.profile] = res
+	var next tea.Cmd
+	if res.more {
+		next = listBuckets(msg.ctx, msg.task, p.s.accounts[msg.profile].acc, p.side.side, &res.last)
+	} else {
+		p.s.tasks.finish(msg.task)
+	}
+	first := len(res.buckets) == len(msg.batch.Buckets)
+	if p.side.chosen && p.side.profile == msg.profile {
+		p.refreshItems()
+	}
+	if first {
+		return tea.Batch(next, p.loadHighlightedSummary())
+	}
+	return next
+}
+
+// loadingNote is the running count while pages are still being listed.
+func (p *bucketPage) loadingNote() string {
+	if res := p.s.buckets[p.side.profile]; res.more {
+		return plural(len(res.buckets), "bucket") + "… loading"
+	}
+	return ""
+}
+
 func (p *bucketPage) refreshItems() {
 	all := p.s.buckets[p.side.profile].buckets
 	if p.isSource() {
@@ -79,6 +116,7 @@ func (p *bucketPage) refreshItems() {
 			items[i] = newPickItem(b.Name, b.Name, b.Region, "")
 		}
 		p.list.setItems(items)
+		p.list.note = p.loadingNote()
 		p.list.selectValue(p.side.bucket.Name)
 		return
 	}
@@ -91,7 +129,7 @@ func (p *bucketPage) refreshItems() {
 		items = append(items, newPickItem(b.Name, b.Name, "", reason))
 	}
 	p.list.setItems(items)
-	p.list.note = p.otherRegionsNote()
+	p.list.note = joinNonEmpty(" · ", p.loadingNote(), p.otherRegionsNote())
 	if p.s.newBucket {
 		p.list.selectValue(newBucketValue)
 	} else {
@@ -129,6 +167,7 @@ func (p *bucketPage) afterMove() tea.Cmd {
 }
 
 func (p *bucketPage) refresh() tea.Cmd {
+	p.s.tasks.cancelSlot(p.listSlot())
 	delete(p.s.buckets, p.side.profile)
 	p.s.summaries = map[bucketRef]summaryResult{}
 	return p.enter(false)
@@ -136,7 +175,7 @@ func (p *bucketPage) refresh() tea.Cmd {
 
 func (p *bucketPage) choose() (action, tea.Cmd) {
 	it, ok := p.list.selected()
-	if !ok || p.s.tasks.isRunning(p.listSlot()) {
+	if _, listed := p.s.buckets[p.side.profile]; !ok || !listed {
 		return stay, nil // enter does not choose from what the page no longer shows
 	}
 	if p.isSource() {
@@ -195,6 +234,8 @@ func (p *bucketPage) view() string {
 		return title + "\n" + p.s.spinnerLine("listing the buckets of "+profileLabel(p.side.profile)+"…")
 	case res.err != nil:
 		return title + "\n" + renderError(th, res.err, p.s.width) + "\n\n" + th.Muted.Render("r try again · esc choose another profile")
+	case len(res.buckets) == 0 && res.more:
+		return title + "\n" + p.s.spinnerLine("listing the buckets of "+profileLabel(p.side.profile)+"…")
 	case len(res.buckets) == 0 && p.isSource():
 		return title + "\n" + "This account has no buckets. Create the bucket to replicate first, or press esc to choose another profile."
 	}

@@ -94,6 +94,10 @@ type accountResult struct {
 type bucketsResult struct {
 	buckets []awsops.BucketSummary
 	err     error
+	// more is true until the last page is listed; last is the page listed last, from
+	// which the listing goes on (also after leaving the page stopped it).
+	more bool
+	last steps.BucketBatch
 }
 
 type regionsResult struct {
