@@ -235,6 +235,10 @@ func Regions(ctx context.Context, acc awsops.Account) (RegionList, error) {
 	return RegionList{Regions: regions, Live: true}, nil
 }
 
+// RegionName is the Region's name as the console shows it, "Europe (Ireland)" for
+// eu-west-1; "" for a code s3repl does not know.
+func RegionName(code string) string { return awsops.RegionName(code) }
+
 // ProfileRegion is the Region the account's profile names, "" when it names none or
 // the account cannot say.
 func ProfileRegion(acc awsops.Account) string {

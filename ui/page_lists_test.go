@@ -66,3 +66,16 @@ func TestBucketListChoosesWhileLoading(t *testing.T) {
 		t.Fatalf("chose %+v", b)
 	}
 }
+
+// TestRegionListNamesEachRegion: the Regions show their names beside their codes,
+// as the console does, and the filter finds a Region by its name.
+func TestRegionListNamesEachRegion(t *testing.T) {
+	d, _ := demoPages(t, 80, 24)
+	d.pickDemoSource()
+	d.press("enter")
+	d.on(pageDestRegion)
+	d.expect("› eu-west-1    Europe (Ireland) · the profile's Region", "us-east-1    US East (N. Virginia) · same Region as the source bucket")
+	d.press("/")
+	d.typeText("frankfurt")
+	d.expect("› eu-central-1  Europe (Frankfurt)", "1/1 of")
+}
