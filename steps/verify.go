@@ -88,7 +88,7 @@ func (r VerifyReport) Check(name string) VerifyCheck {
 
 // Names of the status panel's checks.
 const (
-	CheckUploaded      = "test object uploaded (SSE-KMS, source key)"
+	CheckUploaded = "test object uploaded (SSE-KMS, source key)"
 	// CheckSourceStatus shows the status itself: its name must not read as a status
 	// (it was "source ReplicationStatus COMPLETED", which a failed check repeated).
 	CheckSourceStatus  = "source object's replication status"
