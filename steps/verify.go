@@ -88,10 +88,8 @@ func (r VerifyReport) Check(name string) VerifyCheck {
 
 // Names of the status panel's checks.
 const (
-	CheckUploaded = "test object uploaded (SSE-KMS, source key)"
-	// CheckSourceStatus shows the status itself: its name must not read as a status
-	// (it was "source ReplicationStatus COMPLETED", which a failed check repeated).
-	CheckSourceStatus  = "source object's replication status"
+	CheckUploaded      = "test object uploaded (SSE-KMS, source key)"
+	CheckSourceStatus  = "source object's replication status" // not "…COMPLETED": a failed check read as COMPLETED
 	CheckReplicaExists = "replica in the destination bucket"
 	CheckReplicaStatus = "replica ReplicationStatus REPLICA"
 	CheckReplicaKey    = "replica encrypted with the replica key"
