@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3repl/s3repl/awsops"
 )
 
 // laterPages holds the pages of a bucket listing after the first.
@@ -78,4 +83,64 @@ func TestRegionListNamesEachRegion(t *testing.T) {
 	d.press("/")
 	d.typeText("frankfurt")
 	d.expect("› eu-central-1  Europe (Frankfurt)", "1/1 of")
+}
+
+// profilesDeps gives the profiles named, in that order; those in broken fail to open
+// with why.
+func profilesDeps(names []string, broken map[string]error) Deps {
+	src, _ := newFakes(3)
+	return Deps{
+		Profiles: func() ([]string, error) { return names, nil },
+		Open: func(_ context.Context, profile string) (awsops.Account, error) {
+			if err := broken[profile]; err != nil {
+				return nil, err
+			}
+			acc := *src
+			acc.profile, acc.account = profile, fmt.Sprintf("%012d", len(profile))
+			return &acc, nil
+		},
+	}
+}
+
+// TestDestinationProfilesStartOnAWorkingOne: the destination list started on the
+// first profile other than the source's, alphabetically, which may be broken; it
+// goes on to the first that works, and stays where the user moves it.
+func TestDestinationProfilesStartOnAWorkingOne(t *testing.T) {
+	broken := map[string]error{
+		"a-expired": errors.New("the SSO session of a-expired has expired"),
+		"b-nokeys":  errors.New("no credentials for b-nokeys"),
+	}
+	d := drivePages(t, profilesDeps([]string{"a-expired", "b-nokeys", "backup", "prod"}, broken), 80, 24)
+	d.choose("prod")
+	d.on(pageSourceBucket)
+	d.press("enter")
+	d.on(pageDestProfile)
+	d.expect("› backup", "✓ account 000000000006")
+	d.press("up") // the user's choice of a broken one stands
+	d.expect("› b-nokeys")
+	d.press("esc", "enter")
+	d.expect("› backup")
+}
+
+// TestSourceProfilesSayAWSProfileNamesNoProfile: AWS_PROFILE=nosuch was said only
+// after the wizard closed; the first page says it.
+func TestSourceProfilesSayAWSProfileNamesNoProfile(t *testing.T) {
+	deps := profilesDeps([]string{"default", "prod"}, nil)
+	deps.SourceProfile = "default"
+	deps.ProfileWarning = "AWS_PROFILE=nosuch names no profile of ~/.aws/config or ~/.aws/credentials (the profiles there: default, prod): fix the name or unset AWS_PROFILE"
+	d := drivePages(t, deps, 80, 24)
+	d.expect("warning: AWS_PROFILE=nosuch names no profile", "fix the name or unset AWS_PROFILE", "› default")
+}
+
+// TestProfileErrorsAreShownWhole: with a long profile list, a profile's error and
+// its fix were cut at the bottom of an 80x24 screen; the list gives up rows instead.
+func TestProfileErrorsAreShownWhole(t *testing.T) {
+	var names []string
+	for i := range 30 {
+		names = append(names, fmt.Sprintf("team-%02d", i))
+	}
+	long := errors.New("expired SSO session: sts:GetCallerIdentity on caller identity (profile team-00)\n  → run `aws sso login --profile team-00` and try again\n" +
+		"  get identity: get credentials: failed to refresh cached credentials, refresh cached SSO token failed, cached SSO token is expired, or not present, and cannot be refreshed, as AWS says at the end")
+	d := drivePages(t, profilesDeps(names, map[string]error{"team-00": long}), 80, 24)
+	d.expect("› team-00", "aws sso login --profile team-00", "as AWS says at the end")
 }

@@ -29,6 +29,9 @@ type Deps struct {
 	Intro string
 	// SourceProfile is the profile the source list starts on, e.g. AWS_PROFILE's.
 	SourceProfile string
+	// ProfileWarning is said on the source profile page, e.g. that AWS_PROFILE names
+	// no profile (and so the list does not start on it).
+	ProfileWarning string
 }
 
 // shared is what the pages share: the setup being built, what was read from AWS,
