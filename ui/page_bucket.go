@@ -237,7 +237,7 @@ func (p *bucketPage) view() string {
 	case len(res.buckets) == 0 && res.more:
 		return title + "\n" + p.s.spinnerLine("listing the buckets of "+profileLabel(p.side.profile)+"…")
 	case len(res.buckets) == 0 && p.isSource():
-		return title + "\n" + "This account has no buckets. Create the bucket to replicate first, or press esc to choose another profile."
+		return title + "\n" + wrapText("This account has no buckets. Create the bucket to replicate first, or press esc to choose another profile.", p.s.width)
 	}
 	list := p.list.render(th)
 	panel := p.highlightedPanel()

@@ -144,3 +144,20 @@ func TestProfileErrorsAreShownWhole(t *testing.T) {
 	d := drivePages(t, profilesDeps(names, map[string]error{"team-00": long}), 80, 24)
 	d.expect("› team-00", "aws sso login --profile team-00", "as AWS says at the end")
 }
+
+// TestListPagesWrapAt80Columns: the key list's note ended "for the reaso…" and a
+// refused bucket name "and must b…" at 80 columns; both wrap, and the lists keep
+// their count line.
+func TestListPagesWrapAt80Columns(t *testing.T) {
+	d, _ := demoPages(t, 80, 24)
+	d.pickDemoUpToDestBucket()
+	d.press("enter")
+	d.on(pageNewBucket)
+	d.typeText("Bad_Name")
+	d.expect("✗ the name may use only lowercase letters", "and must begin and end with a letter or digit")
+	d.press("esc")
+	d.on(pageDestBucket)
+	d.press("down", "enter")
+	d.on(pageReplicaKey)
+	d.expect("Greyed keys cannot be used, for the reason shown.", "2/5")
+}

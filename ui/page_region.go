@@ -113,5 +113,6 @@ func (p *regionPage) view() string {
 	if !res.list.Live {
 		note = res.list.Note
 	}
-	return title + "\n" + th.Muted.Render(note) + "\n" + p.list.render(th)
+	head := title + "\n" + th.Muted.Render(wrapText(note, p.s.width))
+	return head + "\n" + listWithin(p.list, th, p.s.width, p.s.height-lineCount(head))
 }

@@ -367,10 +367,13 @@ type crumbDetail struct {
 	nameWidth    int // 0: whole names
 }
 
-var crumbDetails = []crumbDetail{
-	{regions: true, key: true}, {key: true}, {},
-	{nameWidth: 24}, {nameWidth: 18}, {nameWidth: 14}, {nameWidth: 10}, {nameWidth: 7},
-}
+var crumbDetails = func() []crumbDetail {
+	details := []crumbDetail{{regions: true, key: true}, {key: true}, {}}
+	for width := 30; width >= 7; width-- {
+		details = append(details, crumbDetail{nameWidth: width})
+	}
+	return details
+}()
 
 // crumbs sums up the choices made so far in one line.
 func (w *Wizard) crumbs(detail crumbDetail) string {
