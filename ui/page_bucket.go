@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -58,7 +60,14 @@ func (p *bucketPage) update(msg tea.Msg) (action, tea.Cmd) {
 	case bucketsMsg:
 		return only(p.onBuckets(msg))
 	case summaryMsg:
-		p.s.storeSummary(msg)
+		if !p.s.storeSummary(msg) {
+			return stay, nil
+		}
+		return only(p.readKeyAliases(msg.summary))
+	case kmsKeysMsg:
+		if p.s.tasks.finish(msg.task) {
+			p.s.kmsKeyLists[msg.ref] = kmsKeysResult{choices: msg.choices, err: msg.err}
+		}
 		return stay, nil
 	case dueMsg:
 		if it, ok := p.list.selected(); ok && msg.what == taskSummary && it.value == msg.value {
@@ -276,11 +285,48 @@ func (p *bucketPage) highlightedPanel() string {
 	res, known := p.s.summaries[ref]
 	switch {
 	case known:
+		res.keyAlias = p.keyAlias(res.summary)
 		return bucketPanel(th, &res, "", width, height)
 	case p.s.tasks.isRunning(summarySlot(ref)):
 		return bucketPanel(th, nil, p.s.spinnerLine("reading "+it.value+"…"), width, height)
 	}
 	return bucketPanel(th, nil, "", width, height)
+}
+
+// keyAliasesOf is the slot of the listing of a Region's keys that names a bucket's
+// default key by its alias; the replica key page's listing has a slot of its own.
+func keyAliasesOf(ref kmsKeyListRef) slot {
+	return slot{taskKMSKeys, "aliases " + ref.profile + "/" + ref.region}
+}
+
+// readKeyAliases lists the keys of a bucket's Region once, when the bucket encrypts
+// with a KMS key S3 names by ARN, so that the panel shows the key by its alias.
+func (p *bucketPage) readKeyAliases(sum steps.BucketSummary) tea.Cmd {
+	key := sum.Encryption.KMSKeyID
+	if key == "" || strings.HasPrefix(shortKey(key), "alias/") {
+		return nil
+	}
+	ref := kmsKeyListRef{p.side.profile, sum.Region}
+	if _, known := p.s.kmsKeyLists[ref]; known || p.s.tasks.isRunning(keyAliasesOf(ref)) {
+		return nil
+	}
+	ctx, id := p.s.tasks.start(keyAliasesOf(ref), p.s.current)
+	who := p.s.accounts[p.side.profile]
+	return listKMSKeys(ctx, id, who.acc, ref, who.id.AccountID)
+}
+
+// keyAlias is the first alias of the bucket's default key, if known.
+func (p *bucketPage) keyAlias(sum steps.BucketSummary) string {
+	key := sum.Encryption.KMSKeyID
+	if key == "" {
+		return ""
+	}
+	for _, c := range p.s.kmsKeyLists[kmsKeyListRef{p.side.profile, sum.Region}].choices {
+		if (c.Key.ARN == key || c.Key.KeyID == shortKey(key)) && len(c.Key.Aliases) > 0 {
+			return c.Key.Aliases[0]
+		}
+	}
+	return ""
 }
 
 func newBucketLines(th Theme, region string) []string {

@@ -161,3 +161,38 @@ func TestListPagesWrapAt80Columns(t *testing.T) {
 	d.on(pageReplicaKey)
 	d.expect("Greyed keys cannot be used, for the reason shown.", "2/5")
 }
+
+// kmsBuckets is a fake account whose buckets default to SSE-KMS under a key S3 names
+// by ARN, and whose keys have aliases.
+type kmsBuckets struct{ *fakeAccount }
+
+const sourceKeyARN = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+func (a kmsBuckets) GetBucketEncryption(context.Context, string, string) (awsops.Encryption, error) {
+	return awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: sourceKeyARN, BucketKey: true}, nil
+}
+
+func (a kmsBuckets) ListKeys(context.Context, string) ([]awsops.KeyInfo, error) {
+	return []awsops.KeyInfo{{KeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", ARN: sourceKeyARN, AccountID: "111111111111",
+		State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER", Aliases: []string{"alias/orders-data"}}}, nil
+}
+
+// TestBucketPanelNamesTheKeyByItsAlias: S3 names a bucket's default key by ARN, and
+// the panel showed "key 1234abcd…"; it lists the Region's keys once and shows the
+// alias people know the key by.
+func TestBucketPanelNamesTheKeyByItsAlias(t *testing.T) {
+	src, dst := newFakes(3)
+	deps := fakeDeps(src, dst)
+	open := deps.Open
+	deps.Open = func(ctx context.Context, profile string) (awsops.Account, error) {
+		if profile == "src" {
+			return kmsBuckets{src}, nil
+		}
+		return open(ctx, profile)
+	}
+	d := drivePages(t, deps, 80, 24)
+	d.choose("src")
+	d.on(pageSourceBucket)
+	d.expect("SSE-KMS alias/orders-data, Bucket Key")
+	d.expectNot("1234abcd")
+}
