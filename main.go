@@ -491,7 +491,8 @@ func runWizard(ctx context.Context, out io.Writer) error {
 		Journal:  defaultJournal,
 		Backfill: ui.BackfillOptions{Journal: defaultBackfillJournal},
 		// The profile the AWS CLI would use is the likeliest source.
-		SourceProfile: envProfileOr("default"),
+		SourceProfile:  envProfileOr("default"),
+		ProfileWarning: awsops.EnvProfileProblem(),
 	})
 	if _, err := tea.NewProgram(wizard, tea.WithContext(ctx)).Run(); err != nil {
 		return err

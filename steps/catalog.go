@@ -235,6 +235,10 @@ func Regions(ctx context.Context, acc awsops.Account) (RegionList, error) {
 	return RegionList{Regions: regions, Live: true}, nil
 }
 
+// RegionName is the Region's name as the console shows it, "Europe (Ireland)" for
+// eu-west-1; "" for a code s3repl does not know.
+func RegionName(code string) string { return awsops.RegionName(code) }
+
 // ProfileRegion is the Region the account's profile names, "" when it names none or
 // the account cannot say.
 func ProfileRegion(acc awsops.Account) string {
@@ -263,7 +267,9 @@ func (k KeyChoice) Label() string {
 }
 
 // KeyChoices lists every key of the Region with its aliases: usable keys first, then
-// the others with the reason each cannot be the replica key of a bucket of account.
+// the others with the reason each cannot be the replica key of a bucket of account;
+// in each group the keys with an alias first (people know their keys by alias; a
+// key id such as 1234abcd-… sorted before every alias/), then by name.
 func KeyChoices(ctx context.Context, acc awsops.Account, side Side, region, account string) ([]KeyChoice, error) {
 	keys, err := acc.ListKeys(ctx, region)
 	if err != nil {
@@ -277,6 +283,12 @@ func KeyChoices(ctx context.Context, acc awsops.Account, side Side, region, acco
 	slices.SortStableFunc(choices, func(a, b KeyChoice) int {
 		if a.Usable() != b.Usable() {
 			if a.Usable() {
+				return -1
+			}
+			return 1
+		}
+		if aliased, other := len(a.Key.Aliases) > 0, len(b.Key.Aliases) > 0; aliased != other {
+			if aliased {
 				return -1
 			}
 			return 1

@@ -302,3 +302,27 @@ func TestMotoCatalog(t *testing.T) {
 		t.Fatalf("new key not offered as usable with its alias: %+v", choices)
 	}
 }
+
+// TestKeyChoicesAliasesFirst: a key without alias is listed by its id, and ids such as
+// 1234abcd-… sorted before every alias/; the keys people know by alias come first.
+func TestKeyChoicesAliasesFirst(t *testing.T) {
+	key := func(id string, aliases ...string) awsops.KeyInfo {
+		return awsops.KeyInfo{KeyID: id, AccountID: "222222222222", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER", Aliases: aliases}
+	}
+	fake := catalogFake{keys: []awsops.KeyInfo{
+		key("1234abcd-12ab-34cd-56ef-1234567890ab"),
+		key("9f8e7d6c-0000-4000-8000-000000000000", "alias/s3-replica"),
+		key("0a1b2c3d-0000-4000-8000-000000000000", "alias/backup"),
+	}}
+	choices, err := steps.KeyChoices(context.Background(), fake, steps.DestinationSide, "eu-west-1", "222222222222")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range choices {
+		got = append(got, c.Label())
+	}
+	if want := []string{"alias/backup", "alias/s3-replica", "1234abcd-12ab-34cd-56ef-1234567890ab"}; !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}

@@ -89,7 +89,7 @@ func (r VerifyReport) Check(name string) VerifyCheck {
 // Names of the status panel's checks.
 const (
 	CheckUploaded      = "test object uploaded (SSE-KMS, source key)"
-	CheckSourceStatus  = "source ReplicationStatus COMPLETED"
+	CheckSourceStatus  = "source object's replication status" // not "…COMPLETED": a failed check read as COMPLETED
 	CheckReplicaExists = "replica in the destination bucket"
 	CheckReplicaStatus = "replica ReplicationStatus REPLICA"
 	CheckReplicaKey    = "replica encrypted with the replica key"
@@ -275,11 +275,11 @@ func (v *verification) watch(ctx context.Context) {
 	for {
 		done := v.observe(ctx)
 		if ctx.Err() != nil { // a read cut short by ctrl+c says nothing about replication
-			v.finish(OutcomeStopped, "stopped watching; the test object stays where it is")
+			v.finish(OutcomeStopped, "the test object stays where it is")
 			done = true
 		}
 		if !done && v.elapsed() >= v.opts.Timeout {
-			v.finish(OutcomeTimedOut, fmt.Sprintf("still %s after %s: transient AWS issues keep objects PENDING; the doctor checks the setup", v.lastStatus(), v.opts.Timeout))
+			v.finish(OutcomeTimedOut, fmt.Sprintf("the object is still %s; transient AWS issues keep objects PENDING, and the doctor checks the setup", v.lastStatus()))
 			done = true
 		}
 		// the last observation is published with the outcome, so a watcher that shows
@@ -289,7 +289,7 @@ func (v *verification) watch(ctx context.Context) {
 			return
 		}
 		if err := v.opts.Sleep(ctx, min(wait, v.opts.Timeout-v.elapsed())); err != nil {
-			v.finish(OutcomeStopped, "stopped watching; the test object stays where it is")
+			v.finish(OutcomeStopped, "the test object stays where it is")
 			return
 		}
 		wait = min(wait*3/2, v.opts.MaxWait)
@@ -317,7 +317,7 @@ func (v *verification) observe(ctx context.Context) bool {
 		if ctx.Err() == nil && (awsops.IsAccessDenied(err) || awsops.IsNotFound(err)) {
 			// waiting out the timeout would not change this
 			v.readErr = explain("source", err)
-			v.finish(OutcomeStopped, "stopped watching: the test object cannot be read: "+awsops.Advice(err))
+			v.finish(OutcomeStopped, "the test object cannot be read: "+awsops.Advice(err))
 			return true
 		}
 		return ctx.Err() != nil
@@ -424,7 +424,7 @@ func (v *verification) noStatus(ctx context.Context, head awsops.ObjectHead) boo
 		note := fmt.Sprintf(" (test object %d: the one before got no status within %s, as when the configuration has not taken effect yet)", v.uploads+1, grace.Round(time.Second/10))
 		if err := v.put(ctx, now, note); err != nil {
 			v.readErr = err
-			v.finish(OutcomeStopped, "stopped watching: a fresh test object could not be uploaded: "+err.Error())
+			v.finish(OutcomeStopped, "a fresh test object could not be uploaded: "+err.Error())
 			return true
 		}
 		v.report.Timeline = append(v.report.Timeline, VerifyEvent{Time: now, Elapsed: v.elapsed(),
@@ -435,8 +435,8 @@ func (v *verification) noStatus(ctx context.Context, head awsops.ObjectHead) boo
 		why = fmt.Sprintf("the rule's scope and KMS opt-in match the object, yet %d test object(s) uploaded over %s got no status; "+
 			"check the rule in the console, or run verify again if the configuration changed moments ago", v.uploads, v.elapsed().Round(time.Second))
 	}
-	v.set(CheckSourceStatus, CheckFailed, "no replication status: the object matched no rule")
-	v.finish(OutcomeNotMatched, "the object got no replication status, so it matched no enabled rule: "+why)
+	v.set(CheckSourceStatus, CheckFailed, "none: the object matched no rule")
+	v.finish(OutcomeNotMatched, "the object matched no enabled rule: "+why)
 	return true
 }
 

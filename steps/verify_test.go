@@ -126,7 +126,7 @@ func TestVerifyOutcomes(t *testing.T) {
 	}{
 		"failed":      {[]string{"PENDING", "FAILED"}, steps.OutcomeFailed, "the doctor checks each"},
 		"not matched": {[]string{""}, steps.OutcomeNotMatched, "matched no enabled rule"},
-		"timed out":   {[]string{"PENDING"}, steps.OutcomeTimedOut, "still PENDING after 1m0s"},
+		"timed out":   {[]string{"PENDING"}, steps.OutcomeTimedOut, "the object is still PENDING"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

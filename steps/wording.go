@@ -45,3 +45,19 @@ func (r VerifyReport) Settled() VerifyReport {
 	r.Checks = checks
 	return r
 }
+
+// Words is how the outcome is said to a person: S3's own status words where S3 has
+// them (COMPLETED, FAILED), plain words for the rest; the JSON keeps the enum.
+func (o Outcome) Words() string {
+	switch o {
+	case OutcomeNotMatched:
+		return "No replication status"
+	case OutcomeTimedOut:
+		return "Timed out"
+	case OutcomeStopped:
+		return "Stopped watching"
+	case OutcomeWatching:
+		return "Watching"
+	}
+	return string(o)
+}

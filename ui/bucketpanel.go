@@ -14,6 +14,9 @@ import (
 type summaryResult struct {
 	summary steps.BucketSummary
 	err     error
+	// keyAlias is the alias of the default encryption's KMS key, when the key is
+	// named by ARN and its alias is known.
+	keyAlias string
 }
 
 // bucketPanel renders what matters about a bucket for replication, boxed, width
@@ -29,12 +32,12 @@ func bucketPanel(th Theme, res *summaryResult, loading string, width, height int
 	case res.err != nil:
 		lines = strings.Split(renderError(th, res.err, inner), "\n")
 	default:
-		lines = summaryLines(th, res.summary, inner)
+		lines = summaryLines(th, res.summary, res.keyAlias, inner)
 	}
 	return boxed(th, lines, width, height)
 }
 
-func summaryLines(th Theme, s steps.BucketSummary, width int) []string {
+func summaryLines(th Theme, s steps.BucketSummary, keyAlias string, width int) []string {
 	lines := []string{th.PanelTitle.Render(s.Name) + th.Muted.Render("  "+s.Region)}
 	const labelWidth = 12
 	row := func(label, value string) {
@@ -46,7 +49,7 @@ func summaryLines(th Theme, s steps.BucketSummary, width int) []string {
 		}
 	}
 	row("versioning", partValue(th, s, steps.PartVersioning, versioningText(th, s.Versioning)))
-	row("encryption", partValue(th, s, steps.PartEncryption, encryptionText(th, s.Encryption)))
+	row("encryption", partValue(th, s, steps.PartEncryption, encryptionText(th, s.Encryption, keyAlias)))
 	row("object lock", partValue(th, s, steps.PartObjectLock, onOff(s.ObjectLock)))
 	row("replication", partValue(th, s, steps.PartReplication, replicationText(s)))
 	for _, r := range s.Rules {
@@ -72,7 +75,7 @@ func versioningText(th Theme, status string) string {
 	return th.Warning.Render("! ") + strings.ToLower(status) + th.Muted.Render(" (s3repl enables it)")
 }
 
-func encryptionText(th Theme, e awsops.Encryption) string {
+func encryptionText(th Theme, e awsops.Encryption, keyAlias string) string {
 	bucketKey := ""
 	if e.BucketKey {
 		bucketKey = ", Bucket Key"
@@ -80,8 +83,11 @@ func encryptionText(th Theme, e awsops.Encryption) string {
 	switch e.Algorithm {
 	case "aws:kms", "aws:kms:dsse":
 		key := e.KMSKeyID
-		if key == "" {
+		switch {
+		case key == "":
 			key = "aws/s3"
+		case keyAlias != "":
+			key = keyAlias // as people know the key: S3 names it by ARN
 		}
 		if !strings.HasPrefix(shortKey(key), "alias/") {
 			key = "key " + shortID(shortKey(key))

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -37,30 +39,35 @@ func (p *bucketPage) isSource() bool { return p.side.side == steps.SourceSide }
 func (p *bucketPage) listSlot() slot { return slot{taskBuckets, p.side.profile} }
 
 func (p *bucketPage) enter(bool) tea.Cmd {
-	if _, ok := p.s.buckets[p.side.profile]; ok {
+	res, known := p.s.buckets[p.side.profile]
+	if known {
 		p.refreshItems()
+	}
+	if p.s.tasks.isRunning(p.listSlot()) || (known && !res.more) {
 		return p.loadHighlightedSummary()
 	}
-	if p.s.tasks.isRunning(p.listSlot()) {
-		return nil
-	}
+	// the first page, or the rest of a listing that leaving the page stopped
 	ctx, id := p.s.tasks.start(p.listSlot(), p.s.current)
-	return listBuckets(ctx, id, p.s.accounts[p.side.profile].acc, p.side.side)
+	var from *steps.BucketBatch
+	if known {
+		from = &res.last
+	}
+	return tea.Batch(listBuckets(ctx, id, p.s.accounts[p.side.profile].acc, p.side.side, from), p.loadHighlightedSummary())
 }
 
 func (p *bucketPage) update(msg tea.Msg) (action, tea.Cmd) {
 	switch msg := msg.(type) {
 	case bucketsMsg:
-		if !p.s.tasks.finish(msg.task) {
+		return only(p.onBuckets(msg))
+	case summaryMsg:
+		if !p.s.storeSummary(msg) {
 			return stay, nil
 		}
-		p.s.buckets[msg.profile] = bucketsResult{buckets: msg.buckets, err: msg.err}
-		if p.side.chosen && p.side.profile == msg.profile {
-			p.refreshItems()
+		return only(p.readKeyAliases(msg.summary))
+	case kmsKeysMsg:
+		if p.s.tasks.finish(msg.task) {
+			p.s.kmsKeyLists[msg.ref] = kmsKeysResult{choices: msg.choices, err: msg.err}
 		}
-		return only(p.loadHighlightedSummary())
-	case summaryMsg:
-		p.s.storeSummary(msg)
 		return stay, nil
 	case dueMsg:
 		if it, ok := p.list.selected(); ok && msg.what == taskSummary && it.value == msg.value {
@@ -71,6 +78,45 @@ func (p *bucketPage) update(msg tea.Msg) (action, tea.Cmd) {
 	return p.s.listUpdate(&p.list, p, msg)
 }
 
+// onBuckets keeps a page of buckets, shows what is listed so far and asks for the
+// next page: the first page is on screen while the others load.
+func (p *bucketPage) onBuckets(msg bucketsMsg) tea.Cmd {
+	if !p.s.tasks.current(msg.task) {
+		return nil
+	}
+	res := p.s.buckets[msg.profile]
+	if msg.err != nil {
+		p.s.tasks.finish(msg.task)
+		p.s.buckets[msg.profile] = bucketsResult{err: msg.err}
+		return nil
+	}
+	res.buckets = append(res.buckets, msg.batch.Buckets...)
+	res.more, res.last = !msg.batch.Done, msg.batch
+	p.s.buckets[msg.profile] = res
+	var next tea.Cmd
+	if res.more {
+		next = listBuckets(msg.ctx, msg.task, p.s.accounts[msg.profile].acc, p.side.side, &res.last)
+	} else {
+		p.s.tasks.finish(msg.task)
+	}
+	first := len(res.buckets) == len(msg.batch.Buckets)
+	if p.side.chosen && p.side.profile == msg.profile {
+		p.refreshItems()
+	}
+	if first {
+		return tea.Batch(next, p.loadHighlightedSummary())
+	}
+	return next
+}
+
+// loadingNote is the running count while pages are still being listed.
+func (p *bucketPage) loadingNote() string {
+	if res := p.s.buckets[p.side.profile]; res.more {
+		return plural(len(res.buckets), "bucket") + "… loading"
+	}
+	return ""
+}
+
 func (p *bucketPage) refreshItems() {
 	all := p.s.buckets[p.side.profile].buckets
 	if p.isSource() {
@@ -79,6 +125,7 @@ func (p *bucketPage) refreshItems() {
 			items[i] = newPickItem(b.Name, b.Name, b.Region, "")
 		}
 		p.list.setItems(items)
+		p.list.note = p.loadingNote()
 		p.list.selectValue(p.side.bucket.Name)
 		return
 	}
@@ -91,7 +138,7 @@ func (p *bucketPage) refreshItems() {
 		items = append(items, newPickItem(b.Name, b.Name, "", reason))
 	}
 	p.list.setItems(items)
-	p.list.note = p.otherRegionsNote()
+	p.list.note = joinNonEmpty(" · ", p.loadingNote(), p.otherRegionsNote())
 	if p.s.newBucket {
 		p.list.selectValue(newBucketValue)
 	} else {
@@ -129,6 +176,7 @@ func (p *bucketPage) afterMove() tea.Cmd {
 }
 
 func (p *bucketPage) refresh() tea.Cmd {
+	p.s.tasks.cancelSlot(p.listSlot())
 	delete(p.s.buckets, p.side.profile)
 	p.s.summaries = map[bucketRef]summaryResult{}
 	return p.enter(false)
@@ -136,7 +184,7 @@ func (p *bucketPage) refresh() tea.Cmd {
 
 func (p *bucketPage) choose() (action, tea.Cmd) {
 	it, ok := p.list.selected()
-	if !ok || p.s.tasks.isRunning(p.listSlot()) {
+	if _, listed := p.s.buckets[p.side.profile]; !ok || !listed {
 		return stay, nil // enter does not choose from what the page no longer shows
 	}
 	if p.isSource() {
@@ -195,8 +243,10 @@ func (p *bucketPage) view() string {
 		return title + "\n" + p.s.spinnerLine("listing the buckets of "+profileLabel(p.side.profile)+"…")
 	case res.err != nil:
 		return title + "\n" + renderError(th, res.err, p.s.width) + "\n\n" + th.Muted.Render("r try again · esc choose another profile")
+	case len(res.buckets) == 0 && res.more:
+		return title + "\n" + p.s.spinnerLine("listing the buckets of "+profileLabel(p.side.profile)+"…")
 	case len(res.buckets) == 0 && p.isSource():
-		return title + "\n" + "This account has no buckets. Create the bucket to replicate first, or press esc to choose another profile."
+		return title + "\n" + wrapText("This account has no buckets. Create the bucket to replicate first, or press esc to choose another profile.", p.s.width)
 	}
 	list := p.list.render(th)
 	panel := p.highlightedPanel()
@@ -235,11 +285,48 @@ func (p *bucketPage) highlightedPanel() string {
 	res, known := p.s.summaries[ref]
 	switch {
 	case known:
+		res.keyAlias = p.keyAlias(res.summary)
 		return bucketPanel(th, &res, "", width, height)
 	case p.s.tasks.isRunning(summarySlot(ref)):
 		return bucketPanel(th, nil, p.s.spinnerLine("reading "+it.value+"…"), width, height)
 	}
 	return bucketPanel(th, nil, "", width, height)
+}
+
+// keyAliasesOf is the slot of the listing of a Region's keys that names a bucket's
+// default key by its alias; the replica key page's listing has a slot of its own.
+func keyAliasesOf(ref kmsKeyListRef) slot {
+	return slot{taskKMSKeys, "aliases " + ref.profile + "/" + ref.region}
+}
+
+// readKeyAliases lists the keys of a bucket's Region once, when the bucket encrypts
+// with a KMS key S3 names by ARN, so that the panel shows the key by its alias.
+func (p *bucketPage) readKeyAliases(sum steps.BucketSummary) tea.Cmd {
+	key := sum.Encryption.KMSKeyID
+	if key == "" || strings.HasPrefix(shortKey(key), "alias/") {
+		return nil
+	}
+	ref := kmsKeyListRef{p.side.profile, sum.Region}
+	if _, known := p.s.kmsKeyLists[ref]; known || p.s.tasks.isRunning(keyAliasesOf(ref)) {
+		return nil
+	}
+	ctx, id := p.s.tasks.start(keyAliasesOf(ref), p.s.current)
+	who := p.s.accounts[p.side.profile]
+	return listKMSKeys(ctx, id, who.acc, ref, who.id.AccountID)
+}
+
+// keyAlias is the first alias of the bucket's default key, if known.
+func (p *bucketPage) keyAlias(sum steps.BucketSummary) string {
+	key := sum.Encryption.KMSKeyID
+	if key == "" {
+		return ""
+	}
+	for _, c := range p.s.kmsKeyLists[kmsKeyListRef{p.side.profile, sum.Region}].choices {
+		if (c.Key.ARN == key || c.Key.KeyID == shortKey(key)) && len(c.Key.Aliases) > 0 {
+			return c.Key.Aliases[0]
+		}
+	}
+	return ""
 }
 
 func newBucketLines(th Theme, region string) []string {

@@ -79,5 +79,5 @@ func (p *keyAliasPage) view() string {
 	}
 	about := "s3repl creates a symmetric, customer managed key in " + p.s.region + " with this alias. " +
 		"Its key policy keeps the account's administrators in control and lets the replication role encrypt with it."
-	return title + "\n\n" + p.input.View() + "\n" + verdict + "\n\n" + th.Muted.Render(wrapText(about, p.s.width))
+	return title + "\n\n" + p.input.View() + "\n" + wrapText(verdict, p.s.width) + "\n\n" + th.Muted.Render(wrapText(about, p.s.width))
 }

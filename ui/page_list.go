@@ -90,6 +90,15 @@ func typeFilter(p *picker, host listPage, msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmd, host.afterMove())
 }
 
+// listWithin renders the picker in at most height lines: fewer rows when what is
+// above it wrapped onto more lines than its size allowed for.
+func listWithin(p picker, th Theme, width, height int) string {
+	if height < p.height {
+		p.resize(width, max(3, height))
+	}
+	return p.render(th)
+}
+
 // listHelp is the help of a page that is a picker.
 func (s *shared) listHelp() help.KeyMap {
 	b := s.bindings

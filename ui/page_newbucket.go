@@ -160,6 +160,6 @@ func (p *newBucketPage) view() string {
 	default:
 		verdict = th.OK.Render("✓ ") + name + " is free"
 	}
-	return title + "\n\n" + p.input.View() + "\n" + verdict + "\n\n" +
+	return title + "\n\n" + p.input.View() + "\n" + wrapText(verdict, p.s.width) + "\n\n" +
 		strings.Join(newBucketLines(th, p.s.region)[1:], "\n")
 }

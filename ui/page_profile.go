@@ -21,6 +21,10 @@ type profilePage struct {
 	list picker
 	// pending is the profile chosen while its identity is still being resolved.
 	pending *string
+	// placed is true while the destination's cursor is where the page put it: on a
+	// profile other than the source's that works, as far as is known. It moves on
+	// when that profile fails, until the user moves it.
+	placed bool
 }
 
 func newSourceProfilePage(s *shared) page {
@@ -84,7 +88,8 @@ func (p *profilePage) show(placeCursor bool) tea.Cmd {
 	case p.side.side == steps.SourceSide:
 		p.list.selectValue(p.s.deps.SourceProfile)
 	default:
-		selectFirstOther(&p.list, p.s.source.profile)
+		p.placed = true
+		p.placeOnWorkingOther()
 	}
 	if it, ok := p.list.selected(); ok {
 		return p.resolve(it.value)
@@ -133,6 +138,33 @@ func (p *profilePage) detail(profile string) string {
 	return joinNonEmpty(" · ", "account "+res.id.AccountID, same)
 }
 
+// placeOnWorkingOther puts the destination's cursor on the first profile other than
+// the source's that works; while none is known to, on the first not known to fail
+// (which is then resolved), as the first alphabetically may be a broken one.
+func (p *profilePage) placeOnWorkingOther() {
+	source := p.s.source.profile
+	untried := ""
+	for _, idx := range p.list.shown {
+		name := p.list.items[idx].value
+		if name == source {
+			continue
+		}
+		res, known := p.s.accounts[name]
+		if known && res.err == nil {
+			p.list.selectValue(name)
+			return
+		}
+		if !known && untried == "" {
+			untried = name
+		}
+	}
+	if untried != "" {
+		p.list.selectValue(untried)
+		return
+	}
+	selectFirstOther(&p.list, source)
+}
+
 // selectFirstOther puts the cursor on the first row whose value is not other.
 func selectFirstOther(p *picker, other string) {
 	for _, idx := range p.shown {
@@ -165,6 +197,12 @@ func (p *profilePage) onIdentity(msg identityMsg) (action, tea.Cmd) {
 		p.pending = nil
 		if msg.err == nil {
 			return p.pick(msg.profile)
+		}
+	}
+	if p.placed && msg.err != nil {
+		p.placeOnWorkingOther()
+		if it, ok := p.list.selected(); ok {
+			return only(p.resolve(it.value))
 		}
 	}
 	return stay, nil
@@ -202,6 +240,7 @@ func (p *profilePage) refresh() tea.Cmd {
 }
 
 func (p *profilePage) afterMove() tea.Cmd {
+	p.placed = false // the user moved the cursor: it stays where they put it
 	if it, ok := p.list.selected(); ok {
 		if _, known := p.s.accounts[it.value]; !known {
 			return p.s.due(taskIdentity, it.value)
@@ -235,11 +274,21 @@ func (p *profilePage) view() string {
 	case p.s.profiles.err != nil:
 		return head + "\n" + renderError(th, p.s.profiles.err, p.s.width)
 	}
-	body := head + "\n" + p.list.render(th) + "\n" + p.info()
-	if p.side.side == steps.SourceSide && p.s.deps.Intro != "" {
-		body += "\n\n" + th.Advice.Render(wrapText(p.s.deps.Intro, p.s.width))
+	if warning := p.s.deps.ProfileWarning; warning != "" && p.side.side == steps.SourceSide {
+		head += "\n" + wrapText(th.Warning.Render("warning: ")+warning, p.s.width)
 	}
-	return body
+	info := p.info()
+	var intro string
+	if p.side.side == steps.SourceSide && p.s.deps.Intro != "" {
+		intro = "\n\n" + th.Advice.Render(wrapText(p.s.deps.Intro, p.s.width))
+	}
+	// the list gives up rows for what is said of the highlighted profile, so that an
+	// error and its fix are shown whole
+	list := p.list
+	if room := p.s.height - lineCount(head) - lineCount(info) - lineCount(intro) + 1; room < list.height {
+		list.resize(p.s.width, max(3, room))
+	}
+	return head + "\n" + list.render(th) + "\n" + info + intro
 }
 
 // info says what is known of the highlighted profile: its account, or why it

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
@@ -53,14 +51,14 @@ func (p *regionPage) refreshItems() {
 	sourceRegion := p.s.source.bucket.Region
 	items := make([]pickItem, len(res.list.Regions))
 	for i, r := range res.list.Regions {
-		var notes []string
+		notes := []string{steps.RegionName(r)}
 		if r == sourceRegion {
-			notes = append(notes, "the source bucket's Region (same-Region replication)")
+			notes = append(notes, "same Region as the source bucket")
 		}
 		if r == home {
 			notes = append(notes, "the profile's Region")
 		}
-		items[i] = newPickItem(r, r, strings.Join(notes, " · "), "")
+		items[i] = newPickItem(r, r, joinNonEmpty(" · ", notes...), "")
 	}
 	p.list.setItems(items)
 	switch {
@@ -115,5 +113,6 @@ func (p *regionPage) view() string {
 	if !res.list.Live {
 		note = res.list.Note
 	}
-	return title + "\n" + th.Muted.Render(note) + "\n" + p.list.render(th)
+	head := title + "\n" + th.Muted.Render(wrapText(note, p.s.width))
+	return head + "\n" + listWithin(p.list, th, p.s.width, p.s.height-lineCount(head))
 }

@@ -181,6 +181,6 @@ func (p *replicaKeyPage) view() string {
 	case res.err != nil:
 		return title + "\n" + renderError(th, res.err, p.s.width) + "\n\n" + th.Muted.Render("r try again · esc back")
 	}
-	note := th.Muted.Render("Replicas are encrypted with this key. Greyed keys cannot be used, for the reason shown.")
-	return title + "\n" + note + "\n" + p.list.render(th)
+	head := title + "\n" + th.Muted.Render(wrapText("Replicas are encrypted with this key. Greyed keys cannot be used, for the reason shown.", p.s.width))
+	return head + "\n" + listWithin(p.list, th, p.s.width, p.s.height-lineCount(head))
 }

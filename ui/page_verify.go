@@ -87,10 +87,12 @@ func (p *verifyPage) updatePanel(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// afterPanel notes that fixes applied from the panel complete the apply step.
+// afterPanel notes that fixes applied from the panel complete the apply step; a new
+// test (v), in a new panel, does not undo them.
 func (p *verifyPage) afterPanel() {
-	n, _ := p.panel.FixesApplied()
-	p.s.stepsDone[rowOf(pageApply).step] = n > 0
+	if n, _ := p.panel.FixesApplied(); n > 0 {
+		p.s.stepsDone[rowOf(pageApply).step] = true
+	}
 }
 
 func (p *verifyPage) setSize(width, height int) {

@@ -67,7 +67,10 @@ func checkMark(th Theme, s steps.CheckStatus) string {
 }
 
 func outcomeLine(th Theme, r steps.VerifyReport) string {
-	label := fmt.Sprintf("%s after %s", r.Outcome, r.Elapsed.Round(time.Second))
+	label := fmt.Sprintf("%s after %s", r.Outcome.Words(), r.Elapsed.Round(time.Second))
+	if r.Explanation != "" {
+		label += ":"
+	}
 	if r.Outcome == steps.OutcomeCompleted {
 		return th.OK.Render(label) + " " + r.Explanation
 	}
@@ -181,13 +184,22 @@ func doctorSummary(th Theme, counts map[steps.DoctorStatus]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// localZone is the zone the timeline shows beside UTC; tests set one.
+var localZone = time.Local
+
 // TimelineText is when the test object's status changed: each new status once, with
-// its time (UTC, as S3 reports times) and the time since the upload.
+// its time (UTC, as S3 reports times) and the time since the upload. The upload's
+// time is also given in local time, unless that is UTC.
 func TimelineText(r steps.VerifyReport) string {
 	if len(r.Timeline) == 0 {
 		return ""
 	}
-	steps := []string{r.Started.UTC().Round(time.Second).Format("15:04:05Z") + " uploaded"}
+	uploaded := r.Started.Round(time.Second)
+	first := uploaded.UTC().Format("15:04:05Z")
+	if local := uploaded.In(localZone); local.Format("-0700") != "+0000" {
+		first += " (" + local.Format("15:04:05 MST") + " local)"
+	}
+	steps := []string{first + " uploaded"}
 	last := ""
 	for _, e := range r.Timeline {
 		status := sourceStatus(e)

@@ -33,6 +33,9 @@ type Deps struct {
 	Backfill BackfillOptions
 	// WatchInterval is how often the watch page reads the rule again; 30 s when zero.
 	WatchInterval time.Duration
+	// ProfileWarning is said on the source profile page, e.g. that AWS_PROFILE names
+	// no profile (and so the list does not start on it).
+	ProfileWarning string
 }
 
 // shared is what the pages share: the setup being built, what was read from AWS,
@@ -99,6 +102,10 @@ type accountResult struct {
 type bucketsResult struct {
 	buckets []awsops.BucketSummary
 	err     error
+	// more is true until the last page is listed; last is the page listed last, from
+	// which the listing goes on (also after leaving the page stopped it).
+	more bool
+	last steps.BucketBatch
 }
 
 type regionsResult struct {

@@ -188,7 +188,7 @@ func runPanelScenario(t *testing.T, tc panelScenario, width, height int) {
 		d.tm.Send(keyPress("ctrl+c"))
 	}
 	// the outcome too: the panel may still be taking in the last observation
-	d.waitFor("k keep", string(tc.outcome)+" after")
+	d.waitFor("k keep", tc.outcome.Words()+" after")
 	panel := d.finish(tc.key)
 
 	report := panel.Report()
@@ -202,7 +202,7 @@ func runPanelScenario(t *testing.T, tc panelScenario, width, height int) {
 		}
 	}
 	screen := panel.View().Content
-	if want := append([]string{string(tc.outcome)}, tc.shows...); !containsAll(ansi.Strip(screen), want) {
+	if want := append([]string{tc.outcome.Words()}, tc.shows...); !containsAll(ansi.Strip(screen), want) {
 		t.Errorf("the final screen lacks some of %q:\n%s", want, ansi.Strip(screen))
 	}
 	if tc.confirm != nil {
@@ -317,11 +317,11 @@ func panelScenarios() []panelScenario {
 		},
 		{
 			name: "timed-out-latency-beyond-the-timeout", latency: 10 * time.Minute, key: "k", outcome: steps.OutcomeTimedOut,
-			shows: []string{"still PENDING after 1m0s", "Doctor:"},
+			shows: []string{"Timed out after 1m0s: the object is still PENDING", "Doctor:"},
 		},
 		{
 			name: "stopped-with-ctrl-c", stop: true, key: "k", outcome: steps.OutcomeStopped,
-			shows: []string{"stopped watching"},
+			shows: []string{"Stopped watching after", "the test object stays where it is"},
 		},
 	}
 }

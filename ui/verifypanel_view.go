@@ -63,9 +63,12 @@ func (p VerifyPanel) top() string {
 		b.WriteString(wrapText(p.fixNote, p.width) + "\n")
 	}
 	r := p.report
-	if r.Key == "" {
+	switch {
+	case r.Key == "" && p.phase == phaseWatching:
 		b.WriteString(p.spinner.View() + " uploading a test object…\n")
-	} else {
+	case r.Key == "":
+		// nothing was uploaded: the status line says why, under no stale spinner
+	default:
 		b.WriteString(ansi.Truncate(fmt.Sprintf("s3://%s/%s", r.SourceBucket, r.Key), p.width, "…") + "\n")
 		b.WriteString(p.theme.Muted.Render(ansi.Truncate(fmt.Sprintf("→ s3://%s (%s)", r.DestBucket, r.DestRegion), p.width, "…")) + "\n\n")
 	}
@@ -138,11 +141,28 @@ func (p VerifyPanel) checkLine(c steps.VerifyCheck) string {
 	if c.Status == steps.CheckWaiting && p.phase == phaseWatching {
 		mark = p.spinner.View()
 	}
-	line := mark + " " + c.Name
+	text := c.Name
 	if c.Detail != "" {
-		line += p.theme.Muted.Render(" — " + c.Detail)
+		text += " — " + c.Detail
 	}
-	return ansi.Truncate(line, p.width, "…")
+	if c.Status != steps.CheckFailed {
+		// a passed check's detail is an id or ARN: one line each keeps the outcome
+		// on an 80x24 screen
+		return ansi.Truncate(mark+" "+c.Name+p.theme.Muted.Render(strings.TrimPrefix(text, c.Name)), p.width, "…")
+	}
+	// a failed check's detail says what went wrong: wrapped under it, never cut
+	lines := strings.Split(wrapText(text, p.width-2), "\n")
+	for i, l := range lines {
+		switch {
+		case i > 0:
+			lines[i] = "  " + p.theme.Muted.Render(l)
+		case strings.HasPrefix(l, c.Name):
+			lines[i] = mark + " " + c.Name + p.theme.Muted.Render(strings.TrimPrefix(l, c.Name))
+		default:
+			lines[i] = mark + " " + p.theme.Muted.Render(l)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (p VerifyPanel) statusLine() string {

@@ -348,26 +348,49 @@ func (w *Wizard) header() string {
 	if brand := th.Brand.Render("s3repl") + "  "; ansi.StringWidth(brand+top) <= w.windowWidth {
 		top = brand + top // the window title names s3repl when there is no room
 	}
-	second := th.Crumbs.Render(w.crumbs())
+	label := ""
 	if w.s.deps.Label != "" {
-		second = th.Badge.Render(w.s.deps.Label) + " " + second
+		label = th.Badge.Render(w.s.deps.Label) + " "
+	}
+	var second string
+	for _, detail := range crumbDetails {
+		second = label + th.Crumbs.Render(w.crumbs(detail))
+		if ansi.StringWidth(second) <= w.windowWidth {
+			break
+		}
 	}
 	return ansi.Truncate(top, w.windowWidth, "…") + "\n" + ansi.Truncate(second, w.windowWidth, "…") + "\n"
 }
 
+// crumbDetail is how much the crumbs say: on a narrow screen the Regions go first,
+// then the key, then the bucket names are shortened in the middle; the account ids
+// stay whole, as a cut id is a wrong id.
+type crumbDetail struct {
+	regions, key bool
+	nameWidth    int // 0: whole names
+}
+
+var crumbDetails = func() []crumbDetail {
+	details := []crumbDetail{{regions: true, key: true}, {key: true}, {}}
+	for width := 30; width >= 7; width-- {
+		details = append(details, crumbDetail{nameWidth: width})
+	}
+	return details
+}()
+
 // crumbs sums up the choices made so far in one line.
-func (w *Wizard) crumbs() string {
+func (w *Wizard) crumbs(detail crumbDetail) string {
 	s := w.s
 	var parts []string
 	if s.source.bucket.Name != "" && w.passed(pageSourceBucket) {
-		parts = append(parts, w.sideCrumb(&s.source, s.source.bucket.Name, s.source.bucket.Region))
+		parts = append(parts, w.sideCrumb(&s.source, s.source.bucket.Name, s.source.bucket.Region, detail))
 	}
 	if w.passed(pageDestBucket) && s.destination.bucket.Name != "" {
-		parts = append(parts, "→ "+w.sideCrumb(&s.destination, s.destination.bucket.Name, s.region))
+		parts = append(parts, "→ "+w.sideCrumb(&s.destination, s.destination.bucket.Name, s.region, detail))
 	} else if w.passed(pageDestRegion) {
 		parts = append(parts, "→ "+s.region)
 	}
-	if rowOf(s.current).step > rowOf(pageReplicaKey).step && s.replicaKey.ref != "" {
+	if detail.key && rowOf(s.current).step > rowOf(pageReplicaKey).step && s.replicaKey.ref != "" {
 		parts = append(parts, "· key "+s.replicaKey.label)
 	}
 	if len(parts) == 0 {
@@ -376,9 +399,30 @@ func (w *Wizard) crumbs() string {
 	return strings.Join(parts, " ")
 }
 
-func (w *Wizard) sideCrumb(c *sideChoice, bucket, region string) string {
+func (w *Wizard) sideCrumb(c *sideChoice, bucket, region string, detail crumbDetail) string {
 	account := w.s.accounts[c.profile].id.AccountID
-	return bucket + " (" + joinNonEmpty(" · ", region, account) + ")"
+	if !detail.regions {
+		region = ""
+	}
+	if detail.nameWidth > 0 {
+		bucket = shortenMiddle(bucket, detail.nameWidth)
+	}
+	if place := joinNonEmpty(" · ", region, account); place != "" {
+		return bucket + " (" + place + ")"
+	}
+	return bucket
+}
+
+// shortenMiddle keeps the start and the end of a name that is wider than width,
+// with … between: bucket names often differ only at the end.
+func shortenMiddle(name string, width int) string {
+	runes := []rune(name)
+	if len(runes) <= width {
+		return name
+	}
+	head := (width - 1) / 2
+	tail := width - 1 - head
+	return string(runes[:head]) + "…" + string(runes[len(runes)-tail:])
 }
 
 func (w *Wizard) statusLine() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,21 +16,37 @@ import (
 // bucketListWizard is the wizard on the source bucket list with n buckets, the
 // first one's panel read.
 func bucketListWizard(tb testing.TB, n, width, height int) *Wizard {
+	return bucketPagesWizard(tb, n, width, height, n)
+}
+
+// bucketPagesWizard is the wizard on the source bucket list of n buckets, listed page
+// by page as the page lists them until at least listed are in.
+func bucketPagesWizard(tb testing.TB, n, width, height, listed int) *Wizard {
 	tb.Helper()
 	src, dst := newFakes(n)
 	w := NewWizard(context.Background(), fakeDeps(src, dst))
 	w.Update(tea.WindowSizeMsg{Width: width, Height: height})
 	w.s.source.profile, w.s.source.chosen = "src", true
 	w.s.accounts["src"] = accountResult{acc: src, id: awsops.Identity{AccountID: src.account}}
-	buckets, err := steps.ListBuckets(context.Background(), src, steps.SourceSide)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w.s.buckets["src"] = bucketsResult{buckets: buckets}
 	w.jumpTo(pageSourceProfile, pageSourceBucket)
-	w.pages[pageSourceBucket].(*bucketPage).refreshItems()
-	sum, _ := steps.SummarizeBucket(context.Background(), src, steps.SourceSide, buckets[0].Region, buckets[0].Name)
-	w.s.summaries[bucketRef{"src", buckets[0].Name}] = summaryResult{summary: sum}
+	page := w.pages[pageSourceBucket].(*bucketPage)
+	ctx, id := w.s.tasks.start(page.listSlot(), pageSourceBucket)
+	var from *steps.BucketBatch
+	for {
+		msg := listBuckets(ctx, id, src, steps.SourceSide, from)().(bucketsMsg)
+		if msg.err != nil {
+			tb.Fatal(msg.err)
+		}
+		page.onBuckets(msg)
+		res := w.s.buckets["src"]
+		if !res.more || len(res.buckets) >= listed {
+			break
+		}
+		from = &res.last
+	}
+	first := w.s.buckets["src"].buckets[0]
+	sum, _ := steps.SummarizeBucket(context.Background(), src, steps.SourceSide, first.Region, first.Name)
+	w.s.summaries[bucketRef{"src", first.Name}] = summaryResult{summary: sum}
 	return w
 }
 
@@ -46,6 +63,37 @@ func BenchmarkBucketListView(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkBucketListViewWhileLoading draws the list of 10,000 buckets with the
+// first page in, the count running.
+func BenchmarkBucketListViewWhileLoading(b *testing.B) {
+	for _, size := range sizes {
+		b.Run(fmt.Sprintf("1000-of-10000-buckets-%dx%d", size[0], size[1]), func(b *testing.B) {
+			w := bucketPagesWizard(b, 10_000, size[0], size[1], 1)
+			if !strings.Contains(w.render(), "1,000 buckets… loading") {
+				b.Fatalf("no running count:\n%s", w.render())
+			}
+			for b.Loop() {
+				_ = w.View()
+			}
+		})
+	}
+}
+
+// BenchmarkBucketPageArrives is what a page of 1,000 buckets costs the wizard when
+// it arrives after 9,000: kept and turned into rows (ListBucketsPage of the fake
+// included).
+func BenchmarkBucketPageArrives(b *testing.B) {
+	w := bucketPagesWizard(b, 10_000, 120, 40, 9_000)
+	page := w.pages[pageSourceBucket].(*bucketPage)
+	src := w.s.accounts["src"].acc
+	kept := w.s.buckets["src"]
+	for b.Loop() {
+		w.s.buckets["src"] = kept
+		ctx, id := w.s.tasks.start(page.listSlot(), pageSourceBucket)
+		page.onBuckets(listBuckets(ctx, id, src, steps.SourceSide, &kept.last)().(bucketsMsg))
 	}
 }
 

@@ -28,10 +28,13 @@ type (
 		id      awsops.Identity
 		err     error
 	}
+	// bucketsMsg is one page of a profile's buckets; the listing's task runs on
+	// until the page that is Done.
 	bucketsMsg struct {
 		task    taskID
+		ctx     context.Context // the listing's, for the next page
 		profile string
-		buckets []awsops.BucketSummary
+		batch   steps.BucketBatch
 		err     error
 	}
 	summaryMsg struct {
@@ -129,11 +132,19 @@ func openAccount(ctx context.Context, id taskID, open steps.Opener, profile stri
 	}
 }
 
-func listBuckets(ctx context.Context, id taskID, acc awsops.Account, side steps.Side) tea.Cmd {
+// listBuckets lists the first page of the account's buckets, or with prev the page
+// after it: one request per command, so each page is on screen as it arrives.
+func listBuckets(ctx context.Context, id taskID, acc awsops.Account, side steps.Side, prev *steps.BucketBatch) tea.Cmd {
 	profile := acc.Profile()
 	return func() tea.Msg {
-		buckets, err := steps.ListBuckets(ctx, acc, side)
-		return bucketsMsg{task: id, profile: profile, buckets: buckets, err: err}
+		var batch steps.BucketBatch
+		var err error
+		if prev == nil {
+			batch, err = steps.FirstBuckets(ctx, acc, side)
+		} else {
+			batch, err = steps.NextBuckets(ctx, acc, side, *prev)
+		}
+		return bucketsMsg{task: id, ctx: ctx, profile: profile, batch: batch, err: err}
 	}
 }
 

@@ -55,8 +55,13 @@ type deniedBuckets struct {
 }
 
 func (a deniedBuckets) ListBuckets(context.Context) ([]awsops.BucketSummary, error) {
+	_, err := a.ListBucketsPage(context.Background(), 0, "")
+	return nil, err
+}
+
+func (a deniedBuckets) ListBucketsPage(context.Context, int, string) (awsops.BucketPage, error) {
 	a.calls.Add(1)
-	return nil, &awsops.OpError{Op: "s3:ListAllMyBuckets", Profile: a.Profile(), Resource: "buckets",
+	return awsops.BucketPage{}, &awsops.OpError{Op: "s3:ListAllMyBuckets", Profile: a.Profile(), Resource: "buckets",
 		Code: "AccessDenied", Kind: awsops.KindAccessDenied, Err: errors.New("api error AccessDenied: Access Denied")}
 }
 
@@ -106,9 +111,14 @@ type stalledBuckets struct {
 }
 
 func (a stalledBuckets) ListBuckets(ctx context.Context) ([]awsops.BucketSummary, error) {
+	_, err := a.ListBucketsPage(ctx, 0, "")
+	return nil, err
+}
+
+func (a stalledBuckets) ListBucketsPage(ctx context.Context, _ int, _ string) (awsops.BucketPage, error) {
 	<-ctx.Done()
 	a.cancelled <- ctx.Err()
-	return nil, ctx.Err()
+	return awsops.BucketPage{}, ctx.Err()
 }
 
 // TestWizardCancelsWorkWhenLeavingAScreen leaves the bucket list while it loads: the

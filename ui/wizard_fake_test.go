@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -35,6 +37,19 @@ func (f *fakeAccount) Identity(context.Context) (awsops.Identity, error) {
 
 func (f *fakeAccount) ListBuckets(context.Context) ([]awsops.BucketSummary, error) {
 	return f.buckets, nil
+}
+
+// ListBucketsPage pages through the buckets (in name order) as S3 does; the token
+// is the index of the page's first bucket.
+func (f *fakeAccount) ListBucketsPage(_ context.Context, maxBuckets int, token string) (awsops.BucketPage, error) {
+	sorted := slices.SortedFunc(slices.Values(f.buckets), func(a, b awsops.BucketSummary) int { return strings.Compare(a.Name, b.Name) })
+	from, _ := strconv.Atoi(token)
+	to := min(from+maxBuckets, len(sorted))
+	page := awsops.BucketPage{Buckets: sorted[from:to]}
+	if to < len(sorted) {
+		page.ContinuationToken = strconv.Itoa(to)
+	}
+	return page, nil
 }
 
 func (f *fakeAccount) GetBucketVersioning(context.Context, string, string) (string, error) {

@@ -28,7 +28,7 @@ func TestWizardExtendsExistingReplicationInTheDemoCloud(t *testing.T) {
 			d.waitFor(simcloud.DemoLogsBucket)
 			d.press("/")
 			d.typeText(simcloud.DemoSourceBucket)
-			requireScreen(t, "source-with-rule", d.waitFor("/ "+simcloud.DemoSourceBucket, simcloud.DemoExistingRule, "SSE-KMS"))
+			requireScreen(t, "source-with-rule", d.waitFor("/ "+simcloud.DemoSourceBucket, simcloud.DemoExistingRule, "SSE-KMS alias/prod-orders")) // the key by its alias, once the Region's keys are listed
 			d.press("enter")
 			d.waitFor("› " + simcloud.DemoDestProfile)
 			d.press("enter")

@@ -74,6 +74,13 @@ func (t *tasks) finish(id taskID) bool {
 	return true
 }
 
+// current reports whether id is the current run of its slot, leaving it running
+// (a listing that goes on page by page).
+func (t *tasks) current(id taskID) bool {
+	run, ok := t.running[id.slot]
+	return ok && run.n == id.n
+}
+
 func (t *tasks) isRunning(sl slot) bool {
 	_, ok := t.running[sl]
 	return ok
