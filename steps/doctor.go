@@ -150,11 +150,14 @@ func (d *diagnosis) readReplicaKey(ctx context.Context, acc awsops.Account) erro
 // sample looks at recent object versions in the rule's scope: their replication
 // status and the key they are encrypted with.
 func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
-	region, bucket := d.st.Source.Region, d.setup.Source.Bucket
-	versions, err := acc.ListObjectVersions(ctx, region, bucket, d.setup.Rule.Prefix, sampleSize)
+	d.samples, d.sampleErr = sampleObjects(ctx, acc, d.st.Source.Region, d.setup.Source.Bucket, d.setup.Rule.Prefix)
+}
+
+// sampleObjects heads the newest object versions under prefix (sampleSize of them).
+func sampleObjects(ctx context.Context, acc awsops.Account, region, bucket, prefix string) ([]sampledObject, error) {
+	versions, err := acc.ListObjectVersions(ctx, region, bucket, prefix, sampleSize)
 	if err != nil {
-		d.sampleErr = err
-		return
+		return nil, err
 	}
 	samples := make([]sampledObject, len(versions))
 	g, gctx := errgroup.WithContext(ctx)
@@ -166,8 +169,7 @@ func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
 			return err
 		})
 	}
-	d.sampleErr = g.Wait()
-	d.samples = samples
+	return samples, g.Wait()
 }
 
 // checks runs every check, in the order a person would fix things.
