@@ -133,7 +133,6 @@ func (p *reviewPage) paneHeight(width, height int) int {
 	return max(3, height-used)
 }
 
-
 // relayout sizes the pane again after what changes the lines around it.
 func (p *reviewPage) relayout() { p.diff.SetHeight(p.paneHeight(p.s.width, p.s.height)) }
 
