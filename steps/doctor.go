@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -547,12 +548,12 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 		denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
 	}
 	if len(denied) == 0 {
-		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %d policies, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), len(d.rolePolicies)))
+		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %s, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), policiesPhrase(len(d.rolePolicies))))
 	}
 	if !d.managedRead {
 		return unknown(id, title, "not allowed by the inline policies, and the managed policies could not be read:\n"+strings.Join(denied, "\n"))
 	}
-	return failed(id, title, strings.Join(denied, "\n"), "s3repl apply writes the role's permission policy "+d.setup.RolePolicyName())
+	return failed(id, title, strings.Join(denied, "\n"), "s3repl apply writes the role's permission policy "+cmp.Or(d.st.Role.PolicyName, d.setup.RolePolicyName()))
 }
 
 // grantedInItsAccount reports whether a request on a resource of the role's own
@@ -1008,4 +1009,12 @@ func hasOrHave(n int) string {
 		return "has"
 	}
 	return "have"
+}
+
+// policiesPhrase counts a role's policies: "policy" for one, "3 policies" for more.
+func policiesPhrase(n int) string {
+	if n == 1 {
+		return "policy"
+	}
+	return fmt.Sprintf("%d policies", n)
 }

@@ -101,3 +101,11 @@ func TestApplyQuestionNamesTwoAccountsInPlural(t *testing.T) {
 	d.press("a")
 	d.expect("Apply 2 changes in accounts " + src.account + " and " + dst.account + "?")
 }
+
+// TestFixQuestionNamesTwoAccountsInPlural: the status panel's fixes too.
+func TestFixQuestionNamesTwoAccountsInPlural(t *testing.T) {
+	got := fixAccounts([]steps.Change{{Account: "111111111111"}, {Account: "222222222222"}, {Account: "111111111111"}})
+	if got != "accounts 111111111111 and 222222222222" {
+		t.Fatalf("%q", got)
+	}
+}
