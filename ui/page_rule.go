@@ -231,9 +231,8 @@ func (p *rulePage) view() string {
 	title := th.Heading.Render("Replication rule") + th.Muted.Render(" · the defaults suit most setups")
 	lines := []string{title, p.form.render(th, width)}
 	if sum, ok := p.s.summaries[p.sourceRef()]; ok && sum.summary.Encryption.Algorithm == "AES256" {
-		lines = append(lines, th.Warning.Render("! ")+indent(wrapText("The source bucket encrypts with SSE-S3 (Amazon S3 managed keys): "+
-			"its SSE-S3 objects replicate as SSE-S3, since a replica keeps its source object's encryption type. "+
-			"The replica key encrypts the replicas of SSE-KMS objects only.", width-2), "  ")[2:])
+		lines = append(lines, th.Warning.Render("! ")+indent(wrapText("The source bucket's default is SSE-S3: SSE-S3 objects replicate as SSE-S3 "+
+			"(a replica keeps its source's encryption type); the replica key is for SSE-KMS objects.", width-2), "  ")[2:])
 	}
 	if r, ok := p.sampled[p.sampleRef()]; ok && r.err != nil {
 		lines = append(lines, th.Muted.Render(wrapText("Objects could not be sampled for other keys ("+r.err.Error()+"): s3repl doctor checks them later.", width)))

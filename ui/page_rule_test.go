@@ -87,6 +87,14 @@ func TestRulePlaceholdersDoNotLookLikeValues(t *testing.T) {
 	d.expectNot("Tags                team=data")
 }
 
+// TestSaveInputPlaceholderIsBracketed: the file name offered empty reads as an
+// example, not a value.
+func TestSaveInputPlaceholderIsBracketed(t *testing.T) {
+	d := reviewDriver(t, 80, 24)
+	d.press("s", "ctrl+u")
+	d.expect("Save the setup as › (e.g. setup.yaml)")
+}
+
 // TestRuleOffersStorageClassesInTheConsolesWords: no retired REDUCED_REDUNDANCY,
 // and the setup gets the API's value.
 func TestRuleOffersStorageClassesInTheConsolesWords(t *testing.T) {
@@ -120,6 +128,9 @@ func TestRuleScopeTakesPrefixAndTagsTogether(t *testing.T) {
 	d := demoRulePage(t, 80, 24, nil)
 	d.press("g", "left") // the last scope: prefix and tags
 	d.expect("‹ prefix and tags ›", "Prefix", "Tags")
+	d.press("enter") // both empty: both problems show whole at 80x24
+	d.on(pageRule)
+	d.expect("✗ Prefix is empty: type one (enter on the Prefix row), or choose another", "✗ Tags: give at least one key=value, or choose another scope")
 	d.press("down", "enter")
 	d.typeText("orders/")
 	d.press("enter", "enter")

@@ -400,6 +400,9 @@ func (f ruleForm) render(th Theme, width int) string {
 		}
 		lines = append(lines, f.renderField(th, field, i == f.cursor, width))
 	}
+	for _, p := range f.problems { // first under the rows: they must not be cut
+		lines = append(lines, th.Error.Render("✗ ")+indent(wrapText(p, width-2), "  ")[2:])
+	}
 	c := f.fields[f.cursor]
 	explain := c.explain
 	if c.kind == fieldText && !f.editing {
@@ -412,9 +415,6 @@ func (f ruleForm) render(th Theme, width int) string {
 	lines = append(lines, th.Muted.Render(wrapText(c.label+": "+explain, width)))
 	if c.locked != "" {
 		lines = append(lines, th.Warning.Render(wrapText("fixed: "+c.locked, width)))
-	}
-	for _, p := range f.problems {
-		lines = append(lines, th.Error.Render("✗ ")+indent(wrapText(p, width-2), "  ")[2:])
 	}
 	return strings.Join(lines, "\n")
 }

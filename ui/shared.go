@@ -130,7 +130,7 @@ func newShared(deps Deps, tasks tasks) *shared {
 func newInput(placeholder string, limit int) textinput.Model {
 	in := textinput.New()
 	in.Prompt = "› "
-	in.Placeholder = placeholder
+	in.Placeholder = "(e.g. " + placeholder + ")" // in brackets: without colour it must not read as a value
 	in.CharLimit = limit
 	return in
 }
