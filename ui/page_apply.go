@@ -187,9 +187,9 @@ func (p *applyPage) changeLine(c steps.Change, st changeStatus) string {
 	case changeFailed:
 		return th.Error.Render("✗ ") + indent(wrapText(c.Title, p.s.width-2), "  ")[2:] + "\n" + indent(renderErrorText(th, st.err, p.s.width-2), "  ")
 	case changeNotApplied:
-		return th.Muted.Render("- " + c.Title + " (not applied)")
+		return th.Muted.Render(indent(wrapText("- "+c.Title+" (not applied)", p.s.width), "  ")[2:])
 	}
-	return th.Muted.Render("· " + c.Title)
+	return th.Muted.Render(indent(wrapText("· "+c.Title, p.s.width), "  ")[2:])
 }
 
 func (p *applyPage) outcome() string {

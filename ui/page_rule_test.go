@@ -177,6 +177,9 @@ func TestRuleOffersTheSourceKeysOfSampledObjects(t *testing.T) {
 	if keys := d.w.Setup().Source.KMSKeys; len(keys) != 1 || keys[0] != payments.ARN {
 		t.Fatalf("source.kmsKeys %q", keys)
 	}
+	if saved, err := d.w.Setup().Marshal(); err != nil || !strings.Contains(string(saved), "kmsKeys:\n        - "+payments.ARN) {
+		t.Fatalf("the saved setup lacks the key (%v):\n%s", err, saved)
+	}
 	d.press("esc")
 	d.moveTo("Also decrypt")
 	d.press("space", "g", "enter")
