@@ -7,6 +7,7 @@ import (
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/simcloud"
+	"github.com/s3repl/s3repl/steps"
 )
 
 // demoRulePage is the demo's wizard on the rule page, after before ran on its cloud.
@@ -187,4 +188,22 @@ func TestRuleOffersTheSourceKeysOfSampledObjects(t *testing.T) {
 	if keys := d.w.Setup().Source.KMSKeys; len(keys) != 0 {
 		t.Fatalf("switched off, source.kmsKeys %q", keys)
 	}
+}
+
+// TestSourceKeyRowsGoingAwayKeepTheCursorOnARow: a sample for another prefix finds
+// no key; the cursor, on a key row that goes, stays on a row of the form.
+func TestSourceKeyRowsGoingAwayKeepTheCursorOnARow(t *testing.T) {
+	f := newRuleForm()
+	f.setSourceKeys([]steps.ObjectKey{{ARN: "arn:aws:kms:us-east-1:111111111111:key/a", Objects: 1}, {ARN: "arn:aws:kms:us-east-1:111111111111:key/b", Objects: 1}})
+	f.moveTo(1)
+	f.move(-1)
+	f.move(-1)
+	if f.current().ref == "" {
+		t.Fatalf("the cursor is on %s, want a key row", f.current().id)
+	}
+	f.setSourceKeys(nil)
+	if f.cursor >= len(f.fields) || f.current().id != fRole {
+		t.Fatalf("cursor %d of %d rows", f.cursor, len(f.fields))
+	}
+	_ = f.render(NewTheme(true), 80)
 }

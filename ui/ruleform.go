@@ -374,6 +374,7 @@ func (f *ruleForm) setSourceKeys(found []steps.ObjectKey) {
 		}
 	}
 	f.fields = append(append(kept[:at:at], rows...), kept[at:]...)
+	f.cursor = min(f.cursor, at+len(rows)) // a key row gone: the role's row, or the one that took its place
 	for i, field := range f.fields {
 		if field.id == cur {
 			f.cursor = i
