@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -229,13 +228,13 @@ func (p *rulePage) typing() bool { return p.form.typing() }
 func (p *rulePage) view() string {
 	th, width := p.s.theme, p.s.width
 	title := th.Heading.Render("Replication rule") + th.Muted.Render(" · the defaults suit most setups")
-	lines := []string{title, p.form.render(th, width)}
+	var notes []string
 	if sum, ok := p.s.summaries[p.sourceRef()]; ok && sum.summary.Encryption.Algorithm == "AES256" {
-		lines = append(lines, th.Warning.Render("! ")+indent(wrapText("The source bucket's default is SSE-S3: SSE-S3 objects replicate as SSE-S3 "+
+		notes = append(notes, th.Warning.Render("! ")+indent(wrapText("The source bucket's default is SSE-S3: SSE-S3 objects replicate as SSE-S3 "+
 			"(a replica keeps its source's encryption type); the replica key is for SSE-KMS objects.", width-2), "  ")[2:])
 	}
 	if r, ok := p.sampled[p.sampleRef()]; ok && r.err != nil {
-		lines = append(lines, th.Muted.Render(wrapText("Objects could not be sampled for other keys ("+r.err.Error()+"): s3repl doctor checks them later.", width)))
+		notes = append(notes, th.Muted.Render(wrapText("Objects could not be sampled for other keys ("+r.err.Error()+"): s3repl doctor checks them later.", width)))
 	}
-	return strings.Join(lines, "\n")
+	return title + "\n" + p.form.render(th, width, p.s.height-1, notes...)
 }

@@ -205,5 +205,29 @@ func TestSourceKeyRowsGoingAwayKeepTheCursorOnARow(t *testing.T) {
 	if f.cursor >= len(f.fields) || f.current().id != fRole {
 		t.Fatalf("cursor %d of %d rows", f.cursor, len(f.fields))
 	}
-	_ = f.render(NewTheme(true), 80)
+	_ = f.render(NewTheme(true), 80, 19)
+}
+
+// TestRuleScreenCutsNothingAt80x24: with every row shown (prefix and tags, two
+// source keys), problems, a fixed option and the SSE-S3 note, the rows scroll under
+// a line that counts them, and nothing else is cut.
+func TestRuleScreenCutsNothingAt80x24(t *testing.T) {
+	d := demoRulePage(t, 80, 24, func(c *simcloud.Cloud) {
+		acc, err := c.Open(context.Background(), simcloud.DemoSourceProfile)
+		must(t, err)
+		must(t, acc.PutBucketEncryption(context.Background(), simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, awsops.Encryption{Algorithm: "AES256"}))
+		k, err := c.AddKey(simcloud.KeySpec{AccountID: simcloud.DemoSourceAccount, Region: simcloud.DemoSourceRegion, Description: "P"})
+		must(t, err)
+		_, err = acc.PutObject(context.Background(), simcloud.DemoSourceRegion, simcloud.DemoSourceBucket, "p/1", []byte("x"), awsops.PutOptions{KMSKeyID: k.ARN})
+		must(t, err)
+	})
+	d.press("g", "left", "enter", "down", "down", "down", "down")
+	d.expect("› Delete markers", "rows 1–9 of 13 · ↓ 4 below", "✗ Prefix is empty", "✗ Tags: give at least one",
+		"fixed: S3 does not allow delete-marker replication with a tag filter", "SSE-KMS objects.")
+	d.press("G")
+	d.expect("› Rule ID", "↑ 3 above", "are. Enter to edit.", "SSE-KMS objects.")
+	body := strings.Split(d.screen(), "\n")[headerLines:]
+	if strings.Contains(strings.Join(body, "\n"), "…") {
+		t.Fatalf("the rule screen cuts a line:\n%s", d.screen())
+	}
 }

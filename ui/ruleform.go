@@ -391,17 +391,46 @@ func isOrAre(n int) string {
 
 const labelWidth = 22
 
-// render draws the form, then the selected option's explanation, whole, and any
-// problems: explanations are never cut, so only the selected one shows.
-func (f ruleForm) render(th Theme, width int) string {
-	var lines []string
+// render draws the form in height lines at most, then the selected option's
+// explanation, whole, any problems and extra (notes of the page): explanations are
+// never cut, so only the selected one shows, and when the rows do not all fit they
+// scroll around the cursor under a line that counts the ones hidden.
+func (f ruleForm) render(th Theme, width, height int, extra ...string) string {
+	bottom := f.bottom(th, width, extra)
+	var rows []string
+	at := 0
 	for i, field := range f.fields {
 		if !f.visible(i) {
 			continue
 		}
-		lines = append(lines, f.renderField(th, field, i == f.cursor, width))
+		if i == f.cursor {
+			at = len(rows)
+		}
+		rows = append(rows, f.renderField(th, field, i == f.cursor, width))
 	}
-	for _, p := range f.problems { // first under the rows: they must not be cut
+	room := max(3, height-lineCount(bottom))
+	if len(rows) > room {
+		room-- // the line that counts the hidden rows
+		start := max(0, min(at-room/2, len(rows)-room))
+		count := fmt.Sprintf("  rows %d–%d of %d", start+1, start+room, len(rows))
+		if start > 0 {
+			count += fmt.Sprintf(" · ↑ %d above", start)
+		}
+		if below := len(rows) - start - room; below > 0 {
+			count += fmt.Sprintf(" · ↓ %d below", below)
+		}
+		rows = append(rows[start:start+room:start+room], th.Muted.Render(count))
+	}
+	if len(rows)+1+lineCount(bottom) <= height {
+		rows = append(rows, "") // room to set the explanation apart
+	}
+	return strings.Join(rows, "\n") + "\n" + bottom
+}
+
+// bottom is what goes under the rows: problems, the selected option whole, and extra.
+func (f ruleForm) bottom(th Theme, width int, extra []string) string {
+	var lines []string
+	for _, p := range f.problems {
 		lines = append(lines, th.Error.Render("✗ ")+indent(wrapText(p, width-2), "  ")[2:])
 	}
 	c := f.fields[f.cursor]
@@ -409,7 +438,6 @@ func (f ruleForm) render(th Theme, width int) string {
 	if c.kind == fieldText && !f.editing {
 		explain += " Enter to edit."
 	}
-	lines = append(lines, "")
 	if v := c.input.Value(); c.kind == fieldText && !f.editing && ansi.StringWidth(v) > max(16, width-labelWidth-2) {
 		lines = append(lines, wrapText(c.label+": "+v, width))
 	}
@@ -417,7 +445,7 @@ func (f ruleForm) render(th Theme, width int) string {
 	if c.locked != "" {
 		lines = append(lines, th.Warning.Render(wrapText("fixed: "+c.locked, width)))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(append(lines, extra...), "\n")
 }
 
 func (f ruleForm) renderField(th Theme, field formField, selected bool, width int) string {
