@@ -335,6 +335,9 @@ func (p *reviewPage) title(width int) string {
 		title = th.Heading.Render(fmt.Sprintf("Review · %s to make", plural(pending, "change"))) +
 			th.Error.Render(" · replication will still fail: see ✗ below")
 	}
+	if n := len(p.s.applied); n > 0 && pending > 0 { // after an apply that stopped midway
+		title += "\n" + th.Muted.Render("The apply before made "+plural(n, "change")+"; these are what is still missing.")
+	}
 	return wrapText(title, width)
 }
 
