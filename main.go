@@ -502,6 +502,11 @@ func runWizard(ctx context.Context, out io.Writer) error {
 		// The full-screen view would have hidden it; it stays printed after.
 		farewell += ui.StyleWarning.Render("warning: ") + problem + "\n"
 	}
-	_, err := lipgloss.Fprint(out, farewell)
-	return err
+	if _, err := lipgloss.Fprint(out, farewell); err != nil {
+		return err
+	}
+	if wizard.ApplyFailed() {
+		return exitError{code: 1} // the farewell said why
+	}
+	return nil
 }

@@ -149,7 +149,12 @@ func objectKeyGrants(ctx context.Context, acc awsops.Account, s Setup, f Facts, 
 }
 
 func objectKeysRolePolicy(ctx context.Context, acc awsops.Account, s Setup, f Facts, keys []string) (Change, error) {
-	role, name := RoleNameOf(f.RoleARN), s.RolePolicyName()
+	role := RoleNameOf(f.RoleARN)
+	names, err := acc.ListRolePolicies(ctx, role)
+	if err != nil && !awsops.IsNotFound(err) {
+		return Change{}, explain("source", err)
+	}
+	name := s.rolePolicyNameAmong(names)
 	current, err := acc.GetRolePolicy(ctx, role, name)
 	if err != nil && !awsops.IsNotFound(err) {
 		return Change{}, explain("source", err)

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -150,11 +151,14 @@ func (d *diagnosis) readReplicaKey(ctx context.Context, acc awsops.Account) erro
 // sample looks at recent object versions in the rule's scope: their replication
 // status and the key they are encrypted with.
 func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
-	region, bucket := d.st.Source.Region, d.setup.Source.Bucket
-	versions, err := acc.ListObjectVersions(ctx, region, bucket, d.setup.Rule.Prefix, sampleSize)
+	d.samples, d.sampleErr = sampleObjects(ctx, acc, d.st.Source.Region, d.setup.Source.Bucket, d.setup.Rule.Prefix)
+}
+
+// sampleObjects heads the newest object versions under prefix (sampleSize of them).
+func sampleObjects(ctx context.Context, acc awsops.Account, region, bucket, prefix string) ([]sampledObject, error) {
+	versions, err := acc.ListObjectVersions(ctx, region, bucket, prefix, sampleSize)
 	if err != nil {
-		d.sampleErr = err
-		return
+		return nil, err
 	}
 	samples := make([]sampledObject, len(versions))
 	g, gctx := errgroup.WithContext(ctx)
@@ -166,8 +170,7 @@ func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
 			return err
 		})
 	}
-	d.sampleErr = g.Wait()
-	d.samples = samples
+	return samples, g.Wait()
 }
 
 // checks runs every check, in the order a person would fix things.
@@ -545,12 +548,12 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 		denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
 	}
 	if len(denied) == 0 {
-		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %d policies, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), len(d.rolePolicies)))
+		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %s, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), policiesPhrase(len(d.rolePolicies))))
 	}
 	if !d.managedRead {
 		return unknown(id, title, "not allowed by the inline policies, and the managed policies could not be read:\n"+strings.Join(denied, "\n"))
 	}
-	fix := "s3repl apply writes the role's permission policy " + d.setup.RolePolicyName()
+	fix := "s3repl apply writes the role's permission policy " + cmp.Or(d.st.Role.PolicyName, d.setup.RolePolicyName())
 	if role := d.st.Role; role.ownManagedAttached(role.Role.ARN) {
 		fix = "s3repl apply writes the role's permissions into its managed policy " + role.OwnManagedARN
 	}
@@ -1010,4 +1013,12 @@ func hasOrHave(n int) string {
 		return "has"
 	}
 	return "have"
+}
+
+// policiesPhrase counts a role's policies: "policy" for one, "3 policies" for more.
+func policiesPhrase(n int) string {
+	if n == 1 {
+		return "policy"
+	}
+	return fmt.Sprintf("%d policies", n)
 }

@@ -151,7 +151,7 @@ func inspectSource(ctx context.Context, acc awsops.Account, s Setup, out *Source
 		out.Identity, err = acc.Identity(gctx)
 		return explain("source", err)
 	})
-	g.Go(func() error { return inspectRole(gctx, acc, s.RoleName(), s.RolePolicyName(), &byName) })
+	g.Go(func() error { return inspectRole(gctx, acc, s.RoleName(), s, &byName) })
 	region, err := acc.BucketRegion(ctx, bucket)
 	if err != nil {
 		_ = g.Wait()
@@ -189,7 +189,7 @@ func inspectSource(ctx context.Context, acc awsops.Account, s Setup, out *Source
 		}
 		out.Replication = cfg
 		if existing := replicationRole(cfg); existing != "" && RoleNameOf(existing) != s.RoleName() {
-			return inspectRole(gctx, acc, RoleNameOf(existing), s.RolePolicyName(), &byConfig)
+			return inspectRole(gctx, acc, RoleNameOf(existing), s, &byConfig)
 		}
 		return nil
 	})
@@ -262,9 +262,10 @@ func inspectExtraKey(ctx context.Context, acc awsops.Account, region, ref string
 	return explain("source", err)
 }
 
-// inspectRole reads a role and its inline policies, among them the one s3repl writes.
-func inspectRole(ctx context.Context, acc awsops.Account, name, policyName string, out *RoleState) error {
-	out.PolicyName = policyName
+// inspectRole reads a role and its inline policies, among them the one s3repl writes
+// for the setup's rule.
+func inspectRole(ctx context.Context, acc awsops.Account, name string, s Setup, out *RoleState) error {
+	out.PolicyName = s.RolePolicyName()
 	role, err := acc.GetRole(ctx, name)
 	if awsops.IsNotFound(err) {
 		return nil
@@ -277,6 +278,8 @@ func inspectRole(ctx context.Context, acc awsops.Account, name, policyName strin
 	if err != nil {
 		return explain("source", err)
 	}
+	out.PolicyName = s.rolePolicyNameAmong(names)
+	policyName := out.PolicyName
 	docs := make([]string, len(names))
 	outer := ctx
 	g, ctx := errgroup.WithContext(ctx)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -180,8 +181,29 @@ func (s Setup) RuleID() string {
 }
 
 // RolePolicyName is the inline policy of the role that holds this rule's permissions;
-// one per rule, so rules sharing the role never overwrite each other.
-func (s Setup) RolePolicyName() string { return sanitizeName("s3repl-"+s.RuleID(), 128) }
+// one per rule, so rules sharing the role never overwrite each other: s3repl-<rule
+// id>, without doubling the s3repl- the default rule id begins with.
+func (s Setup) RolePolicyName() string {
+	if id := s.RuleID(); strings.HasPrefix(id, "s3repl-") {
+		return sanitizeName(id, 128)
+	}
+	return s.legacyRolePolicyName()
+}
+
+// legacyRolePolicyName is the name s3repl gave that policy before 2026-12, which
+// doubled the prefix of a default rule id (s3repl-s3repl-...).
+func (s Setup) legacyRolePolicyName() string { return sanitizeName("s3repl-"+s.RuleID(), 128) }
+
+// rolePolicyNameAmong is the name of the rule's policy among a role's inline
+// policies: a role that has it under its former name keeps that name, so that the
+// rule's statements are merged into it, never into a second policy.
+func (s Setup) rolePolicyNameAmong(names []string) string {
+	name, legacy := s.RolePolicyName(), s.legacyRolePolicyName()
+	if legacy != name && slices.Contains(names, legacy) && !slices.Contains(names, name) {
+		return legacy
+	}
+	return name
+}
 
 // KeyRef is the destination key as given, or the alias s3repl creates by default.
 func (s Setup) KeyRef() string {

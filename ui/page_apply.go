@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -59,6 +60,10 @@ func (p *applyPage) enter(returning bool) tea.Cmd {
 // applied reports whether the apply ran to the end without error.
 func (p *applyPage) applied() bool { return p.done && p.err == nil }
 
+// failed reports whether an apply began and did not end well: it failed, or the
+// wizard was left while it wrote.
+func (p *applyPage) failed() bool { return p.started && !p.applied() }
+
 func (p *applyPage) writing() bool { return p.started && !p.done }
 
 func (p *applyPage) update(msg tea.Msg) (action, tea.Cmd) {
@@ -110,6 +115,7 @@ func (p *applyPage) onDone(msg applyDoneMsg) {
 		return
 	}
 	p.done, p.journal, p.err = true, msg.journal, msg.err
+	p.s.forgetAfterApply(msg.result)
 	for _, c := range msg.result.Applied {
 		p.status[c.ID] = changeStatus{state: changeDone}
 	}
@@ -173,7 +179,7 @@ func (p *applyPage) view() string {
 	if p.journal != "" {
 		title += th.Muted.Render(" · journal " + p.journal)
 	}
-	lines := []string{title}
+	lines := []string{wrapText(title, p.s.width)}
 	for _, c := range p.changes {
 		lines = append(lines, p.changeLine(c, p.status[c.ID]))
 	}
@@ -191,13 +197,13 @@ func (p *applyPage) changeLine(c steps.Change, st changeStatus) string {
 	case changeRunning:
 		return p.s.spinnerLine(c.Title)
 	case changeDone:
-		return th.OK.Render("✓ ") + c.Title
+		return th.OK.Render("✓ ") + indent(wrapText(c.Title, p.s.width-2), "  ")[2:]
 	case changeFailed:
-		return th.Error.Render("✗ ") + c.Title + "\n" + indent(renderErrorText(th, st.err, p.s.width-2), "  ")
+		return th.Error.Render("✗ ") + indent(wrapText(c.Title, p.s.width-2), "  ")[2:] + "\n" + indent(renderErrorText(th, st.err, p.s.width-2), "  ")
 	case changeNotApplied:
-		return th.Muted.Render("- " + c.Title + " (not applied)")
+		return th.Muted.Render(indent(wrapText("- "+c.Title+" (not applied)", p.s.width), "  ")[2:])
 	}
-	return th.Muted.Render("· " + c.Title)
+	return th.Muted.Render(indent(wrapText("· "+c.Title, p.s.width), "  ")[2:])
 }
 
 func (p *applyPage) outcome() string {
@@ -208,7 +214,8 @@ func (p *applyPage) outcome() string {
 	case p.err != nil && !p.hasFailedChange():
 		return renderError(th, p.err, p.s.width)
 	case p.err != nil:
-		return th.Error.Render("Stopped: ") + "the changes after the failed one were not applied. Fix the cause, then r to plan again: it plans only what is still missing."
+		return th.Error.Render("Stopped: ") + fmt.Sprintf("%d of %s applied (✓ above); the changes after the failed one were not. ", p.appliedCount(), plural(len(p.changes), "change")) +
+			"Fix the cause, then r to plan again: it plans only what is still missing."
 	}
 	return th.OK.Render("✓ Applied "+plural(len(p.changes), "change")+".") + " v uploads a test object and watches it replicate; " +
 		"s saves the setup for `s3repl verify|doctor -f FILE`."

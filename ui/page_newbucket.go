@@ -22,6 +22,7 @@ type nameCheck struct {
 	problem string
 	err     error
 	done    bool
+	applies int // the wizard's applies before it: one since may have taken the name
 }
 
 type newBucketPage struct {
@@ -62,7 +63,7 @@ func (p *newBucketPage) update(msg tea.Msg) (action, tea.Cmd) {
 		if !p.s.tasks.finish(msg.task) || msg.name != p.input.Value() {
 			return stay, nil
 		}
-		p.check = nameCheck{name: msg.name, problem: msg.problem, err: msg.err, done: true}
+		p.check = nameCheck{name: msg.name, problem: msg.problem, err: msg.err, done: true, applies: p.s.applies}
 		if p.submitted {
 			return p.submit()
 		}
@@ -94,10 +95,10 @@ func (p *newBucketPage) localProblem(name string) string {
 // nameChanged forgets the last availability answer and asks again once typing rests.
 func (p *newBucketPage) nameChanged() tea.Cmd {
 	name := p.input.Value()
-	if p.check.name == name && (p.check.done || p.s.tasks.isRunning(nameSlot)) {
+	if p.check.name == name && p.check.applies == p.s.applies && (p.check.done || p.s.tasks.isRunning(nameSlot)) {
 		return nil
 	}
-	p.check, p.submitted = nameCheck{name: name}, false
+	p.check, p.submitted = nameCheck{name: name, applies: p.s.applies}, false
 	p.s.tasks.cancelSlot(nameSlot)
 	if p.localProblem(name) != "" {
 		return nil

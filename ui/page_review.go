@@ -113,12 +113,28 @@ func (p *reviewPage) listRows(height int) int {
 
 func (p *reviewPage) setSize(width, height int) {
 	p.s.save.input.SetWidth(max(10, width-len(saveLabel)-4))
-	p.diff.SetHeight(max(3, height-1-p.listRows(height)-1-1))
+	p.diff.SetHeight(p.paneHeight(width, height))
 	if width != p.diff.Width() {
 		p.diff.SetWidth(width)
 		p.fillPane()
 	}
 }
+
+// paneHeight is what the title, the list, the pane's heading and the footer leave
+// to the pane: each is measured, as a wrapped message or an error takes more lines.
+func (p *reviewPage) paneHeight(width, height int) int {
+	if p.plan == nil {
+		return 3
+	}
+	used := lineCount(p.title(width)) + p.listRows(height) + lineCount(p.paneHead(width)) + lineCount(p.footer())
+	if p.listRows(height) < p.entries() {
+		used++ // the scroll indicator
+	}
+	return max(3, height-used)
+}
+
+// relayout sizes the pane again after what changes the lines around it.
+func (p *reviewPage) relayout() { p.diff.SetHeight(p.paneHeight(p.s.width, p.s.height)) }
 
 // showDiff puts the selected change's diff, or the warnings, into the pane. It runs
 // when the selection changes, not per frame: a diff of large policies is costly.
@@ -192,12 +208,14 @@ func (p *reviewPage) update(msg tea.Msg) (action, tea.Cmd) {
 		p.onPlan(msg)
 		return stay, nil
 	case savedMsg:
+		defer p.relayout()
 		return only(p.s.saveUpdate(msg))
 	case tea.PasteMsg:
 		if p.s.save.editing {
 			return only(p.s.saveUpdate(msg))
 		}
 	case tea.KeyPressMsg:
+		defer p.relayout()
 		if p.s.save.editing {
 			return only(p.s.saveUpdate(msg))
 		}
@@ -248,6 +266,7 @@ func (p *reviewPage) selectEntry(i int) {
 		return
 	}
 	p.cursor = i
+	p.relayout()
 	p.showDiff()
 }
 
@@ -260,16 +279,14 @@ func (p *reviewPage) keyHelp() help.KeyMap {
 	switch {
 	case p.confirming:
 		return keyHelp{short: []key.Binding{b.Yes, b.No}}
-	case p.plan != nil && len(p.plan.Pending()) == 0:
-		return keyHelp{
-			short: []key.Binding{b.Verify, b.Up, b.Down, b.ScrollDown, b.Save, b.Back, b.Help, b.Quit},
-			more:  []key.Binding{b.ScrollUp, withHelp(b.Refresh, "r", "plan again")},
-		}
 	}
-	return keyHelp{
-		short: []key.Binding{b.Apply, b.Up, b.Down, b.ScrollDown, b.Save, b.Back, b.Help, b.Quit},
-		more:  []key.Binding{b.ScrollUp, withHelp(b.Refresh, "r", "plan again"), withHelp(b.Verify, "v", "test what is in place now")},
+	// Short enough for 80 columns, so that ?, esc and q stay on the line.
+	short := []key.Binding{withHelp(b.Down, "↑/↓", "select"), withHelp(b.ScrollDown, "pgdn", "scroll"), withHelp(b.Save, "s", "save"), b.Back, b.Help, b.Quit}
+	more := []key.Binding{b.Up, b.Down, b.ScrollDown, b.ScrollUp, b.Save, withHelp(b.Refresh, "r", "plan again")}
+	if p.plan != nil && len(p.plan.Pending()) == 0 {
+		return keyHelp{short: append([]key.Binding{b.Verify}, short...), more: more}
 	}
+	return keyHelp{short: append([]key.Binding{b.Apply}, short...), more: append(more, withHelp(b.Verify, "v", "test what is in place now"))}
 }
 
 func (p *reviewPage) view() string {
@@ -278,10 +295,34 @@ func (p *reviewPage) view() string {
 	switch {
 	case p.err != nil:
 		return th.Heading.Render("Review") + "\n" + renderError(th, p.err, width) + "\n\n" +
-			th.Muted.Render("Nothing was changed. esc to change your choices · r plan again")
+			th.Muted.Render(wrapText(p.nothingChanged()+"esc to change your choices · r plan again", width))
 	case plan == nil:
 		return th.Heading.Render("Review") + "\n" + p.s.spinnerLine("reading both accounts and planning the changes…")
 	}
+	rows := p.listRows(height)
+	offset := max(0, min(p.cursor-rows+1, p.entries()-rows))
+	lines := []string{p.title(width)}
+	for i := offset; i < offset+rows && i < p.entries(); i++ {
+		lines = append(lines, p.entryLine(i, width))
+	}
+	if rows < p.entries() {
+		lines = append(lines, p.scrollIndicator(offset, rows, width))
+	}
+	lines = append(lines, p.paneHead(width), p.diff.View(), p.footer())
+	return strings.Join(lines, "\n")
+}
+
+// nothingChanged says what the plan's failure changed: nothing, unless an apply
+// wrote some of its changes before it stopped.
+func (p *reviewPage) nothingChanged() string {
+	if n := len(p.s.applied); n > 0 {
+		return "The apply before made " + plural(n, "change") + " (" + strings.Join(p.s.applied, ", ") + "); planning changed nothing. "
+	}
+	return "Nothing was changed. "
+}
+
+func (p *reviewPage) title(width int) string {
+	th, plan := p.s.theme, p.plan
 	pending := len(plan.Pending())
 	title := th.Heading.Render(fmt.Sprintf("Review · %s to make, in this order", plural(pending, "change"))) +
 		th.Muted.Render(" · nothing is written until you apply")
@@ -294,16 +335,37 @@ func (p *reviewPage) view() string {
 		title = th.Heading.Render(fmt.Sprintf("Review · %s to make", plural(pending, "change"))) +
 			th.Error.Render(" · replication will still fail: see ✗ below")
 	}
-	rows := p.listRows(height)
-	offset := max(0, min(p.cursor-rows+1, p.entries()-rows))
-	var lines []string
-	for i := offset; i < offset+rows && i < p.entries(); i++ {
-		lines = append(lines, p.entryLine(i, width))
+	if n := len(p.s.applied); n > 0 && pending > 0 { // after an apply that stopped midway
+		title += "\n" + th.Muted.Render("The apply before made "+plural(n, "change")+"; these are what is still missing.")
 	}
-	return title + "\n" + strings.Join(lines, "\n") + "\n" + p.paneRule(width) + "\n" +
-		p.diff.View() + "\n" + p.footer()
+	return wrapText(title, width)
 }
 
+// scrollIndicator says which rows the list shows, and what it hides: the notes
+// (what will fail, good to know) are named, as they are easy to miss.
+func (p *reviewPage) scrollIndicator(offset, rows, width int) string {
+	total := p.entries()
+	text := fmt.Sprintf("rows %d–%d of %d", offset+1, min(offset+rows, total), total)
+	if offset > 0 {
+		text += fmt.Sprintf(" · ↑ %d above", offset)
+	}
+	if below := total - offset - rows; below > 0 {
+		text += fmt.Sprintf(" · ↓ %d below", below)
+		var hidden []string
+		for i, n := range planNotes(p.plan) {
+			if len(p.plan.Changes)+i >= offset+rows {
+				hidden = append(hidden, n.row)
+			}
+		}
+		if len(hidden) > 0 {
+			text += ", among them " + strings.Join(hidden, " and ")
+		}
+	}
+	return p.s.theme.Muted.Render(wrapText("  "+text, width))
+}
+
+// entryLine is a row of the list; what does not fit (where the change is made, or
+// the end of a long title) is in the pane's heading when the row is selected.
 func (p *reviewPage) entryLine(i, width int) string {
 	th, plan := p.s.theme, p.plan
 	marker := "  "
@@ -315,39 +377,51 @@ func (p *reviewPage) entryLine(i, width int) string {
 		return marker + note.title(th)
 	}
 	c := plan.Changes[i]
-	where := fmt.Sprintf("%s %s · %s", c.Side, c.Account, c.Region)
 	var line string
 	if c.Pending() {
-		line = marker + actionStyle(c.Action).Render(fmt.Sprintf("%-6s", c.Action)) + " " + c.Title + "  " + th.Muted.Render(where)
+		line = marker + actionStyle(c.Action).Render(fmt.Sprintf("%-6s", c.Action)) + " " + c.Title
+		if where := "  " + changeWhere(c); ansi.StringWidth(line+where) <= width {
+			line += th.Muted.Render(where)
+		}
 	} else {
 		line = marker + th.Muted.Render("  =    "+c.Title+" (no change)")
 	}
 	return ansi.Truncate(line, width, "…")
 }
 
-// paneRule heads the diff pane with what it shows and how far it is scrolled.
-func (p *reviewPage) paneRule(width int) string {
+func changeWhere(c steps.Change) string {
+	return fmt.Sprintf("%s %s · %s", c.Side, c.Account, c.Region)
+}
+
+// paneHead heads the diff pane with what it shows (for a change: its whole title
+// if its row cut it, where it is made, the resource) and how far it is scrolled;
+// wrapped over more lines rather than cut.
+func (p *reviewPage) paneHead(width int) string {
 	plan := p.plan
 	var label string
 	if i := p.cursor; i < len(plan.Changes) {
-		label = plan.Changes[i].Resource
+		c := plan.Changes[i]
+		label = changeWhere(c) + " · " + c.Resource
+		if ansi.StringWidth(ansi.Strip(p.entryLine(i, width))) >= width {
+			label = c.Title + " · " + label
+		}
 	} else if notes := planNotes(plan); i-len(plan.Changes) < len(notes) {
 		label = notes[i-len(plan.Changes)].pane
 	}
+	muted := p.s.theme.Muted
 	pos := fmt.Sprintf(" %3.0f%% ", p.diff.ScrollPercent()*100)
 	text := "── " + label + " "
-	fill := max(0, width-ansi.StringWidth(text)-len(pos))
-	return p.s.theme.Muted.Render(ansi.Truncate(text, width-len(pos), "…") + strings.Repeat("─", fill) + pos)
+	if fill := width - ansi.StringWidth(text) - len(pos); fill >= 2 {
+		return muted.Render(text + strings.Repeat("─", fill) + pos)
+	}
+	return muted.Render(wrapText(label, width) + "\n" + strings.Repeat("─", max(0, width-len(pos))) + pos)
 }
 
 func (p *reviewPage) footer() string {
 	th, s := p.s.theme, p.s
 	if p.confirming {
-		who := s.accounts[s.source.profile].id.AccountID
-		if dest := s.accounts[s.destination.profile].id.AccountID; dest != who {
-			who += " and " + dest
-		}
-		return th.Warning.Render(fmt.Sprintf("Apply %s in account %s? ", plural(len(p.plan.Pending()), "change"), who)) + "y apply · n not yet"
+		who := steps.AccountsPhrase(s.accounts[s.source.profile].id.AccountID, s.accounts[s.destination.profile].id.AccountID)
+		return wrapText(th.Warning.Render(fmt.Sprintf("Apply %s in %s? ", plural(len(p.plan.Pending()), "change"), who))+"y apply · n not yet", s.width)
 	}
 	return s.saveLine()
 }

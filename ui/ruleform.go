@@ -35,28 +35,40 @@ const (
 )
 
 const (
-	scopeWhole  = "whole bucket"
-	scopePrefix = "prefix"
-	scopeTags   = "tags"
-	sameClass   = "same as source"
+	scopeWhole      = "whole bucket"
+	scopePrefix     = "prefix"
+	scopeTags       = "tags"
+	scopePrefixTags = "prefix and tags"
+	sameClass       = "same as source"
+	// sourceKeyField begins the id of a further source key's row.
+	sourceKeyField = "sourceKey:"
 )
+
+// scopeHas reports whether the scope filters by prefix, or by tags.
+func scopeHas(scope, part string) bool { return scope == part || scope == scopePrefixTags }
 
 type formField struct {
 	id      string
 	label   string
 	explain string
 	kind    fieldKind
-	options []string
+	options []string // a choice's options as shown
+	values  []string // what each option puts in the setup; nil: the options themselves
 	choice  int
 	on      bool
 	input   textinput.Model
 	// locked says why the value cannot change now, "" when it can.
 	locked string
+	// ref is the key ARN of a further source key's row (source.kmsKeys).
+	ref string
 }
 
 func (f formField) value() string {
 	switch f.kind {
 	case fieldChoice:
+		if f.values != nil {
+			return f.values[f.choice]
+		}
 		return f.options[f.choice]
 	case fieldToggle:
 		return onOff(f.on)
@@ -71,24 +83,33 @@ type ruleForm struct {
 	cursor   int
 	defaults map[string]string
 	problems []string
+	// editing is whether the text row under the cursor has the keyboard; before is
+	// its value when the edit began, which esc puts back.
+	editing bool
+	before  string
 }
 
 func newRuleForm() ruleForm {
-	text := func(placeholder string) textinput.Model {
+	// The example is in brackets so that without colour it does not read as a value.
+	text := func(example string) textinput.Model {
 		in := textinput.New()
 		in.Prompt = ""
-		in.Placeholder = placeholder
+		in.Placeholder = "(e.g. " + example + ")"
 		in.CharLimit = 1024
 		return in
 	}
+	classNames, classValues := []string{sameClass}, []string{""}
+	for _, c := range steps.ReplicaStorageClasses {
+		classNames, classValues = append(classNames, c.Name), append(classValues, c.Value)
+	}
 	return ruleForm{defaults: map[string]string{}, fields: []formField{
-		{id: fScope, label: "Scope", kind: fieldChoice, options: []string{scopeWhole, scopePrefix, scopeTags},
-			explain: "Which objects replicate: the whole bucket, those under a prefix, or those carrying given tags."},
+		{id: fScope, label: "Scope", kind: fieldChoice, options: []string{scopeWhole, scopePrefix, scopeTags, scopePrefixTags},
+			explain: "Which objects replicate: the whole bucket, those under a prefix, those carrying given tags, or those under a prefix that carry the tags."},
 		{id: fPrefix, label: "Prefix", kind: fieldText, input: text("logs/"),
 			explain: "Only keys that begin with this prefix replicate, e.g. logs/."},
 		{id: fTags, label: "Tags", kind: fieldText, input: text("team=data, class=backup"),
 			explain: "Only objects carrying all these tags replicate: key=value pairs separated by commas."},
-		{id: fStorage, label: "Storage class", kind: fieldChoice, options: append([]string{sameClass}, steps.StorageClasses...),
+		{id: fStorage, label: "Storage class", kind: fieldChoice, options: classNames, values: classValues,
 			explain: "Storage class of the replicas; \"same as source\" keeps each object's class."},
 		{id: fDeleteMarker, label: "Delete markers", kind: fieldToggle,
 			explain: "Replicate delete markers, so a delete in the source hides the replica too (versions are never deleted)."},
@@ -120,9 +141,9 @@ func (f *ruleForm) visible(i int) bool {
 	scope := f.field(fScope).value()
 	switch f.fields[i].id {
 	case fPrefix:
-		return scope == scopePrefix
+		return scopeHas(scope, scopePrefix)
 	case fTags:
-		return scope == scopeTags
+		return scopeHas(scope, scopeTags)
 	}
 	return true
 }
@@ -150,7 +171,7 @@ func (f *ruleForm) setDefaults(role, ruleID string, crossAccount bool) {
 func (f *ruleForm) applyLocks() {
 	dm, metrics := f.field(fDeleteMarker), f.field(fMetrics)
 	dm.locked, metrics.locked = "", ""
-	if f.field(fScope).value() == scopeTags {
+	if scopeHas(f.field(fScope).value(), scopeTags) {
 		dm.on, dm.locked = false, "S3 does not allow delete-marker replication with a tag filter"
 	}
 	if f.field(fRTC).on {
@@ -160,26 +181,66 @@ func (f *ruleForm) applyLocks() {
 
 func (f *ruleForm) current() *formField { return &f.fields[f.cursor] }
 
-// move goes to the next visible field in direction, focusing text inputs.
-func (f *ruleForm) move(direction int) tea.Cmd {
+// move goes to the next visible field in direction, ending an edit: moving is
+// never typing.
+func (f *ruleForm) move(direction int) {
 	for i := f.cursor + direction; i >= 0 && i < len(f.fields); i += direction {
 		if f.visible(i) {
-			f.current().input.Blur()
+			f.commitEdit()
 			f.cursor = i
-			return f.focus()
+			return
 		}
 	}
-	return nil
 }
 
-func (f *ruleForm) focus() tea.Cmd {
-	if c := f.current(); c.kind == fieldText {
-		return c.input.Focus()
+// moveTo goes to the first (direction -1) or last (1) visible field.
+func (f *ruleForm) moveTo(direction int) {
+	for range f.fields {
+		before := f.cursor
+		f.move(direction)
+		if f.cursor == before {
+			return
+		}
 	}
-	return nil
 }
 
-func (f *ruleForm) blur() { f.current().input.Blur() }
+// onText reports whether the cursor is on a text row.
+func (f *ruleForm) onText() bool { return f.current().kind == fieldText }
+
+// startEdit gives the text row under the cursor the keyboard.
+func (f *ruleForm) startEdit() tea.Cmd {
+	c := f.current()
+	f.editing, f.before = true, c.input.Value()
+	c.input.CursorEnd()
+	return c.input.Focus()
+}
+
+// commitEdit keeps what was typed.
+func (f *ruleForm) commitEdit() {
+	f.editing = false
+	f.current().input.Blur()
+}
+
+// cancelEdit puts back the value the edit began with.
+func (f *ruleForm) cancelEdit() {
+	c := f.current()
+	c.input.SetValue(f.before)
+	c.input.CursorEnd()
+	f.commitEdit()
+	f.problems = nil
+}
+
+func (f *ruleForm) blur() { f.commitEdit() }
+
+// lastVisible reports whether the cursor is on the last row shown.
+func (f *ruleForm) lastVisible() bool {
+	for i := f.cursor + 1; i < len(f.fields); i++ {
+		if f.visible(i) {
+			return false
+		}
+	}
+	return true
+}
 
 // change cycles a choice or flips a toggle; direction is -1 for left.
 func (f *ruleForm) change(direction int) {
@@ -197,8 +258,8 @@ func (f *ruleForm) change(direction int) {
 	f.problems = nil
 }
 
-// typing reports whether keys go to a text input.
-func (f *ruleForm) typing() bool { return f.current().kind == fieldText }
+// typing reports whether keys go to a text input: only while a row is edited.
+func (f *ruleForm) typing() bool { return f.editing }
 
 func (f *ruleForm) updateInput(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
@@ -212,22 +273,22 @@ func (f *ruleForm) updateInput(msg tea.Msg) tea.Cmd {
 func (f *ruleForm) fill(s *steps.Setup) []string {
 	var problems []string
 	r := steps.RuleSetup{ID: strings.TrimSpace(f.field(fRuleID).value())}
-	switch f.field(fScope).value() {
-	case scopePrefix:
+	scope := f.field(fScope).value()
+	if scopeHas(scope, scopePrefix) {
 		r.Prefix = f.field(fPrefix).value()
 		if r.Prefix == "" {
-			problems = append(problems, "Prefix is empty: type one, or choose the whole bucket as scope")
+			problems = append(problems, "Prefix is empty: type one (enter on the Prefix row), or choose another scope")
 		}
-	case scopeTags:
+	}
+	if scopeHas(scope, scopeTags) {
 		tags, why := parseTags(f.field(fTags).value())
 		if why != "" {
 			problems = append(problems, "Tags: "+why)
 		}
 		r.Tags = tags
 	}
-	if class := f.field(fStorage).value(); class != sameClass {
-		r.StorageClass = class
-	}
+	r.StorageClass = f.field(fStorage).value()
+	s.Source.KMSKeys = f.sourceKeys()
 	r.DeleteMarkers = f.field(fDeleteMarker).on
 	r.ReplicaModifications = f.field(fReplicaMods).on
 	r.ReplicationTime = f.field(fRTC).on
@@ -268,79 +329,162 @@ func parseTags(text string) (map[string]string, string) {
 	return tags, ""
 }
 
-const labelWidth = 22
-
-// inlineExplanations reports whether each option's explanation fits beside it; on
-// narrower screens only the selected option's shows, below the form.
-func inlineExplanations(width int) bool { return width >= 100 }
-
-// valueWidth is the width of the value column.
-func valueWidth(width int) int {
-	if inlineExplanations(width) {
-		return 34
+// sourceKeys are the further source keys whose rows are on: source.kmsKeys.
+func (f *ruleForm) sourceKeys() []string {
+	var keys []string
+	for _, field := range f.fields {
+		if field.ref != "" && field.on {
+			keys = append(keys, field.ref)
+		}
 	}
-	return max(16, width-labelWidth-2)
+	return keys
 }
 
-// render draws the form, then the selected option's explanation and any problems.
-func (f ruleForm) render(th Theme, width int) string {
-	var lines []string
-	inline := inlineExplanations(width)
+// setSourceKeys offers a row per key the sampled objects are encrypted with, other
+// than the bucket's default, before the role's row; a key offered before keeps its
+// choice.
+func (f *ruleForm) setSourceKeys(found []steps.ObjectKey) {
+	was := map[string]bool{}
+	var kept []formField
+	for _, field := range f.fields {
+		if field.ref != "" {
+			was[field.ref] = field.on
+			continue
+		}
+		kept = append(kept, field)
+	}
+	cur := f.current().id
+	var rows []formField
+	for _, k := range found {
+		on, known := was[k.ARN]
+		if !known {
+			on = true // the objects fail without it
+		}
+		rows = append(rows, formField{
+			id: sourceKeyField + k.ARN, ref: k.ARN, label: "Also decrypt", kind: fieldToggle, on: on,
+			explain: fmt.Sprintf("%s in the rule's scope %s encrypted with key %s, not the bucket's default key: "+
+				"S3 replicates them only if the role may decrypt with that key. On: s3repl grants it (source.kmsKeys in the setup file).",
+				plural(k.Objects, "sampled object version"), isOrAre(k.Objects), k.ARN),
+		})
+	}
+	at := len(kept)
+	for i, field := range kept {
+		if field.id == fRole {
+			at = i
+		}
+	}
+	f.fields = append(append(kept[:at:at], rows...), kept[at:]...)
+	f.cursor = min(f.cursor, at+len(rows)) // a key row gone: the role's row, or the one that took its place
+	for i, field := range f.fields {
+		if field.id == cur {
+			f.cursor = i
+		}
+	}
+}
+
+func isOrAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+const labelWidth = 22
+
+// render draws the form in height lines at most, then the selected option's
+// explanation, whole, any problems and extra (notes of the page): explanations are
+// never cut, so only the selected one shows, and when the rows do not all fit they
+// scroll around the cursor under a line that counts the ones hidden.
+func (f ruleForm) render(th Theme, width, height int, extra ...string) string {
+	bottom := f.bottom(th, width, extra)
+	var rows []string
+	at := 0
 	for i, field := range f.fields {
 		if !f.visible(i) {
 			continue
 		}
-		lines = append(lines, f.renderField(th, field, i == f.cursor, inline, width))
+		if i == f.cursor {
+			at = len(rows)
+		}
+		rows = append(rows, f.renderField(th, field, i == f.cursor, width))
+	}
+	room := max(3, height-lineCount(bottom))
+	if len(rows) > room {
+		room-- // the line that counts the hidden rows
+		start := max(0, min(at-room/2, len(rows)-room))
+		count := fmt.Sprintf("  rows %d–%d of %d", start+1, start+room, len(rows))
+		if start > 0 {
+			count += fmt.Sprintf(" · ↑ %d above", start)
+		}
+		if below := len(rows) - start - room; below > 0 {
+			count += fmt.Sprintf(" · ↓ %d below", below)
+		}
+		rows = append(rows[start:start+room:start+room], th.Muted.Render(count))
+	}
+	if len(rows)+1+lineCount(bottom) <= height {
+		rows = append(rows, "") // room to set the explanation apart
+	}
+	return strings.Join(rows, "\n") + "\n" + bottom
+}
+
+// bottom is what goes under the rows: problems, the selected option whole, and extra.
+func (f ruleForm) bottom(th Theme, width int, extra []string) string {
+	var lines []string
+	for _, p := range f.problems {
+		lines = append(lines, th.Error.Render("✗ ")+indent(wrapText(p, width-2), "  ")[2:])
 	}
 	c := f.fields[f.cursor]
-	lines = append(lines, "", th.Muted.Render(wrapText(c.explain, width)))
+	explain := c.explain
+	if c.kind == fieldText && !f.editing {
+		explain += " Enter to edit."
+	}
+	if v := c.input.Value(); c.kind == fieldText && !f.editing && ansi.StringWidth(v) > max(16, width-labelWidth-2) {
+		lines = append(lines, wrapText(c.label+": "+v, width))
+	}
+	lines = append(lines, th.Muted.Render(wrapText(c.label+": "+explain, width)))
 	if c.locked != "" {
 		lines = append(lines, th.Warning.Render(wrapText("fixed: "+c.locked, width)))
 	}
-	for _, p := range f.problems {
-		lines = append(lines, th.Error.Render("✗ ")+wrapText(p, width-2))
-	}
-	return strings.Join(lines, "\n")
+	return strings.Join(append(lines, extra...), "\n")
 }
 
-func (f ruleForm) renderField(th Theme, field formField, selected, inline bool, width int) string {
+func (f ruleForm) renderField(th Theme, field formField, selected bool, width int) string {
 	marker, label := "  ", th.Label
 	if selected {
 		marker, label = th.Cursor.Render("› "), th.Selected
 	}
-	value := fieldValue(th, field, selected, valueWidth(width))
-	line := marker + label.Render(fmt.Sprintf("%-*s", labelWidth-2, field.label)) + value
-	if inline {
-		pad := max(1, valueWidth(width)-ansi.StringWidth(value))
-		room := width - labelWidth - valueWidth(width) - 2
-		line += strings.Repeat(" ", pad) + th.Muted.Render(ansi.Truncate(field.explain, room, "…"))
-	}
-	return ansi.Truncate(line, width, "…")
+	value := fieldValue(th, field, selected, selected && f.editing, max(16, width-labelWidth-2))
+	return marker + label.Render(fmt.Sprintf("%-*s", labelWidth-2, field.label)) + value
 }
 
-func fieldValue(th Theme, field formField, selected bool, width int) string {
+// fieldValue is a row's value; a text row's input only while it is edited. An
+// empty text shows as "(empty)", never as an example that could read as a value.
+func fieldValue(th Theme, field formField, selected, editing bool, width int) string {
 	switch field.kind {
 	case fieldChoice:
 		if selected {
-			return "‹ " + field.value() + " ›"
+			return "‹ " + field.options[field.choice] + " ›"
 		}
-		return field.value()
+		return field.options[field.choice]
 	case fieldToggle:
 		box := "[ ] off"
 		if field.on {
 			box = "[x] on"
+		}
+		if field.ref != "" {
+			box += "  key " + ansi.Truncate(shortKey(field.ref), max(8, width-10), "…")
 		}
 		if field.locked != "" {
 			return th.Muted.Render(box + " (fixed)")
 		}
 		return box
 	}
-	if selected {
+	if editing {
 		field.input.SetWidth(width - 2)
 		return field.input.View()
 	}
 	if v := field.input.Value(); v != "" {
-		return ansi.Truncate(v, width-2, "…")
+		return ansi.Truncate(v, width, "…") // the selected row's is shown whole below
 	}
 	return th.Muted.Render("(empty)")
 }

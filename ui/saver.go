@@ -63,12 +63,12 @@ func (s *shared) saveUpdate(msg tea.Msg) tea.Cmd {
 func (s *shared) saveLine() string {
 	th, sv := s.theme, s.save
 	switch {
-	case sv.editing && sv.err != nil:
-		return saveLabel + sv.input.View() + "\n" + th.Error.Render("✗ ") + sv.err.Error()
+	case sv.editing && sv.err != nil: // whole, wrapped: the fix is at its end
+		return saveLabel + sv.input.View() + "\n" + th.Error.Render("✗ ") + indent(wrapText(sv.err.Error(), s.width-2), "  ")[2:]
 	case sv.editing:
 		return saveLabel + sv.input.View()
 	case sv.saved != "":
-		return th.OK.Render("✓ ") + "saved " + sv.saved + th.Muted.Render(" · s3repl apply|verify|doctor -f "+sv.saved)
+		return th.OK.Render("✓ ") + indent(wrapText("saved "+sv.saved+th.Muted.Render(" · s3repl apply|verify|doctor -f "+sv.saved), s.width-2), "  ")[2:]
 	}
 	return ""
 }

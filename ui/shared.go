@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -76,6 +77,10 @@ type shared struct {
 	plan                *steps.Plan // the review's, which the apply applies
 	save                saver       // the setup file, offered on the review and the apply
 	backfill            backfillState
+	// applied are the titles of the changes the wizard's applies made, and applies
+	// counts the applies that wrote anything: answers read before one may be stale.
+	applied []string
+	applies int
 }
 
 // sideChoice is the profile and bucket chosen for one side.
@@ -137,7 +142,7 @@ func newShared(deps Deps, tasks tasks) *shared {
 func newInput(placeholder string, limit int) textinput.Model {
 	in := textinput.New()
 	in.Prompt = "› "
-	in.Placeholder = placeholder
+	in.Placeholder = "(e.g. " + placeholder + ")" // in brackets: without colour it must not read as a value
 	in.CharLimit = limit
 	return in
 }
@@ -213,4 +218,30 @@ func (s *shared) setTheme(th Theme) {
 	s.theme = th
 	s.spin.Style = th.Spinner
 	s.save.input.SetStyles(th.Input)
+}
+
+// forgetAfterApply records what an apply wrote and forgets what was read of the
+// resources it wrote (or may have written, as a failed write's outcome is unknown):
+// the lists and summaries are read again when next shown.
+func (s *shared) forgetAfterApply(result steps.ApplyResult) {
+	touched := result.Applied
+	if result.Failed != nil {
+		touched = append(slices.Clip(touched), *result.Failed)
+	}
+	for _, c := range result.Applied {
+		s.applied = append(s.applied, c.Title)
+	}
+	if len(touched) == 0 {
+		return
+	}
+	s.applies++
+	for _, c := range touched {
+		side := &s.source
+		if c.Side == steps.DestinationSide {
+			side = &s.destination
+			delete(s.buckets, side.profile)
+			delete(s.kmsKeyLists, kmsKeyListRef{side.profile, s.region})
+		}
+		delete(s.summaries, bucketRef{side.profile, side.bucket.Name})
+	}
 }

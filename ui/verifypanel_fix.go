@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -23,7 +22,7 @@ func fixAccounts(changes []steps.Change) string {
 	if len(accounts) == 0 {
 		return "your accounts"
 	}
-	return "account " + strings.Join(accounts, " and ")
+	return steps.AccountsPhrase(accounts...)
 }
 
 // confirmFix takes the answer to "apply the fixes?".

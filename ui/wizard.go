@@ -79,6 +79,10 @@ func (w *Wizard) Setup() steps.Setup { return w.s.setup }
 // Applied reports whether an apply ran to the end without error.
 func (w *Wizard) Applied() bool { return w.pages[pageApply].(*applyPage).applied() }
 
+// ApplyFailed reports whether the last apply began and did not end well (it
+// failed, or the wizard was quit while it wrote): the wizard's exit status says so.
+func (w *Wizard) ApplyFailed() bool { return w.pages[pageApply].(*applyPage).failed() }
+
 func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:

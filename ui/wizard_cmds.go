@@ -239,6 +239,9 @@ func saveSetup(id taskID, path string, setup steps.Setup) tea.Cmd {
 		if errors.Is(err, os.ErrExist) {
 			return savedMsg{task: id, path: path, err: errors.New(path + " exists already: choose another name")}
 		}
+		if errors.Is(err, os.ErrNotExist) {
+			return savedMsg{task: id, path: path, err: errors.New("the directory " + filepath.Dir(path) + " does not exist: create it, or choose another name")}
+		}
 		if err != nil {
 			return savedMsg{task: id, path: path, err: err}
 		}

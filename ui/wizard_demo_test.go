@@ -321,10 +321,12 @@ func TestDemoRoleByARN(t *testing.T) {
 	}
 	d.expect("› Role")
 	arn := "arn:aws:iam::" + simcloud.DemoSourceAccount + ":role" + simcloud.DemoExistingRolePath + simcloud.DemoExistingRole
-	d.press("ctrl+u")
+	d.press("enter", "ctrl+u")
 	d.typeText(arn)
 	d.expect(arn)
-	d.press("enter")
+	d.press("enter") // keeps it, on to the rule ID
+	d.expect("› Rule ID")
+	d.press("enter", "enter") // edit the rule ID, keep it: the last row goes on to the review
 	d.expect("Review · 4 changes to make")
 	if role := d.w.Setup().Role; role.ARN != arn || role.Name != "" {
 		t.Fatalf("role %+v, want the ARN %s", role, arn)

@@ -215,14 +215,14 @@ func TestWizardRuleOptionsAndGoingBack(t *testing.T) {
 	d.press("esc")
 	d.expect("› Scope")
 	d.press("right", "right") // tags
-	d.press("down")
+	d.press("down", "enter")
 	d.typeText("team=data")
-	d.press("down", "down", "space") // delete markers cannot be switched on
+	d.press("enter", "down", "space") // enter keeps the tags and goes on; delete markers cannot be switched on
 	d.expect("fixed: S3 does not allow delete-marker replication with a tag filter", "[ ] off (fixed)")
 	d.press("up", "up", "up", "left") // scope: prefix
-	d.press("down")
+	d.press("down", "enter")
 	d.typeText("logs/")
-	d.press("down", "right", "right")                // storage class: REDUCED_REDUNDANCY
+	d.press("enter", "right", "right")               // storage class: S3 Intelligent-Tiering
 	d.press("down", "down", "down", "space", "down") // RTC on, then to metrics
 	d.expect("fixed: Replication Time Control needs metrics", "[x] on (fixed)")
 
@@ -235,7 +235,7 @@ func TestWizardRuleOptionsAndGoingBack(t *testing.T) {
 	d.press("enter")
 	d.expect("› + create a new key")
 	d.press("enter", "enter")
-	d.expect("Replication rule", "logs/", "REDUCED_REDUNDANCY")
+	d.expect("Replication rule", "logs/", "S3 Intelligent-Tiering")
 	d.press("enter")
 	d.expect("Review · ", "role-create")
 	for range 9 {
@@ -246,14 +246,14 @@ func TestWizardRuleOptionsAndGoingBack(t *testing.T) {
 	d.expect("› create Replication rule", "SseKmsEncryptedObjects")
 	review := d.w.pages[pageReview].(*reviewPage)
 	diff := ansi.Strip(review.diff.GetContent())
-	if !strings.Contains(diff, `"Prefix": "logs/"`) || !strings.Contains(diff, `"StorageClass": "REDUCED_REDUNDANCY"`) {
+	if !strings.Contains(diff, `"Prefix": "logs/"`) || !strings.Contains(diff, `"StorageClass": "INTELLIGENT_TIERING"`) {
 		t.Fatalf("the rule's diff lacks the options:\n%s", diff)
 	}
 	if review.diff.ScrollPercent() == 0 {
 		t.Fatal("pgdown did not scroll the diff")
 	}
 	rule := d.w.Setup().Rule
-	if rule.Prefix != "logs/" || rule.StorageClass != "REDUCED_REDUNDANCY" || !rule.ReplicationTime || !rule.Metrics || len(rule.Tags) != 0 {
+	if rule.Prefix != "logs/" || rule.StorageClass != "INTELLIGENT_TIERING" || !rule.ReplicationTime || !rule.Metrics || len(rule.Tags) != 0 {
 		t.Fatalf("rule %+v", rule)
 	}
 	if d.w.Setup().Destination.Bucket != "acme-logs-replica" || !d.w.Setup().Destination.CreateKey {

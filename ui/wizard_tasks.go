@@ -18,6 +18,7 @@ const (
 	taskPlan
 	taskApply
 	taskSave
+	taskObjectKeys // the source keys of sampled objects
 )
 
 // slot holds at most one running task: starting another in the same slot cancels
