@@ -36,7 +36,7 @@ func (s *retryScript) plan() *steps.BackfillPlan {
 		BatchRoleName: "s3repl-batch-acme-prod-orders", ReportBucket: "acme-prod-orders", ReportPrefix: "s3repl-batch/reports", Objects: steps.BackfillFailed},
 		Changes: []steps.Change{}, Warnings: []string{}}
 	if s.pending {
-		p.Changes = append(p.Changes, steps.Change{ID: "batch-role-create", Title: "Create IAM role s3repl-batch-acme-prod-orders for S3 Batch Operations",
+		p.Changes = append(p.Changes, steps.Change{ID: "batch-role-create", Title: "Create batch operations role s3repl-batch-acme-prod-orders",
 			Side: steps.SourceSide, Account: "111111111111", Region: "us-east-1", Resource: "arn:aws:iam::111111111111:role/s3repl-batch-acme-prod-orders",
 			Action: steps.ActionCreate, After: "{\n  \"Principal\": {\n    \"Service\": \"batchoperations.s3.amazonaws.com\"\n  }\n}"})
 	}
@@ -156,7 +156,7 @@ func TestWatchRetryFromFixToEveryObjectReplicated(t *testing.T) {
 	d := failingDashboard(t, 120, 40, script)
 	expectView(t, d, "Fixes applied", "r retries them with Batch Replication", "r retry the failed")
 	d = pressUntil(t, d, 'r', phaseIs(retryPlanned))
-	expectView(t, d, "Retry the FAILED objects", "Create IAM role s3repl-batch-acme-prod-orders", "Make 1 change in account 111111111111, then create the job?")
+	expectView(t, d, "Retry the FAILED objects", "Create batch operations role s3repl-batch-acme-prod-orders", "Make 1 change in account 111111111111, then create the job?")
 	d = pressUntil(t, d, 'y', phaseIs(retryPreview))
 	if script.applies != 1 || script.starts != 1 || script.reads != 2 {
 		t.Fatalf("applied %d, started %d, read %d times; want 1, 1 and 2 (preparing, then suspended)", script.applies, script.starts, script.reads)
