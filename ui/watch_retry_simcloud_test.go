@@ -35,7 +35,9 @@ func TestWatchDemoRetriesTheFailedObjectsToEveryOneReplicated(t *testing.T) {
 	}
 	dir := t.TempDir()
 	deps.Retry = StepsWatchRetry(acc, setup, watcher, "setup.yaml", nil,
-		func(f steps.BackfillFacts) (*steps.BackfillJournal, error) { return steps.OpenBackfillJournal(dir, f, clock.Now) },
+		func(f steps.BackfillFacts) (*steps.BackfillJournal, error) {
+			return steps.OpenBackfillJournal(dir, f, clock.Now)
+		},
 		BackfillOptions{RoleSettle: -1, BeforeRead: func() { clock.Advance(time.Second) }, Now: clock.Now,
 			NextPoll: func(time.Duration) time.Duration { return time.Millisecond }})
 	d := send(NewWatchDashboard(ctx, deps), tea.WindowSizeMsg{Width: 120, Height: 40})
