@@ -303,3 +303,37 @@ func TestWatchRetryStates(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchPageRetriesTheFailedObjects: the wizard's watch page (w on the status
+// panel) wires the retry, and its keys work there as in `s3repl watch`: esc closes
+// the retry first, then goes back to the status panel.
+func TestWatchPageRetriesTheFailedObjects(t *testing.T) {
+	d, _ := watchFromPanel(t)
+	d.press("w")
+	d.on(pageWatch)
+	wp := d.w.pages[pageWatch].(*watchPage)
+	if wp.dash == nil || wp.dash.deps.Retry.Plan == nil {
+		t.Fatal("the wizard's watch page does not wire the retry")
+	}
+	script := newRetryScript(3, 0)
+	wp.dash.deps.Retry = script.deps()
+	d.send(watchReadMsg{report: watchReport(10, failureEvents(3, "DstPutObjectNotPermitted"), ready)})
+	d.expect("r retry the failed")
+	d.press("r")
+	d.expect("then create the job?")
+	d.press("esc")
+	d.on(pageWatch)
+	d.expectNot("then create the job?")
+	d.press("r", "y")
+	d.expect("Replicate these 3 objects?")
+	d.press("y")
+	d.expect("Every FAILED object replicated")
+	if script.applies != 1 || script.confirms != 1 {
+		t.Errorf("applied %d, confirmed %d; want once each", script.applies, script.confirms)
+	}
+	d.press("esc")
+	d.on(pageWatch)
+	d.expect("3 of 3 FAILED objects replicated")
+	d.press("esc")
+	d.on(pageVerify)
+}
