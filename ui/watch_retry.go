@@ -474,6 +474,8 @@ func (d WatchDashboard) retryPanel() []string {
 		body = strings.TrimPrefix(strings.TrimRight(BackfillResultText(*r.result), "\n"), "\n")
 		if r.result.AllSucceeded() {
 			body += "\n" + StyleOK.Render("✓ Every FAILED object replicated.")
+		} else {
+			body += "\n" + StyleWarning.Render("! ") + "Fix the cause first (esc, then d runs the doctor and a applies its fixes), then r retries the objects that are FAILED again."
 		}
 	case r.phase == retryPreview || r.phase == retryAsking || r.phase == retryDone:
 		body = strings.TrimRight(BackfillPreviewText(r.last, steps.EstimateBackfillCost(r.last.TotalTasks)), "\n")
