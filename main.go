@@ -455,9 +455,13 @@ func scenarioHelp() string {
 
 // runDemo runs the wizard against a simulated cloud seeded for the scenario.
 func runDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, options ...simcloud.Option) error {
-	if sc.Name == steps.DemoBackfillScenario {
+	switch {
+	case sc.Name == steps.DemoBackfillScenario:
 		// a bar that fills over ten seconds or so, not in a blink
 		options = append(options, simcloud.WithBatchSpeed(30))
+	case sc.Watch:
+		// the retry's dozen FAILED objects over a few seconds
+		options = append(options, simcloud.WithBatchSpeed(2))
 	}
 	accounts, err := demo.Start(ctx, sc, options...)
 	if err != nil {

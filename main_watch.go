@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -135,9 +136,12 @@ func runWatchSetup(cmd *cobra.Command, flags watchFlags, planner watchPlanner) e
 }
 
 // watchDeps wires the dashboard to steps: reading, the doctor and its fixes, the
-// watch's setup, applied with the default journal.
+// watch's setup, applied with the default journal, and the retry of the FAILED
+// objects with the default backfill journal.
 func watchDeps(acc steps.Accounts, setup steps.Setup, w *steps.Watcher, setupFile string, limits steps.WatchThresholds, interval time.Duration, label string) ui.WatchDeps {
-	return ui.StepsWatchDeps(acc, setup, w, setupFile, limits, interval, label, defaultJournal)
+	deps := ui.StepsWatchDeps(acc, setup, w, setupFile, limits, interval, label, defaultJournal)
+	deps.Retry = ui.StepsWatchRetry(acc, setup, w, setupFile, defaultJournal, defaultBackfillJournal, ui.BackfillOptions{})
+	return deps
 }
 
 // runWatchDashboard runs the dashboard until the user quits; read errors are shown
@@ -169,6 +173,17 @@ func runWatchDemo(ctx context.Context, out io.Writer, sc steps.DemoScenario, clo
 		_, err := steps.ApplyFixes(ctx, acc, r, steps.ApplyOptions{PropagationWait: time.Millisecond})
 		return err
 	}
+	// The demo's jobs live in memory: their journal must not outlive them, and the
+	// simulated IAM makes a new role usable at once.
+	journalDir, err := os.MkdirTemp("", "s3repl-demo-journal")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(journalDir)
+	openJobs := func(f steps.BackfillFacts) (*steps.BackfillJournal, error) {
+		return steps.OpenBackfillJournal(journalDir, f, time.Now)
+	}
+	deps.Retry = ui.StepsWatchRetry(acc, setup, watcher, "setup.yaml", nil, openJobs, ui.BackfillOptions{RoleSettle: -1})
 	if err := runWatchDashboard(ctx, deps); err != nil {
 		return err
 	}

@@ -95,6 +95,7 @@ func (p *watchPage) opened(msg watchOpenedMsg) tea.Cmd {
 		interval = watchInterval
 	}
 	deps := StepsWatchDeps(s.accountsForSetup(), s.setup, msg.watcher, s.setupFileName(), steps.WatchThresholds{}, interval, "", s.deps.Journal)
+	deps.Retry = StepsWatchRetry(s.accountsForSetup(), s.setup, msg.watcher, s.setupFileName(), s.deps.Journal, s.openBackfillJournal, s.deps.Backfill)
 	dash := NewWatchDashboard(ctx, deps)
 	p.dash = &dash
 	p.setSize(s.width, s.height)
@@ -104,7 +105,9 @@ func (p *watchPage) opened(msg watchOpenedMsg) tea.Cmd {
 // ownsKeys: the dashboard answers esc (closing what it shows) and q itself.
 func (p *watchPage) ownsKeys() bool { return true }
 
-func (p *watchPage) writing() bool { return p.dash != nil && (p.dash.applying || p.dash.applyingSetup) }
+func (p *watchPage) writing() bool {
+	return p.dash != nil && (p.dash.applying || p.dash.applyingSetup || p.dash.retryWriting())
+}
 
 func (p *watchPage) update(msg tea.Msg) (action, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -112,7 +115,7 @@ func (p *watchPage) update(msg tea.Msg) (action, tea.Cmd) {
 		return only(p.opened(msg))
 	case tea.KeyPressMsg:
 		return p.key(msg)
-	case watchReadMsg, watchTickMsg, watchDoctorMsg, watchAppliedMsg, watchPlannedMsg, watchSetupAppliedMsg:
+	case watchReadMsg, watchTickMsg, watchDoctorMsg, watchAppliedMsg, watchPlannedMsg, watchSetupAppliedMsg, watchRetryMsg:
 		if p.dash != nil {
 			return only(p.updateDash(msg))
 		}
@@ -134,7 +137,7 @@ func (p *watchPage) key(msg tea.KeyPressMsg) (action, tea.Cmd) {
 			return quitWizard(), nil
 		}
 		return stay, nil
-	case d.confirming || d.setupPlan != nil || d.doctor != nil || d.doctorErr != nil:
+	case d.confirming || d.setupPlan != nil || d.doctor != nil || d.doctorErr != nil || d.retryOpen():
 		return only(p.updateDash(msg)) // esc closes what it shows first
 	case key.Matches(msg, b.Back):
 		return goBack(), nil

@@ -19,9 +19,12 @@ type WatchDeps struct {
 	// journal, as `s3repl watch --setup` does.
 	PlanSetup  func(ctx context.Context) (*steps.Plan, error)
 	ApplySetup func(ctx context.Context, plan *steps.Plan) error
-	Interval   time.Duration // between reads
-	SetupFile  string
-	Label      string // e.g. DEMO; "" for real accounts
+	// Retry replicates the FAILED objects with Batch Replication (r); its Plan nil
+	// leaves the command to run by hand.
+	Retry     WatchRetryDeps
+	Interval  time.Duration // between reads
+	SetupFile string
+	Label     string // e.g. DEMO; "" for real accounts
 }
 
 // WatchDashboard is `s3repl watch` in a terminal: the rule's numbers with
@@ -53,6 +56,8 @@ type WatchDashboard struct {
 	setupErr      error
 	planning      bool
 	applyingSetup bool
+
+	retry watchRetry
 
 	scroll int // first line shown of the doctor's findings or the setup plan
 }
@@ -136,9 +141,11 @@ func (d WatchDashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case watchAppliedMsg:
 		d.applying, d.applyErr = false, msg.err
 		if msg.err == nil {
-			d.applied = "Fixes applied. New objects replicate again; the objects that failed stay FAILED (S3 never retries them): run `s3repl backfill -f " + d.deps.SetupFile + " --objects failed`."
+			d.applied = "Fixes applied. New objects replicate again; the objects that failed stay FAILED (S3 never retries them): " + d.retryHint() + "."
 			d.doctor = nil
 		}
+	case watchRetryMsg:
+		return d.retryUpdate(msg)
 	case tea.KeyPressMsg:
 		return d.key(msg)
 	}
@@ -148,6 +155,9 @@ func (d WatchDashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (d WatchDashboard) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if d.setupPlan != nil && !d.applyingSetup {
 		return d.setupKey(msg)
+	}
+	if d.retryOpen() {
+		return d.retryKey(msg)
 	}
 	if d.confirming {
 		switch {
@@ -175,6 +185,8 @@ func (d WatchDashboard) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, d.keys.Apply) && d.doctor != nil && len(d.doctor.Fixes) > 0 && !d.applying:
 		d.confirming = true
+	case key.Matches(msg, d.keys.Retry) && d.canRetry():
+		return d.startRetry()
 	case key.Matches(msg, d.keys.Setup) && d.canSetUp():
 		d.planning, d.setupErr, d.applied = true, nil, ""
 		ctx, plan := d.ctx, d.deps.PlanSetup
@@ -190,6 +202,15 @@ func (d WatchDashboard) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		d.doctor, d.doctorErr, d.scroll = nil, nil, 0
 	}
 	return d, nil
+}
+
+// retryHint says how to retry the FAILED objects: r when the entry point gave the
+// means, else the command.
+func (d WatchDashboard) retryHint() string {
+	if d.deps.Retry.Plan != nil {
+		return "r retries them with Batch Replication"
+	}
+	return "run `s3repl backfill -f " + d.deps.SetupFile + " --objects failed`"
 }
 
 // canSetUp reports whether the dashboard may offer the watch's setup: something is
@@ -225,6 +246,8 @@ type failureTally struct {
 	index  map[string]int
 	total  int
 	late   int // objects that missed the RTC threshold
+	// retried is how many of total a retry job replicated since.
+	retried int
 }
 
 func newFailureTally() *failureTally { return &failureTally{index: map[string]int{}} }

@@ -4,13 +4,14 @@ import "charm.land/bubbles/v2/key"
 
 // watchKeys is every key the watch dashboard answers to.
 type watchKeys struct {
-	Read, Doctor, Apply, Setup, Yes, No, Close key.Binding
-	ScrollUp, ScrollDown, Quit                 key.Binding
+	Read, Doctor, Apply, Setup, Retry, Yes, No, Close key.Binding
+	ScrollUp, ScrollDown, Quit                        key.Binding
 }
 
 func newWatchKeys() watchKeys {
 	return watchKeys{
-		Read:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read now")),
+		Read:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "read now")),
+		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry the failed")),
 		Doctor:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "doctor")),
 		Apply:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "apply fixes")),
 		Setup:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "set up")),

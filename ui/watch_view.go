@@ -110,6 +110,8 @@ func metricRow(label string, s steps.Series, value string, width int) string {
 // the doctor's findings, which scroll; nil when neither is.
 func (d WatchDashboard) panel() []string {
 	switch {
+	case d.retryOpen():
+		return d.retryPanel()
 	case d.setupPlan != nil:
 		return strings.Split(wrapLines(strings.TrimRight(PlanText(d.setupPlan), "\n"), d.width), "\n")
 	case d.doctor != nil:
@@ -159,6 +161,13 @@ func (d WatchDashboard) middle(room int) []string {
 	if d.applied != "" {
 		lines = append(lines, strings.Split(wrapLines(StyleOK.Render("✓ ")+d.applied, d.width), "\n")...)
 	}
+	if d.retry.outcome != "" {
+		mark := StyleWarning.Render("! ")
+		if d.retry.replicatedAll {
+			mark = StyleOK.Render("✓ ")
+		}
+		lines = append(lines, strings.Split(wrapLines(mark+d.retry.outcome, d.width), "\n")...)
+	}
 	if d.applyErr != nil {
 		lines = append(lines, strings.Split(wrapLines(StyleError.Render("Applying the fixes failed: ")+d.applyErr.Error(), d.width), "\n")...)
 	}
@@ -172,7 +181,11 @@ func (d WatchDashboard) middle(room int) []string {
 		}
 		return lines
 	}
-	lines = append(lines, StyleTitle.Render(fmt.Sprintf("Failures by reason · %d since the watch started", t.total)))
+	heading := fmt.Sprintf("Failures by reason · %d since the watch started", t.total)
+	if t.retried > 0 {
+		heading += fmt.Sprintf(", %d retried and replicated", t.retried)
+	}
+	lines = append(lines, StyleTitle.Render(heading))
 	for _, g := range t.groups {
 		if len(lines) >= room {
 			break
@@ -198,6 +211,8 @@ func shortVersion(v string) string {
 func (d WatchDashboard) footer() []string {
 	var lines []string
 	switch {
+	case d.retryOpen():
+		return d.retryFooter()
 	case d.setupPlan != nil && d.applyingSetup:
 		return []string{StyleMuted.Render("Applying the watch's setup…"), ""}
 	case d.setupPlan != nil && len(d.setupPlan.Pending()) > 0:
@@ -214,13 +229,20 @@ func (d WatchDashboard) footer() []string {
 	case d.applying:
 		return []string{StyleMuted.Render("Applying the doctor's fixes…"), ""}
 	case d.doctor != nil && len(d.doctor.Fixes) > 0:
-		lines = append(lines, strings.Split(wrapLines(fmt.Sprintf("a applies the doctor's %d fix(es); then `s3repl backfill -f %s --objects failed` retries the failed objects", len(d.doctor.Fixes), d.deps.SetupFile), d.width), "\n")...)
-	case d.failures.total > 0:
-		lines = append(lines, strings.Split(wrapLines("Way out: d doctor → a apply its fixes → s3repl backfill -f "+d.deps.SetupFile+" --objects failed", d.width), "\n")...)
+		then := fmt.Sprintf("`s3repl backfill -f %s --objects failed` retries the failed objects", d.deps.SetupFile)
+		if d.deps.Retry.Plan != nil {
+			then = "r retries the failed objects (Batch Replication)"
+		}
+		lines = append(lines, strings.Split(wrapLines(fmt.Sprintf("a applies the doctor's %d fix(es); then %s", len(d.doctor.Fixes), then), d.width), "\n")...)
+	case d.failures.total > d.failures.retried:
+		lines = append(lines, strings.Split(wrapLines("Way out: d doctor → a apply its fixes → "+d.retryWayOut(), d.width), "\n")...)
 	default:
 		lines = append(lines, "")
 	}
 	keys := []key.Binding{d.keys.Read, d.keys.Doctor}
+	if d.canRetry() {
+		keys = append(keys, d.keys.Retry)
+	}
 	if d.canSetUp() {
 		keys = append(keys, d.keys.Setup)
 	}
@@ -228,6 +250,14 @@ func (d WatchDashboard) footer() []string {
 		keys = append(keys, d.keys.ScrollDown, d.keys.Close)
 	}
 	return append(lines, StyleMuted.Render(watchKeyHelp(append(keys, d.keys.Quit)...)))
+}
+
+// retryWayOut is the way out's last step: r, or the command.
+func (d WatchDashboard) retryWayOut() string {
+	if d.deps.Retry.Plan != nil {
+		return "r retry the failed objects (Batch Replication)"
+	}
+	return "s3repl backfill -f " + d.deps.SetupFile + " --objects failed"
 }
 
 // watchKeyHelp is the keys' help, "key what" each, joined.
