@@ -60,6 +60,9 @@ const sampleSize = 20
 // sampledObject is an object version of the source bucket the doctor looked at.
 type sampledObject struct {
 	Key, VersionID, Status, KMSKeyID string
+	// BucketKey says the version uses an S3 Bucket Key, which its replica keeps
+	// [bucket-key, Example 1], whatever the buckets' defaults say.
+	BucketKey bool
 }
 
 // diagnosis is everything the checks look at; building it reads AWS, checking it is
@@ -162,7 +165,7 @@ func (d *diagnosis) sample(ctx context.Context, acc awsops.Account) {
 	for i, v := range versions {
 		g.Go(func() error {
 			head, err := acc.HeadObject(gctx, region, bucket, v.Key, v.VersionID)
-			samples[i] = sampledObject{Key: v.Key, VersionID: v.VersionID, Status: head.ReplicationStatus, KMSKeyID: head.SSEKMSKeyID}
+			samples[i] = sampledObject{Key: v.Key, VersionID: v.VersionID, Status: head.ReplicationStatus, KMSKeyID: head.SSEKMSKeyID, BucketKey: head.BucketKey}
 			return err
 		})
 	}
@@ -505,28 +508,30 @@ type keyRequest struct {
 }
 
 // replicaKeyRequests are what S3 asks KMS for on the replica key
-// [replication-config-for-kms-objects, bucket-key]: kms:Encrypt for SSE-KMS objects,
-// whose replicas keep their Bucket Key setting (the source bucket's default is the
-// usual one); kms:Decrypt in the bucket's context whenever a replica can use a Bucket
-// Key (the source's objects or the destination's default use one);
+// [replication-config-for-kms-objects, bucket-key]: kms:Encrypt for SSE-KMS objects;
 // kms:GenerateDataKey only for unencrypted objects, which a source bucket without
-// default encryption may hold, replicated into an SSE-KMS default bucket.
+// default encryption may hold, replicated into an SSE-KMS default bucket. Whenever a
+// replica can use a Bucket Key (the buckets' defaults or a sampled object use one: a
+// replica keeps its source object's setting) S3 also decrypts with the key, in the
+// bucket's context, and "When an S3 Bucket Key is enabled for the source or
+// destination bucket, the encryption context will be the bucket's ARN": the User
+// Guide does not settle which context a replica then gets, so both are probed.
 func (d *diagnosis) replicaKeyRequests() []keyRequest {
 	src, dst := d.st.Source.Encryption, d.st.Destination.Encryption
-	requests := []keyRequest{{"kms:Encrypt", src.BucketKey}}
-	if dst.BucketKey && !src.BucketKey {
-		// "When an S3 Bucket Key is enabled for the source or destination bucket, the
-		// encryption context will be the bucket's ARN" [replication-config-for-kms-objects]:
-		// both contexts, as the User Guide does not settle which a replica then gets
-		requests = append(requests, keyRequest{"kms:Encrypt", true})
-	}
-	if src.BucketKey || dst.BucketKey {
-		requests = append(requests, keyRequest{"kms:Decrypt", true})
+	bucketKey := src.BucketKey || dst.BucketKey || d.sampledBucketKey()
+	requests := []keyRequest{{"kms:Encrypt", false}}
+	if bucketKey {
+		requests = append(requests, keyRequest{"kms:Encrypt", true}, keyRequest{"kms:Decrypt", true})
 	}
 	if src.Algorithm == "" && strings.HasPrefix(dst.Algorithm, "aws:kms") {
 		requests = append(requests, keyRequest{"kms:GenerateDataKey", dst.BucketKey})
 	}
 	return requests
+}
+
+// sampledBucketKey reports whether a sampled object version uses an S3 Bucket Key.
+func (d *diagnosis) sampledBucketKey() bool {
+	return slices.ContainsFunc(d.samples, func(s sampledObject) bool { return s.BucketKey })
 }
 
 // checkRolePermissions asks whether the role's own policies allow every request S3
@@ -542,7 +547,7 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 		if decision.Allowed || d.grantedInItsAccount(p) {
 			continue
 		}
-		denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
+		denied = appendNew(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
 	}
 	if len(denied) == 0 {
 		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %d policies, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), len(d.rolePolicies)))
@@ -600,12 +605,12 @@ func (d *diagnosis) boundaryDenials() (denied, uncertain []string) {
 		request := fmt.Sprintf("%s on %s", p.req.Action, p.req.Resource)
 		switch {
 		case decision.Allowed && decision.Uncertain != nil:
-			uncertain = append(uncertain, fmt.Sprintf("%s: %s denies it unless its %s", request, decision.Uncertain.Statement, decision.Uncertain.Condition))
+			uncertain = appendNew(uncertain, fmt.Sprintf("%s: %s denies it unless its %s", request, decision.Uncertain.Statement, decision.Uncertain.Condition))
 		case decision.Allowed:
 		case decision.MaybeAllowed != nil:
-			uncertain = append(uncertain, fmt.Sprintf("%s: %s allows it only if its %s", request, decision.MaybeAllowed.Statement, decision.MaybeAllowed.Condition))
+			uncertain = appendNew(uncertain, fmt.Sprintf("%s: %s allows it only if its %s", request, decision.MaybeAllowed.Statement, decision.MaybeAllowed.Condition))
 		default:
-			denied = append(denied, fmt.Sprintf("%s: %s (%s)", request, decision.Reason, p.reason))
+			denied = appendNew(denied, fmt.Sprintf("%s: %s (%s)", request, decision.Reason, p.reason))
 		}
 	}
 	return denied, uncertain
@@ -624,7 +629,7 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
 		switch {
 		case decision.Allowed:
-			allowed = append(allowed, p.req.Action)
+			allowed = appendNew(allowed, p.req.Action)
 		case decision.ExplicitDeny:
 			explicit++
 			for _, deny := range decision.Denials {
@@ -633,7 +638,7 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 		case decision.DecidedBy&evaluator.ResourceSide == 0:
 			// the role's own policy is missing it: role-permissions reports that
 		default:
-			missing = append(missing, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
+			missing = appendNew(missing, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
 		}
 	}
 	var lines []string
@@ -795,7 +800,16 @@ func (g *denyGroups) add(statement, condition, action string) {
 		g.by[statement] = f
 		g.found = append(g.found, f)
 	}
-	f.actions = append(f.actions, action)
+	f.actions = appendNew(f.actions, action)
+}
+
+// appendNew appends line unless list holds it already: S3 may make one request in
+// two encryption contexts, and a person needs to read its denial once.
+func appendNew(list []string, line string) []string {
+	if slices.Contains(list, line) {
+		return list
+	}
+	return append(list, line)
 }
 
 func findingLines(findings []denyFinding) []string {

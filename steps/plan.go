@@ -162,7 +162,6 @@ func resolveFacts(s Setup, st *State) (Facts, error) {
 		ObjectLock:    src.ObjectLock,
 		DestBucketKey: destEncryptionAfter(s, st).BucketKey,
 	}
-	f.ReplicaBucketKey = f.DestBucketKey || src.Encryption.BucketKey
 	if !dst.BucketExists {
 		f.DestRegion = s.Destination.Region
 	}
@@ -439,8 +438,8 @@ func (b *planBuilder) destKeyPolicy() error {
 	}
 	needed := b.f.CrossAccount()
 	for _, action := range b.f.replicaKeyActions() {
-		// kms:Encrypt always, kms:Decrypt with a Bucket Key: a same-account key policy
-		// that lets the role do only some of them needs s3repl's statement
+		// a same-account key policy that lets the role do only some of them needs
+		// s3repl's statement
 		needed = needed || !keyLetsRoleIn(dst.KeyPolicy, b.f, dst.Key, action, b.f.DestRegion, b.f.DestBucket)
 	}
 	return b.keyPolicy("dst-key-policy", "Let the role encrypt replicas with key "+dst.Key.ARN,

@@ -30,12 +30,6 @@ type Facts struct {
 	ObjectLock    bool
 	// DestBucketKey is true when the destination bucket defaults to an S3 Bucket Key.
 	DestBucketKey bool
-	// ReplicaBucketKey is true when replicas can use an S3 Bucket Key: the destination
-	// defaults to one, or the source's objects use one, as a replica keeps its source
-	// object's Bucket Key setting [bucket-key, Example 1]. S3 then also decrypts with
-	// the replica key [replication-config-for-kms-objects], so the role needs
-	// kms:Decrypt on it, in its policy and the key policy.
-	ReplicaBucketKey bool
 }
 
 // NewKeyARN is the placeholder ARN of a replica key that Apply is still to create.
@@ -180,12 +174,14 @@ func (f Facts) replicateActions() []string {
 	return actions
 }
 
+// replicaKeyActions are what S3 may ask of the replica key. kms:Decrypt always: a
+// replica keeps its source object's S3 Bucket Key setting [bucket-key, Example 1],
+// and any object may have been uploaded with a Bucket Key whatever the buckets'
+// defaults say (or be under a key of source.kmsKeys), and then S3 decrypts with the
+// replica key [replication-config-for-kms-objects, "S3 Bucket Keys and
+// replication"]; without it the object FAILS (DstPutObjectNotPermitted).
 func (f Facts) replicaKeyActions() []string {
-	actions := []string{"kms:Encrypt", "kms:GenerateDataKey"}
-	if f.ReplicaBucketKey {
-		actions = append(actions, "kms:Decrypt")
-	}
-	return actions
+	return []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"}
 }
 
 // DestKeyStatement lets the role use the replica key through S3 in the destination

@@ -1,0 +1,72 @@
+package steps
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/s3repl/s3repl/awsops"
+	"github.com/s3repl/s3repl/awsops/evaluator"
+	"github.com/s3repl/s3repl/awsops/policy"
+)
+
+// withoutBucketKeys is existingState with S3 Bucket Keys off in both buckets'
+// defaults.
+func withoutBucketKeys() (Setup, *State) {
+	s, st := existingState()
+	st.Source.Encryption.BucketKey = false
+	st.Destination.Encryption.BucketKey = false
+	return s, st
+}
+
+// TestReplicaKeyDecryptWhateverTheDefaults: an object uploaded with a Bucket Key
+// while the buckets' defaults have none keeps it on its replica, and S3 then decrypts
+// with the replica key [bucket-key, Example 1; replication-config-for-kms-objects]:
+// the role policy and the replica key policy grant kms:Decrypt whatever the defaults.
+func TestReplicaKeyDecryptWhateverTheDefaults(t *testing.T) {
+	s, st := withoutBucketKeys()
+	plan := mustPlan(t, s, st)
+	req := evaluator.Request{
+		Principal: evaluator.Principal{ARN: plan.Facts.RoleARN, AccountID: srcAccount}, Action: "kms:Decrypt",
+		Resource: dstKeyARN, ResourceAccount: dstAccount,
+		Context: map[string][]string{"kms:ViaService": {"s3.eu-west-1.amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::my-dst"},
+			"kms:CallerAccount": {srcAccount}},
+	}
+	role := changeByID(t, plan, "role-policy").After
+	key := changeByID(t, plan, "dst-key-policy").After
+	if d := evaluator.Evaluate(req, []string{role}, key, evaluator.KMSKey); !d.Allowed {
+		t.Fatalf("kms:Decrypt on the replica key in the bucket's context: %s\nrole policy:\n%s\nkey policy:\n%s", d.Reason, role, key)
+	}
+}
+
+// TestDoctorProbesDecryptForSampledBucketKeys: with the buckets' defaults off, a
+// sampled object that uses a Bucket Key makes the doctor ask for kms:Decrypt on the
+// replica key, in the bucket's context.
+func TestDoctorProbesDecryptForSampledBucketKeys(t *testing.T) {
+	s, st := withoutBucketKeys()
+	d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN, replicaKey: st.Destination.Key}
+	if probed(d, "kms:Decrypt") {
+		t.Fatal("kms:Decrypt probed with no Bucket Key anywhere")
+	}
+	d.samples = []sampledObject{{Key: "a", KMSKeyID: srcKeyARN}, {Key: "b", KMSKeyID: srcKeyARN, BucketKey: true}}
+	if !probed(d, "kms:Decrypt arn:aws:s3:::my-dst") {
+		t.Fatalf("a sampled object with a Bucket Key: kms:Decrypt on the replica key not probed in the bucket's context")
+	}
+}
+
+// probed reports whether the doctor's replica key probes hold one whose action (and
+// context, when given after a space) match want.
+func probed(d *diagnosis, want string) bool {
+	for _, p := range ofKind(d.destProbes(), evaluator.KMSKey) {
+		got := p.req.Action
+		if strings.Contains(want, " ") {
+			got += " " + p.req.Context["kms:EncryptionContext:aws:s3:arn"][0]
+		}
+		if got == want {
+			return true
+		}
+	}
+	return false
+}
+
+var _ = awsops.Encryption{}
+var _ = policy.Pretty
