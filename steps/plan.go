@@ -501,15 +501,23 @@ func (b *planBuilder) keyPolicy(id, title string, side Side, key *awsops.KeyInfo
 
 // keyLetsRoleIn reports whether a key policy already lets the role (of the key's own
 // account) make the request, by naming it or by delegating to the account's IAM
-// policies, which s3repl writes.
+// policies, which s3repl writes. S3 passes the object's ARN as the encryption
+// context, or the bucket's with an S3 Bucket Key [bucket-key], which any object may
+// use: the policy must allow the request in both.
 func keyLetsRoleIn(keyPolicy string, f Facts, key *awsops.KeyInfo, action, region, bucket string) bool {
 	bucketARN := BucketARN(f.Partition, bucket)
-	req := evaluator.Request{
-		Principal: evaluator.Principal{ARN: f.RoleARN, AccountID: f.SourceAccount},
-		Action:    action, Resource: key.ARN, ResourceAccount: key.AccountID,
-		Context: map[string][]string{"kms:ViaService": {"s3." + region + ".amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {bucketARN + "/" + f.Prefix + "object"}},
+	for _, context := range []string{bucketARN + "/" + f.Prefix + "object", bucketARN} {
+		req := evaluator.Request{
+			Principal: evaluator.Principal{ARN: f.RoleARN, AccountID: f.SourceAccount},
+			Action:    action, Resource: key.ARN, ResourceAccount: key.AccountID,
+			Context: map[string][]string{"kms:ViaService": {"s3." + region + ".amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {context},
+				"kms:CallerAccount": {f.SourceAccount}},
+		}
+		if !evaluator.EvaluateResource(keyPolicy, req).Allowed {
+			return false
+		}
 	}
-	return evaluator.EvaluateResource(keyPolicy, req).Allowed
+	return true
 }
 
 func (b *planBuilder) destBucketPolicy() error {

@@ -70,3 +70,35 @@ func probed(d *diagnosis, want string) bool {
 
 var _ = awsops.Encryption{}
 var _ = policy.Pretty
+
+// TestKeyPolicyForObjectsOnlyGetsOurStatement: in one account, a key policy that
+// names the role only for the objects' context (BUCKET/*) does not let S3 in with a
+// Bucket Key, whose context is the bucket ARN: s3repl's statement is added, for the
+// replica key and for the source key.
+func TestKeyPolicyForObjectsOnlyGetsOurStatement(t *testing.T) {
+	s, st := existingState()
+	st.Destination.Identity = st.Source.Identity
+	key := "arn:aws:kms:eu-west-1:111111111111:key/33333333-3333-3333-3333-333333333333"
+	s.Destination.KMSKey = key
+	st.Destination.Key = &awsops.KeyInfo{ARN: key, Region: "eu-west-1", AccountID: srcAccount, State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER"}
+	objectsOnly := func(bucket string, actions string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"kms:*","Resource":"*"},` +
+			`{"Sid":"RoleObjects","Effect":"Allow","Principal":{"AWS":"` + st.Role.Role.ARN + `"},"Action":` + actions + `,"Resource":"*",` +
+			`"Condition":{"StringLike":{"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::` + bucket + `/*"}}}]}`
+	}
+	st.Destination.KeyPolicy = objectsOnly("my-dst", `["kms:Encrypt","kms:GenerateDataKey","kms:Decrypt"]`)
+	st.Source.KeyPolicy = objectsOnly("my-src", `"kms:Decrypt"`)
+	plan := mustPlan(t, s, st)
+	for _, id := range []string{"dst-key-policy", "src-key-policy"} {
+		if c := changeByID(t, plan, id); !c.Pending() {
+			t.Errorf("%s: a key policy that lets the role in only for BUCKET/* is left alone:\n%s", id, c.After)
+		}
+	}
+	st.Destination.KeyPolicy = strings.ReplaceAll(st.Destination.KeyPolicy, `"arn:aws:s3:::my-dst/*"`, `["arn:aws:s3:::my-dst/*","arn:aws:s3:::my-dst"]`)
+	st.Source.KeyPolicy = strings.ReplaceAll(st.Source.KeyPolicy, `"arn:aws:s3:::my-src/*"`, `["arn:aws:s3:::my-src/*","arn:aws:s3:::my-src"]`)
+	for _, c := range mustPlan(t, s, st).Changes {
+		if (c.ID == "dst-key-policy" || c.ID == "src-key-policy") && c.Pending() {
+			t.Errorf("%s: a key policy that lets the role in for both contexts gets our statement:\n%s", c.ID, c.After)
+		}
+	}
+}
