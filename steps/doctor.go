@@ -453,6 +453,13 @@ func (d *diagnosis) sourceProbes() []probe {
 		{req: bucketReq("s3:GetObjectVersionAcl", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetAclNotPermitted"},
 		{req: bucketReq("s3:GetObjectVersionTagging", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetTaggingNotPermitted"},
 	}
+	if d.st.Source.ObjectLock {
+		// "To use Object Lock with replication, you must grant two additional
+		// permissions on the source S3 bucket" [setting-repl-config-perm-overview]
+		probes = append(probes,
+			probe{req: bucketReq("s3:GetObjectRetention", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetRetentionNotPermitted"},
+			probe{req: bucketReq("s3:GetObjectLegalHold", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetLegalHoldNotPermitted"})
+	}
 	decrypt := func(key *awsops.KeyInfo, keyPolicy string) {
 		probes = append(probes, probe{
 			req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID, region,

@@ -68,8 +68,13 @@ func probed(d *diagnosis, want string) bool {
 	return false
 }
 
-var _ = awsops.Encryption{}
-var _ = policy.Pretty
+func documentOf(statements ...policy.Statement) string {
+	doc := &policy.Document{}
+	if _, err := doc.Upsert(statements...); err != nil {
+		panic(err)
+	}
+	return doc.String()
+}
 
 // TestKeyPolicyForObjectsOnlyGetsOurStatement: in one account, a key policy that
 // names the role only for the objects' context (BUCKET/*) does not let S3 in with a
@@ -100,5 +105,26 @@ func TestKeyPolicyForObjectsOnlyGetsOurStatement(t *testing.T) {
 		if (c.ID == "dst-key-policy" || c.ID == "src-key-policy") && c.Pending() {
 			t.Errorf("%s: a key policy that lets the role in for both contexts gets our statement:\n%s", c.ID, c.After)
 		}
+	}
+}
+
+// TestDoctorAsksForObjectLockReads: with Object Lock on the source bucket, a role
+// that may not read objects' retention and legal hold fails the doctor with AWS's
+// reasons [setting-repl-config-perm-overview; replication-failure-codes]; s3repl's
+// own role policy passes.
+func TestDoctorAsksForObjectLockReads(t *testing.T) {
+	s, st := existingState()
+	st.Source.ObjectLock, st.Destination.ObjectLock = true, true
+	plan := mustPlan(t, s, st)
+	withoutLock := plan.Facts
+	withoutLock.ObjectLock = false
+	d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN, managedRead: true, rolePolicies: []string{documentOf(withoutLock.RolePolicyStatements()...)}}
+	c := d.checkRolePermissions()
+	if c.Status != DoctorFailed || !strings.Contains(c.Evidence, "SrcGetRetentionNotPermitted") || !strings.Contains(c.Evidence, "SrcGetLegalHoldNotPermitted") {
+		t.Errorf("a role without the Object Lock reads: %s (%s)", c.Status, c.Evidence)
+	}
+	d.rolePolicies = []string{documentOf(plan.Facts.RolePolicyStatements()...)}
+	if c := d.checkRolePermissions(); strings.Contains(c.Evidence, "Retention") || strings.Contains(c.Evidence, "LegalHold") {
+		t.Errorf("s3repl's role policy: %s (%s)", c.Status, c.Evidence)
 	}
 }

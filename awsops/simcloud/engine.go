@@ -146,7 +146,7 @@ func (c *Cloud) attempt(t replicationTask, src *bucket, v *objectVersion) *Failu
 	r := &replication{c: c, task: t, src: src, obj: v}
 	steps := []func() *Failure{
 		r.checkSource, r.assumeRole, r.readSource, r.decryptSource, r.checkDestination,
-		r.permitReplicate, r.chooseReplicaEncryption, r.permitEncrypt, r.permitOwnerOverride,
+		r.readObjectLock, r.permitReplicate, r.chooseReplicaEncryption, r.permitEncrypt, r.permitOwnerOverride,
 		r.permitTags, r.write,
 	}
 	for _, step := range steps {
@@ -303,6 +303,24 @@ func (r *replication) checkDestination() *Failure {
 		return fail("DstBucketObjectLockConfigMissing", "source bucket %s has Object Lock, destination bucket %s does not", r.src.name, r.dst.name)
 	}
 	return nil
+}
+
+// readObjectLock: with Object Lock on the source bucket, the role also reads the
+// version's retention and legal hold, to give them to the replica
+// [setting-repl-config-perm-overview: "To use Object Lock with replication, you must
+// grant two additional permissions on the source S3 bucket ... s3:GetObjectRetention
+// and s3:GetObjectLegalHold"; replication-failure-codes: SrcGetRetentionNotPermitted,
+// SrcGetLegalHoldNotPermitted]. The simulation asks once the destination is known to
+// have Object Lock too.
+func (r *replication) readObjectLock() *Failure {
+	if !r.src.objectLock {
+		return nil
+	}
+	object := objectARN(r.src.name, r.obj.key)
+	if f := r.onSource("s3:GetObjectRetention", object, "SrcGetRetentionNotPermitted"); f != nil {
+		return f
+	}
+	return r.onSource("s3:GetObjectLegalHold", object, "SrcGetLegalHoldNotPermitted")
 }
 
 func (r *replication) onDestination(action, reason string) *Failure {

@@ -201,7 +201,14 @@ func TestReplicationFailureReasons(t *testing.T) {
 		{name: "destination bucket deleted", reason: "DstBucketNotFound",
 			after: func(s *replicationSetup) { s.must(s.cloud.DeleteBucket("dst-bucket")) }},
 		{name: "source has Object Lock, destination not", reason: "DstBucketObjectLockConfigMissing",
-			after: func(s *replicationSetup) { s.must(s.cloud.EnableObjectLock("src-bucket")) }},
+			before: func(s *replicationSetup) { s.rolePolicy = withObjectLockReads(s.rolePolicy, true, true) },
+			after:  func(s *replicationSetup) { s.must(s.cloud.EnableObjectLock("src-bucket")) }},
+		{name: "Object Lock without s3:GetObjectRetention", reason: "SrcGetRetentionNotPermitted",
+			before: func(s *replicationSetup) { s.rolePolicy = withObjectLockReads(s.rolePolicy, false, true) },
+			after:  bothObjectLocked},
+		{name: "Object Lock without s3:GetObjectLegalHold", reason: "SrcGetLegalHoldNotPermitted",
+			before: func(s *replicationSetup) { s.rolePolicy = withObjectLockReads(s.rolePolicy, true, false) },
+			after:  bothObjectLocked},
 		{name: "destination key disabled", reason: "DstKmsKeyInvalidState",
 			after: func(s *replicationSetup) { s.must(s.cloud.SetKeyState(s.dstKey.ARN, "Disabled")) }},
 		{name: "replica key does not exist", reason: "DstKmsKeyNotFound",
@@ -281,6 +288,23 @@ func TestReplicationFailureReasons(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withObjectLockReads lets the role read source objects' retention and legal hold.
+func withObjectLockReads(policy string, retention, legalHold bool) string {
+	actions := `"s3:GetObjectVersionTagging"`
+	if retention {
+		actions += `,"s3:GetObjectRetention"`
+	}
+	if legalHold {
+		actions += `,"s3:GetObjectLegalHold"`
+	}
+	return strings.Replace(policy, `"s3:GetObjectVersionTagging"`, actions, 1)
+}
+
+func bothObjectLocked(s *replicationSetup) {
+	s.must(s.cloud.EnableObjectLock("src-bucket"))
+	s.must(s.cloud.EnableObjectLock("dst-bucket"))
 }
 
 // withVPCEndpointDeny adds a statement denying the use of the key from outside a VPC

@@ -12,6 +12,7 @@ package simcloud
 //	                                                          IAM reference_policies_condition-keys (aws:SourceArn/Account)
 //	role reads: GetReplicationConfiguration, GetObjectVersion setting-repl-config-perm-overview (Step 2)
 //	  ForReplication, GetObjectVersionAcl, ...Tagging
+//	with Object Lock also GetObjectRetention, ...LegalHold    setting-repl-config-perm-overview; replication-failure-codes
 //	ReplicateObject / ReplicateTags / ReplicateDelete         setting-repl-config-perm-overview (Steps 2, 3)
 //	owner override needs s3:ObjectOwnerOverrideToBucketOwner  replication-change-owner
 //	SSE-KMS objects replicate only when opted in; replica key replication-config-for-kms-objects
