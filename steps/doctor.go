@@ -179,6 +179,7 @@ func (d *diagnosis) checks() []DoctorCheck {
 		d.checkVersioning("source-versioning", "Versioning on the source bucket", d.setup.Source.Bucket, d.st.Source.Versioning,
 			"S3 refuses the rule, and objects get no replication status"),
 		d.checkDestVersioning(),
+		d.checkObjectLock(), // a bucket setting, which the role's permissions then depend on
 		d.checkRule(),
 		d.checkKMSOptIn(),
 		d.checkReplicaKey(),
@@ -191,7 +192,6 @@ func (d *diagnosis) checks() []DoctorCheck {
 		d.checkExplicitDenies(),
 		d.checkNetworkConditions(),
 		d.checkOwnership(),
-		d.checkObjectLock(),
 		d.checkObjectKeys(),
 		d.checkExistingObjects(),
 		d.kmsCost(),
