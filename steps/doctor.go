@@ -191,6 +191,7 @@ func (d *diagnosis) checks() []DoctorCheck {
 		d.checkDestBucketPolicy(),
 		d.checkExplicitDenies(),
 		d.checkNetworkConditions(),
+		d.checkTags(),
 		d.checkOwnership(),
 		d.checkObjectKeys(),
 		d.checkExistingObjects(),
@@ -396,6 +397,9 @@ type probe struct {
 	kind   evaluator.ResourceKind
 	policy string // the resource policy
 	reason string // AWS's failure reason code when denied
+	// withoutIt is set on a request S3 does without when it is merely not allowed,
+	// saying what is lost; only an explicit Deny of it fails replication.
+	withoutIt string
 }
 
 func (d *diagnosis) rolePrincipal() evaluator.Principal {
@@ -451,7 +455,8 @@ func (d *diagnosis) sourceProbes() []probe {
 		{req: bucketReq("s3:GetReplicationConfiguration", BucketARN(d.partition(), src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcBucketReplicationConfigMissing"},
 		{req: bucketReq("s3:GetObjectVersionForReplication", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetObjectNotPermitted"},
 		{req: bucketReq("s3:GetObjectVersionAcl", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetAclNotPermitted"},
-		{req: bucketReq("s3:GetObjectVersionTagging", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetTaggingNotPermitted"},
+		{req: bucketReq("s3:GetObjectVersionTagging", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetTaggingNotPermitted",
+			withoutIt: withoutTagging},
 	}
 	if d.st.Source.ObjectLock {
 		// "To use Object Lock with replication, you must grant two additional
@@ -478,6 +483,13 @@ func (d *diagnosis) sourceProbes() []probe {
 	return probes
 }
 
+// What S3 does without the tag permissions [setting-repl-config-perm-overview]; an
+// explicit Deny of either still fails replication [replication-troubleshoot].
+const (
+	withoutTagging       = "S3 replicates the objects but not their tags (\"If Amazon S3 doesn't have the s3:GetObjectVersionTagging permission, it replicates the objects, but not the object tags\")"
+	withoutReplicateTags = "s3:ReplicateObject covers it (\"Permissions for the s3:ReplicateObject action ... also allow replication of metadata such as object tags and ACLs\")"
+)
+
 func (d *diagnosis) destProbes() []probe {
 	dst, dstAccount, region := d.setup.Destination.Bucket, d.st.Destination.Identity.AccountID, d.st.Destination.Region
 	objectReq := func(action string) evaluator.Request {
@@ -485,7 +497,8 @@ func (d *diagnosis) destProbes() []probe {
 	}
 	probes := []probe{
 		{req: objectReq("s3:ReplicateObject"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutObjectNotPermitted"},
-		{req: objectReq("s3:ReplicateTags"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutTaggingNotPermitted"},
+		{req: objectReq("s3:ReplicateTags"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutTaggingNotPermitted",
+			withoutIt: withoutReplicateTags},
 	}
 	if dm := d.rule.DeleteMarkerReplication; !d.ruleFound || dm != nil && dm.Status == "Enabled" {
 		// S3 replicates delete markers only when the rule says so
@@ -551,8 +564,8 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 	var denied []string
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
 		decision := evaluator.EvaluateIdentity(d.rolePolicies, p.req)
-		if decision.Allowed || d.grantedInItsAccount(p) {
-			continue
+		if decision.Allowed || d.grantedInItsAccount(p) || p.withoutIt != "" && !decision.ExplicitDeny {
+			continue // tags-check reports what S3 does without it
 		}
 		denied = appendNew(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
 	}
@@ -609,6 +622,9 @@ func (d *diagnosis) boundaryDenials() (denied, uncertain []string) {
 	}
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
 		decision := evaluator.EvaluateNamed([]string{d.st.Role.Boundary}, "the permissions boundary", p.req)
+		if p.withoutIt != "" && !decision.Allowed && !decision.ExplicitDeny {
+			continue // tags-check reports what S3 does without it
+		}
 		request := fmt.Sprintf("%s on %s", p.req.Action, p.req.Resource)
 		switch {
 		case decision.Allowed && decision.Uncertain != nil:
@@ -642,6 +658,8 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 			for _, deny := range decision.Denials {
 				denies.add(deny.Statement, "", fmt.Sprintf("%s (%s)", p.req.Action, p.reason))
 			}
+		case p.withoutIt != "":
+			// S3 does without it: tags-check says what is lost
 		case decision.DecidedBy&evaluator.ResourceSide == 0:
 			// the role's own policy is missing it: role-permissions reports that
 		default:
@@ -882,6 +900,36 @@ func statementName(sid string, index int) string {
 		return fmt.Sprintf("%q", sid)
 	}
 	return fmt.Sprintf("#%d", index+1)
+}
+
+// checkTags: S3 replicates without s3:GetObjectVersionTagging (leaving the tags
+// behind) and without s3:ReplicateTags (s3:ReplicateObject covers it)
+// [setting-repl-config-perm-overview]; only an explicit Deny of either fails
+// replication [replication-troubleshoot], which the explicit-deny check reports. A
+// missing Allow is a warning.
+func (d *diagnosis) checkTags() DoctorCheck {
+	const id, title = "tags", "Object tags are replicated"
+	if d.st.Role.Role == nil {
+		return unknown(id, title, "the role does not exist")
+	}
+	var lost []string
+	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+		if p.withoutIt == "" {
+			continue
+		}
+		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
+		if decision.Allowed && d.st.Role.Boundary != "" {
+			decision = evaluator.EvaluateNamed([]string{d.st.Role.Boundary}, "the permissions boundary", p.req)
+		}
+		if !decision.Allowed && !decision.ExplicitDeny { // a Deny fails: explicit-deny says so
+			lost = appendNew(lost, fmt.Sprintf("%s is not allowed (%s): %s", p.req.Action, decision.Reason, p.withoutIt))
+		}
+	}
+	if len(lost) == 0 {
+		return passed(id, title, "no Allow for reading or replicating object tags is missing (a Deny of them fails tagged objects: see explicit-deny)")
+	}
+	return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: "warning: " + strings.Join(lost, "\n"),
+		Fix: "s3repl apply grants s3:GetObjectVersionTagging and s3:ReplicateTags"}
 }
 
 // checkOwnership: a cross-account rule without ownership override replicates; its

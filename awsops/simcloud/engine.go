@@ -138,6 +138,9 @@ type replication struct {
 	replicaAlgorithm string
 	replicaKey       *kmsKey
 	encryption       ReplicaEncryption
+	// withoutTags says the role may not read the version's tags: S3 replicates it
+	// without them.
+	withoutTags bool
 }
 
 // attempt makes the checks S3 makes, in the order it needs each permission, and
@@ -248,7 +251,11 @@ func (r *replication) onSource(action, resource, reason string) *Failure {
 // readSource: the role reads the configuration and the object version, its ACL and
 // its tags [setting-repl-config-perm-overview, "Step 2": s3:GetReplicationConfiguration,
 // s3:GetObjectVersionForReplication, s3:GetObjectVersionAcl, s3:GetObjectVersionTagging];
-// a denial is the reason the failure table gives [replication-failure-codes].
+// a denial is the reason the failure table gives [replication-failure-codes]. Tags
+// are the exception: "If Amazon S3 doesn't have the s3:GetObjectVersionTagging
+// permission, it replicates the objects, but not the object tags"
+// [setting-repl-config-perm-overview]; only an explicit Deny fails the object
+// [replication-troubleshoot].
 func (r *replication) readSource() *Failure {
 	object := objectARN(r.src.name, r.obj.key)
 	checks := []struct{ action, resource, reason string }{
@@ -256,14 +263,19 @@ func (r *replication) readSource() *Failure {
 		{"s3:GetObjectVersionForReplication", object, "SrcGetObjectNotPermitted"},
 		{"s3:GetObjectVersionAcl", object, "SrcGetAclNotPermitted"},
 	}
-	if len(r.obj.tags) > 0 {
-		checks = append(checks, struct{ action, resource, reason string }{"s3:GetObjectVersionTagging", object, "SrcGetTaggingNotPermitted"})
-	}
 	for _, check := range checks {
 		if f := r.onSource(check.action, check.resource, check.reason); f != nil {
 			return f
 		}
 	}
+	if len(r.obj.tags) == 0 {
+		return nil
+	}
+	d := r.decide("s3:GetObjectVersionTagging", object, r.src.owner, r.src.policy, evaluator.S3Bucket, inRegion(r.src.region, s3Context()))
+	if d.ExplicitDeny {
+		return fail("SrcGetTaggingNotPermitted", "%s", d.Reason)
+	}
+	r.withoutTags = !d.Allowed
 	return nil
 }
 
@@ -398,14 +410,21 @@ func (r *replication) permitOwnerOverride() *Failure {
 	return r.onDestination("s3:ObjectOwnerOverrideToBucketOwner", "DstPutObjectNotPermitted")
 }
 
-// permitTags: an object with tags needs s3:ReplicateTags
-// [setting-repl-config-perm-overview]; denied it is DstPutTaggingNotPermitted
+// permitTags: "Permissions for the s3:ReplicateObject action ... also allow
+// replication of metadata such as object tags and ACLs. Therefore, you don't need to
+// explicitly grant permission for the s3:ReplicateTags action"
+// [setting-repl-config-perm-overview]; but an explicit Deny of s3:ReplicateTags fails
+// a tagged object [replication-troubleshoot], as DstPutTaggingNotPermitted
 // [replication-failure-codes].
 func (r *replication) permitTags() *Failure {
-	if len(r.obj.tags) == 0 {
+	if len(r.obj.tags) == 0 || r.withoutTags {
 		return nil
 	}
-	return r.onDestination("s3:ReplicateTags", "DstPutTaggingNotPermitted")
+	object := objectARN(r.dst.name, r.obj.key)
+	if d := r.decide("s3:ReplicateTags", object, r.dst.owner, r.dst.policy, evaluator.S3Bucket, inRegion(r.dst.region, s3Context())); d.ExplicitDeny {
+		return fail("DstPutTaggingNotPermitted", "%s", d.Reason)
+	}
+	return nil
 }
 
 // write stores the replica under the source's version id, with status REPLICA
@@ -417,6 +436,9 @@ func (r *replication) write() *Failure {
 		key: r.obj.key, versionID: r.obj.versionID, body: slices.Clone(r.obj.body),
 		sseAlgorithm: r.replicaAlgorithm, replica: true, owner: r.obj.owner,
 		tags: maps.Clone(r.obj.tags), lastModified: r.c.now(),
+	}
+	if r.withoutTags {
+		replica.tags = nil
 	}
 	if r.replicaKey != nil {
 		replica.kmsKeyARN, replica.bucketKey = r.replicaKey.arn, r.encryption.BucketKey

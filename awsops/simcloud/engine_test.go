@@ -249,9 +249,13 @@ func TestReplicationFailureReasons(t *testing.T) {
 			before: func(s *replicationSetup) {
 				s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `,"s3:ObjectOwnerOverrideToBucketOwner"`, ``, 1)
 			}},
-		{name: "bucket policy without tags", key: tagged, reason: "DstPutTaggingNotPermitted",
+		{name: "bucket policy denies tags", key: tagged, reason: "DstPutTaggingNotPermitted",
 			before: func(s *replicationSetup) {
-				s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `,"s3:ReplicateTags"`, ``, 1)
+				s.dstBucketPolicy = strings.TrimSuffix(s.dstBucketPolicy, `]}`) + `,{"Sid":"NoTags","Effect":"Deny","Principal":"*","Action":"s3:ReplicateTags","Resource":"arn:aws:s3:::dst-bucket/*"}]}`
+			}},
+		{name: "role denied reading tags", key: tagged, reason: "SrcGetTaggingNotPermitted",
+			before: func(s *replicationSetup) {
+				s.rolePolicy = strings.TrimSuffix(s.rolePolicy, `]}`) + `,{"Sid":"NoTags","Effect":"Deny","Action":"s3:GetObjectVersionTagging","Resource":"*"}]}`
 			}},
 		{name: "configuration removed", reason: "SrcBucketReplicationConfigMissing",
 			after: func(s *replicationSetup) { s.must(s.cloud.DeleteBucketReplication("src-bucket")) }},
@@ -285,6 +289,36 @@ func TestReplicationFailureReasons(t *testing.T) {
 			}
 			if _, err := s.dst.HeadObject(ctx, dstRegion, "dst-bucket", key, version); awsops.IsAccessDenied(err) || err == nil {
 				t.Errorf("a failed replication left a replica (or the destination is unreadable): %v", err)
+			}
+		})
+	}
+}
+
+// TestTagsWithoutTheirPermissions: without an Allow for s3:ReplicateTags S3
+// replicates tags under s3:ReplicateObject; without one for
+// s3:GetObjectVersionTagging it replicates the object without its tags
+// [setting-repl-config-perm-overview].
+func TestTagsWithoutTheirPermissions(t *testing.T) {
+	for name, c := range map[string]struct {
+		change   func(*replicationSetup)
+		wantTags bool
+	}{
+		"no s3:ReplicateTags": {func(s *replicationSetup) {
+			s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `,"s3:ReplicateTags"`, ``, 1)
+			s.rolePolicy = strings.Replace(s.rolePolicy, `,"s3:ReplicateTags"`, ``, 1)
+		}, true},
+		"no s3:GetObjectVersionTagging": {func(s *replicationSetup) {
+			s.rolePolicy = strings.Replace(s.rolePolicy, `,"s3:GetObjectVersionTagging"`, ``, 1)
+		}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newReplication(t, c.change)
+			version := s.upload("photos/tagged.jpg", awsops.PutOptions{Tags: map[string]string{"team": "pets"}})
+			if status := s.statusAfterLatency("photos/tagged.jpg", version); status != "COMPLETED" {
+				t.Fatalf("status %q: %+v", status, s.cloud.ReplicationFailures("src-bucket", "photos/tagged.jpg", version))
+			}
+			if tags := s.cloud.ObjectTags("dst-bucket", "photos/tagged.jpg", version); (len(tags) > 0) != c.wantTags {
+				t.Errorf("replica tags %v, want tags: %v", tags, c.wantTags)
 			}
 		})
 	}

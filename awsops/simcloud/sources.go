@@ -14,6 +14,8 @@ package simcloud
 //	  ForReplication, GetObjectVersionAcl, ...Tagging
 //	with Object Lock also GetObjectRetention, ...LegalHold    setting-repl-config-perm-overview; replication-failure-codes
 //	ReplicateObject / ReplicateTags / ReplicateDelete         setting-repl-config-perm-overview (Steps 2, 3)
+//	tags: without GetObjectVersionTagging no tags; Replicate  setting-repl-config-perm-overview;
+//	  Object covers ReplicateTags; an explicit Deny fails     replication-troubleshoot
 //	owner override needs s3:ObjectOwnerOverrideToBucketOwner  replication-change-owner
 //	SSE-KMS objects replicate only when opted in; replica key replication-config-for-kms-objects
 //	kms:Decrypt source key, kms:Encrypt replica key,          replication-config-for-kms-objects
