@@ -544,7 +544,10 @@ func (d *diagnosis) replicaKeyRequests() []keyRequest {
 		requests = append(requests, keyRequest{"kms:Encrypt", true}, keyRequest{"kms:Decrypt", true})
 	}
 	if src.Algorithm == "" && strings.HasPrefix(dst.Algorithm, "aws:kms") {
-		requests = append(requests, keyRequest{"kms:GenerateDataKey", dst.BucketKey})
+		requests = append(requests, keyRequest{"kms:GenerateDataKey", false})
+		if bucketKey {
+			requests = append(requests, keyRequest{"kms:GenerateDataKey", true})
+		}
 	}
 	return requests
 }

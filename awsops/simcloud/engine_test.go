@@ -718,7 +718,10 @@ func TestReplicaKeepsTheSourcesBucketKey(t *testing.T) {
 	}{
 		{name: "source with, destination without, Decrypt granted", sourceBK: true, decrypt: true, wantBK: true, ok: true},
 		{name: "source with, destination without, no Decrypt", sourceBK: true, wantBK: true},
-		{name: "source without, destination with, no Decrypt", destBK: true, ok: true},
+		// "When an S3 Bucket Key is enabled for the source or destination bucket" S3
+		// needs kms:Decrypt [replication-config-for-kms-objects]: the conservative reading
+		{name: "source without, destination with, no Decrypt", destBK: true},
+		{name: "source without, destination with, Decrypt granted", destBK: true, decrypt: true, ok: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			actions := `["kms:Encrypt","kms:GenerateDataKey"]`
@@ -758,9 +761,12 @@ func TestReplicaEncryptionFacts(t *testing.T) {
 		dstBK  bool
 		want   []KMSRequest
 	}{
-		{"aws:kms", true, "aws:kms", false, []KMSRequest{{"kms:Encrypt", true}, {"kms:Decrypt", true}}},
-		{"aws:kms", false, "aws:kms", true, []KMSRequest{{"kms:Encrypt", false}}},
-		{"", false, "aws:kms", true, []KMSRequest{{"kms:GenerateDataKey", true}, {"kms:Decrypt", true}}},
+		{"aws:kms", true, "aws:kms", false, []KMSRequest{{"kms:Encrypt", false}, {"kms:Encrypt", true}, {"kms:Decrypt", true}}},
+		// a Bucket Key on the destination bucket only: the bucket context and kms:Decrypt
+		// as well [replication-config-for-kms-objects]
+		{"aws:kms", false, "aws:kms", true, []KMSRequest{{"kms:Encrypt", false}, {"kms:Encrypt", true}, {"kms:Decrypt", true}}},
+		{"aws:kms", false, "aws:kms", false, []KMSRequest{{"kms:Encrypt", false}}},
+		{"", false, "aws:kms", true, []KMSRequest{{"kms:GenerateDataKey", false}, {"kms:GenerateDataKey", true}, {"kms:Decrypt", true}}},
 		{"", false, "aws:kms", false, []KMSRequest{{"kms:GenerateDataKey", false}}},
 		{"AES256", false, "aws:kms", true, nil},
 	}

@@ -21,7 +21,8 @@ package simcloud
 //	kms:Decrypt source key, kms:Encrypt replica key,          replication-config-for-kms-objects
 //	  GenerateDataKey only for unencrypted sources
 //	Bucket Key: context is the bucket ARN, kms:Decrypt on     bucket-key; replication-config-for-kms-objects
-//	  the replica key; a replica keeps its source's setting
+//	  the replica key; a replica keeps its source's setting;
+//	  with one on either bucket: both contexts and Decrypt    replication-config-for-kms-objects (conservative reading)
 //	a replica keeps its source's encryption type              replication-config-for-kms-objects; bucket-key (Examples 1, 2)
 //	failure reasons and what causes them                      replication-failure-codes (FailureReasons)
 //	status PENDING, COMPLETED, FAILED, REPLICA, none          replication-status
