@@ -857,23 +857,36 @@ func resourceName(p probe) string {
 	return p.req.Resource
 }
 
-var networkKeys = []string{"aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:vpcsourceip"}
+// networkKeys are the condition keys that tie a request to a network or an access
+// point. "KMS key policies that restrict access to specific CIDR ranges, virtual
+// private cloud (VPC) endpoints, or S3 access points can cause replication to fail"
+// [replication-troubleshoot]: S3 calls from its own network, not through an access
+// point.
+var networkKeys = []string{"aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:vpcsourceip",
+	"s3:dataaccesspointarn", "s3:dataaccesspointaccount", "s3:accesspointnetworkorigin"}
 
-// checkNetworkConditions finds statements that limit a key or bucket to networks:
-// S3 calls from its own network during replication, so they break it.
+// checkNetworkConditions finds statements that limit a key or bucket to networks or
+// access points: the key and bucket policies of both sides, and the keys of
+// source.kmsKeys.
 func (d *diagnosis) checkNetworkConditions() DoctorCheck {
-	const id, title = "network-conditions", "No network conditions on the replica key or buckets"
+	const id, title = "network-conditions", "No network or access-point conditions on the keys or buckets"
+	docs := map[string]string{"replica key policy": d.replicaPol, "destination bucket policy": d.st.Destination.Policy,
+		"source bucket policy": d.st.Source.Policy, "source key policy": d.st.Source.KeyPolicy}
+	for _, extra := range d.st.Source.ExtraKeys {
+		docs["key policy of "+extra.Key.ARN] = extra.Policy
+	}
 	var found []string
-	for name, doc := range map[string]string{"replica key policy": d.replicaPol, "destination bucket policy": d.st.Destination.Policy, "source bucket policy": d.st.Source.Policy} {
+	for name, doc := range docs {
 		for _, sid := range statementsWithConditionKeys(doc, networkKeys) {
-			found = append(found, fmt.Sprintf("%s: statement %s uses a network condition", name, sid))
+			found = append(found, fmt.Sprintf("%s: statement %s uses a network or access-point condition", name, sid))
 		}
 	}
 	if len(found) == 0 {
 		return passed(id, title, "none found")
 	}
 	slices.Sort(found)
-	return failed(id, title, strings.Join(found, "\n"), "exempt the replication role (or S3 calls, aws:ViaAWSService) from the network condition")
+	found = slices.Compact(found)
+	return failed(id, title, strings.Join(found, "\n"), "exempt the replication role (or S3 calls, aws:ViaAWSService) from the condition")
 }
 
 func statementsWithConditionKeys(doc string, keys []string) []string {

@@ -128,3 +128,25 @@ func TestDoctorAsksForObjectLockReads(t *testing.T) {
 		t.Errorf("s3repl's role policy: %s (%s)", c.Status, c.Evidence)
 	}
 }
+
+// TestNetworkConditionsOnEveryKeyAndAccessPoints: a source key (default or of
+// source.kmsKeys) limited to a VPC endpoint, or a bucket limited to access points,
+// breaks replication [replication-troubleshoot]: the doctor names each.
+func TestNetworkConditionsOnEveryKeyAndAccessPoints(t *testing.T) {
+	s, st := existingState()
+	vpce := func(sid string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Sid":"` + sid + `","Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}]}`
+	}
+	st.Source.KeyPolicy = vpce("SourceKeyVpce")
+	extra := "arn:aws:kms:us-east-1:111111111111:key/44444444-4444-4444-4444-444444444444"
+	st.Source.ExtraKeys = []SourceKey{{Key: awsops.KeyInfo{ARN: extra, Region: "us-east-1", AccountID: srcAccount, Manager: "CUSTOMER", State: "Enabled"}, Policy: vpce("ExtraKeyVpce")}}
+	st.Destination.Policy = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyAccessPoints","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::my-dst/*","Condition":{"StringNotEquals":{"s3:DataAccessPointAccount":"222222222222"}}},` +
+		`{"Sid":"OnlyVPCOrigin","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::my-dst/*","Condition":{"StringNotEquals":{"s3:AccessPointNetworkOrigin":"VPC"}}}]}`
+	d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN}
+	c := d.checkNetworkConditions()
+	for _, want := range []string{`"SourceKeyVpce"`, `"ExtraKeyVpce"`, `"OnlyAccessPoints"`, `"OnlyVPCOrigin"`} {
+		if c.Status != DoctorFailed || !strings.Contains(c.Evidence, want) {
+			t.Errorf("%s not named: %s (%s)", want, c.Status, c.Evidence)
+		}
+	}
+}
