@@ -201,8 +201,10 @@ func (f Facts) DestKeyStatement() policy.Statement {
 	}
 }
 
-// SourceKeyStatement lets the role decrypt source objects; needed only when the source
-// key policy does not delegate to the source account.
+// SourceKeyStatement lets the role decrypt source objects, through S3 in the source
+// Region and for the source bucket's objects in scope only (object and Bucket Key
+// contexts), as the role's own policy does; needed only when the source key policy
+// does not delegate to the source account.
 func (f Facts) SourceKeyStatement() policy.Statement {
 	return policy.Statement{
 		Sid:       f.SourceKeyPolicySid(),
@@ -210,7 +212,7 @@ func (f Facts) SourceKeyStatement() policy.Statement {
 		Principal: iam.NewAWSPrincipal(f.RoleARN),
 		Action:    strs("kms:Decrypt"),
 		Resource:  strs("*"),
-		Condition: condition("StringEquals", "kms:ViaService", "s3."+f.SourceRegion+".amazonaws.com"),
+		Condition: f.kmsConditions(f.SourceRegion, f.srcBucketARN()),
 	}
 }
 
@@ -229,7 +231,11 @@ func (f Facts) DestBucketStatements() []policy.Statement {
 			Sid: sids[1], Effect: iam.EffectAllow,
 			Principal: iam.NewAWSPrincipal(f.RoleARN),
 			// AWS's example grants s3:List*; on a bucket ARN only these List actions
-			// apply, and naming them keeps policy linters quiet.
+			// apply, and naming them keeps policy linters quiet. S3 never changes the
+			// destination's versioning while replicating; s3:PutBucketVersioning is
+			// here because AWS's cross-account example bucket policy grants it
+			// [replication-walkthrough-2], and a destination owner comparing the two
+			// should find the same statement.
 			Action: strs("s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads",
 				"s3:GetBucketVersioning", "s3:PutBucketVersioning"),
 			Resource: strs(f.dstBucketARN()),

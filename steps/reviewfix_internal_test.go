@@ -150,3 +150,21 @@ func TestNetworkConditionsOnEveryKeyAndAccessPoints(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceKeyStatementIsPinnedToTheBucket: the source key policy statement lets the
+// role decrypt through S3 for the source bucket's objects (and its Bucket Key
+// context) only.
+func TestSourceKeyStatementIsPinnedToTheBucket(t *testing.T) {
+	s, st := existingState()
+	st.Source.KeyPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"kms:*","Resource":"*"}]}`
+	plan := mustPlan(t, s, st)
+	after := changeByID(t, plan, "src-key-policy").After
+	for context, want := range map[string]bool{"arn:aws:s3:::my-src/k": true, "arn:aws:s3:::my-src": true, "arn:aws:s3:::other/k": false, "arn:aws:s3:::other": false} {
+		req := evaluator.Request{Principal: evaluator.Principal{ARN: plan.Facts.RoleARN, AccountID: srcAccount}, Action: "kms:Decrypt",
+			Resource: srcKeyARN, ResourceAccount: srcAccount,
+			Context: map[string][]string{"kms:ViaService": {"s3.us-east-1.amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {context}}}
+		if got := evaluator.EvaluateResource(after, req).Allowed; got != want {
+			t.Errorf("context %s: allowed %v, want %v\n%s", context, got, want, after)
+		}
+	}
+}
