@@ -365,8 +365,8 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 	case verdict.works():
 		return passed(id, title, verdict.withoutKeys.Reason)
 	case verdict.withoutKeys.Allowed:
-		c := unknown(id, title, "the trust lets S3 in as AWS documents the request, but not if S3 sends aws:SourceAccount and aws:SourceArn for this bucket ("+
-			verdict.withKeys.Reason+"); AWS does not document whether it does")
+		c := unknown(id, title, "the trust lets S3 in without aws:SourceAccount and aws:SourceArn, but not if S3 sends them for this bucket ("+
+			verdict.withKeys.Reason+"); "+sourceKeysUnsettled)
 		c.Fix = fix
 		return c
 	case verdict.dependsOnSourceKeys():
@@ -374,13 +374,18 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 		if len(needs) == 0 {
 			needs = []string{"its conditions"}
 		}
-		c := unknown(id, title, "the trust lets S3 in only if S3 sends aws:SourceAccount and aws:SourceArn when it assumes the role, which AWS does not document: "+
-			strings.Join(needs, "; ")+". If S3 does not send them, every object FAILS (AssumeRoleNotPermitted)")
+		c := unknown(id, title, "the trust lets S3 in only if S3 sends aws:SourceAccount and aws:SourceArn when it assumes the role: "+
+			strings.Join(needs, "; ")+". "+sourceKeysUnsettled+"; if S3 does not send them, every object FAILS (AssumeRoleNotPermitted)")
 		c.Fix = fix
 		return c
 	}
 	return failed(id, title, verdict.withKeys.Reason+" (AssumeRoleNotPermitted)", fix)
 }
+
+// sourceKeysUnsettled is what the documentation says of the source keys: an earlier
+// User Guide showed a replication trust with such a condition, the current one shows
+// none [setting-repl-config-perm-overview].
+const sourceKeysUnsettled = "the current User Guide's replication trust has no condition, and AWS does not say S3 sends these keys"
 
 func (d *diagnosis) roleName() string {
 	if d.roleARN != "" {

@@ -168,3 +168,17 @@ func TestSourceKeyStatementIsPinnedToTheBucket(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustEvidenceIsTrueToEveryUserGuide: an earlier User Guide showed a replication
+// trust with a source condition, the current one none: the doctor's "could not tell"
+// says what the current one shows, and never that AWS never documented the keys.
+func TestTrustEvidenceIsTrueToEveryUserGuide(t *testing.T) {
+	s, st := existingState()
+	for _, condition := range []string{`{"StringEquals":{"aws:SourceAccount":"111111111111"}}`, `{"ArnLikeIfExists":{"aws:SourceArn":"arn:aws:s3:::other-bucket"}}`} {
+		st.Role.Role.TrustPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Mine","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole","Condition":` + condition + `}]}`
+		c := (&diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN}).checkTrust()
+		if c.Status != DoctorUnknown || !strings.Contains(c.Evidence, "the current User Guide's replication trust has no condition") || strings.Contains(c.Evidence, "does not document") {
+			t.Errorf("%s: %s (%s)", condition, c.Status, c.Evidence)
+		}
+	}
+}
