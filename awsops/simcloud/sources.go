@@ -30,7 +30,9 @@ package simcloud
 //	a new configuration takes a while to take effect          API_GetBucketReplication (WithConfigDelay)
 //	PutBucketReplication: versioning, V1/V2 schema, Priority, API_PutBucketReplication; replication-add-config;
 //	  DeleteMarkerReplication, no delete markers with tags,   delete-marker-replication
-//	  1,000 rules, RTC needs metrics, threshold needs RTC     replication-time-control; API_Metrics
+//	  1,000 rules, enabled RTC needs metrics, threshold needs replication-time-control; API_Metrics
+//	  RTC; role and bucket ARNs of the aws, aws-cn,           IAM reference-arns
+//	  aws-us-gov and aws-eusc partitions; replica classes     API_Destination; S3 Control ReplicationStorageClass
 //	PutBucketReplication does not check the role or key       DOMAIN.md (AWS accepts them; objects then FAIL)
 //	cross-account: identity and resource policy must allow    IAM reference_policies_evaluation-logic-cross-account
 //	KMS: the key policy decides; delegation to the account    KMS key-policies, key-policy-default
