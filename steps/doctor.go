@@ -81,6 +81,9 @@ type diagnosis struct {
 	replicaKeyErr error
 	samples       []sampledObject
 	sampleErr     error
+	// objectKeyPolicies are the key policies of the keys sampled objects are under,
+	// by key ARN, as far as the source profile may read them.
+	objectKeyPolicies map[string]string
 }
 
 // Doctor inspects both accounts and checks everything S3 replication needs, the way
@@ -114,7 +117,42 @@ func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*di
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.readReplicaKey(gctx, acc.Destination) })
 	g.Go(func() error { d.sample(gctx, acc.Source); return nil })
-	return d, g.Wait()
+	if err := g.Wait(); err != nil {
+		return d, err
+	}
+	d.readObjectKeyPolicies(ctx, acc.Source)
+	return d, nil
+}
+
+// readObjectKeyPolicies reads the policies of the keys sampled objects are under; a
+// key whose policy the source profile may not read (another account's) stays out.
+func (d *diagnosis) readObjectKeyPolicies(ctx context.Context, acc awsops.Account) {
+	d.objectKeyPolicies = map[string]string{}
+	for _, s := range d.samples {
+		if s.KMSKeyID == "" {
+			continue
+		}
+		if _, seen := d.objectKeyPolicy(s.KMSKeyID); seen {
+			continue
+		}
+		if doc, err := acc.GetKeyPolicy(ctx, RegionOf(s.KMSKeyID), s.KMSKeyID); err == nil {
+			d.objectKeyPolicies[s.KMSKeyID] = doc
+		}
+	}
+}
+
+// objectKeyPolicy is the policy of a key objects are under, if s3repl could read it.
+func (d *diagnosis) objectKeyPolicy(keyARN string) (string, bool) {
+	if k := d.st.Source.Key; k != nil && sameKey(k.ARN, keyARN) && d.st.Source.KeyPolicy != "" {
+		return d.st.Source.KeyPolicy, true
+	}
+	for _, extra := range d.st.Source.ExtraKeys {
+		if sameKey(extra.Key.ARN, keyARN) && extra.Policy != "" {
+			return extra.Policy, true
+		}
+	}
+	doc, ok := d.objectKeyPolicies[keyARN]
+	return doc, ok
 }
 
 // readReplicaKey reads the key the rule names, which is what S3 uses, whatever the
@@ -1003,8 +1041,9 @@ func lockWord(on bool) string {
 	return "has no Object Lock"
 }
 
-// checkObjectKeys looks at the keys sampled objects are encrypted with: the role
-// must be able to decrypt each.
+// checkObjectKeys looks at the keys sampled objects are encrypted with: the role must
+// be able to decrypt each, as KMS decides it, with the key policy as well as the
+// role's policies, in the context each object uses (the bucket's with a Bucket Key).
 func (d *diagnosis) checkObjectKeys() DoctorCheck {
 	const id, title = "object-keys", "The role can decrypt the keys objects are encrypted with"
 	if d.st.Role.Role == nil {
@@ -1013,29 +1052,84 @@ func (d *diagnosis) checkObjectKeys() DoctorCheck {
 	if d.sampleErr != nil {
 		return unknown(id, title, "objects could not be sampled: "+d.sampleErr.Error())
 	}
-	keys := map[string]int{}
+	type keyUse struct {
+		count    int
+		contexts []bool // Bucket Key or not, as the objects under it use
+	}
+	keys := map[string]*keyUse{}
 	for _, s := range d.samples {
-		if s.KMSKeyID != "" {
-			keys[s.KMSKeyID]++
+		if s.KMSKeyID == "" {
+			continue
+		}
+		if keys[s.KMSKeyID] == nil {
+			keys[s.KMSKeyID] = &keyUse{}
+		}
+		use := keys[s.KMSKeyID]
+		use.count++
+		if !slices.Contains(use.contexts, s.BucketKey) {
+			use.contexts = append(use.contexts, s.BucketKey)
 		}
 	}
 	if len(keys) == 0 {
 		return passed(id, title, fmt.Sprintf("%d recent object versions sampled, none under SSE-KMS", len(d.samples)))
 	}
-	var problems []string
-	for key, count := range keys {
-		req := d.roleRequest("kms:Decrypt", key, AccountOf(key), d.st.Source.Region,
-			kmsContext(d.st.Source.Region, d.st.Source.Identity.AccountID, d.encryptionContext(d.setup.Source.Bucket, d.st.Source.Encryption.BucketKey)))
-		if decision := evaluator.EvaluateIdentity(d.rolePolicies, req); !decision.Allowed {
-			problems = append(problems, fmt.Sprintf("%d object(s) under key %s: %s", count, key, decision.Reason))
+	var problems, unsure []string
+	uncovered := false // a key neither the source default nor of source.kmsKeys
+	for _, key := range slices.Sorted(maps.Keys(keys)) {
+		use := keys[key]
+		for _, bucketKey := range use.contexts {
+			req := d.roleRequest("kms:Decrypt", key, AccountOf(key), d.st.Source.Region,
+				kmsContext(d.st.Source.Region, d.st.Source.Identity.AccountID, d.encryptionContext(d.setup.Source.Bucket, bucketKey)))
+			if why, known := d.decryptDenied(req); why != "" {
+				line := fmt.Sprintf("%d object(s) under key %s: %s", use.count, key, why)
+				if known {
+					problems = appendNew(problems, line)
+					uncovered = uncovered || !d.grantsKey(key)
+				} else {
+					unsure = appendNew(unsure, line)
+				}
+			}
 		}
 	}
-	if len(problems) > 0 {
-		slices.Sort(problems)
-		return failed(id, title, strings.Join(problems, "\n"), "add these keys to source.kmsKeys in the setup file: s3repl apply then lets the role decrypt with them "+
+	switch {
+	case len(problems) > 0 && !uncovered:
+		return failed(id, title, strings.Join(append(problems, unsure...), "\n"), "s3repl apply lets the role decrypt with them (see source-key-policy and role-permissions)")
+	case len(problems) > 0:
+		return failed(id, title, strings.Join(append(problems, unsure...), "\n"), "add these keys to source.kmsKeys in the setup file: s3repl apply then lets the role decrypt with them "+
 			"(its policy, and the key policy where it does not delegate to the account); or re-encrypt the objects with the source key")
+	case len(unsure) > 0:
+		return unknown(id, title, strings.Join(unsure, "\n"))
 	}
 	return passed(id, title, fmt.Sprintf("%d key(s) seen in %d sampled versions, all decryptable by the role", len(keys), len(d.samples)))
+}
+
+// grantsKey reports whether s3repl's plan grants the role decryption with a key: the
+// source bucket's default key or one of source.kmsKeys.
+func (d *diagnosis) grantsKey(keyARN string) bool {
+	if k := d.st.Source.Key; k != nil && sameKey(k.ARN, keyARN) {
+		return true
+	}
+	return slices.ContainsFunc(d.st.Source.ExtraKeys, func(e SourceKey) bool { return sameKey(e.Key.ARN, keyARN) })
+}
+
+// decryptDenied says why KMS would refuse the role's decrypt request, "" when it
+// allows it; known is false when that rests on a key policy s3repl could not read.
+func (d *diagnosis) decryptDenied(req evaluator.Request) (why string, known bool) {
+	if keyPolicy, ok := d.objectKeyPolicy(req.Resource); ok {
+		if decision := evaluator.Evaluate(req, d.rolePolicies, keyPolicy, evaluator.KMSKey); !decision.Allowed {
+			return decision.Reason, true
+		}
+		return "", true
+	}
+	identity := evaluator.EvaluateIdentity(d.rolePolicies, req)
+	switch {
+	case !identity.Allowed && req.ResourceAccount != d.st.Source.Identity.AccountID:
+		// another account's key: the role's own policy must allow it too
+		return identity.Reason, true
+	case !identity.Allowed:
+		return identity.Reason + "; its key policy, which s3repl could not read, might let the role in", false
+	}
+	return "the role's policies allow it, but its key policy, which s3repl could not read, decides as well", false
 }
 
 func (d *diagnosis) checkExistingObjects() DoctorCheck {

@@ -182,3 +182,25 @@ func TestTrustEvidenceIsTrueToEveryUserGuide(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectKeysAskTheKeyPolicy: KMS decides with the key policy as well as the
+// role's: a same-account key whose policy names the role passes without the role's
+// policy; a key of another account whose policy s3repl cannot read is "could not
+// tell" even when the role's policy allows it.
+func TestObjectKeysAskTheKeyPolicy(t *testing.T) {
+	s, st := existingState()
+	own := "arn:aws:kms:us-east-1:111111111111:key/55555555-5555-5555-5555-555555555555"
+	other := "arn:aws:kms:us-east-1:333333333333:key/66666666-6666-6666-6666-666666666666"
+	namesRole := `{"Version":"2012-10-17","Statement":[{"Sid":"Role","Effect":"Allow","Principal":{"AWS":"` + st.Role.Role.ARN + `"},"Action":"kms:Decrypt","Resource":"*"}]}`
+	d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN, managedRead: true,
+		samples:           []sampledObject{{Key: "a", KMSKeyID: own}},
+		objectKeyPolicies: map[string]string{own: namesRole}}
+	if c := d.checkObjectKeys(); c.Status != DoctorPassed {
+		t.Errorf("a same-account key whose policy names the role: %s (%s)", c.Status, c.Evidence)
+	}
+	d.samples = []sampledObject{{Key: "b", KMSKeyID: other}}
+	d.rolePolicies = []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"` + other + `"}]}`}
+	if c := d.checkObjectKeys(); c.Status != DoctorUnknown || !strings.Contains(c.Evidence, "could not read") {
+		t.Errorf("another account's key with an unreadable policy: %s (%s)", c.Status, c.Evidence)
+	}
+}
