@@ -35,6 +35,9 @@ func (c *Cloud) scheduleReplication(b *bucket, v *objectVersion) {
 		return // before the configuration takes effect, objects get no status (WithConfigDelay)
 	}
 	for _, r := range b.replication.rulesFor(v) {
+		if v.deleteMarker && !r.deletesMarkers() {
+			continue // [delete-marker-replication]: only rules that say so replicate them
+		}
 		dst := r.destinationBucket()
 		if v.destinations == nil {
 			v.destinations = map[string]string{}
@@ -151,6 +154,9 @@ func (c *Cloud) attempt(t replicationTask, src *bucket, v *objectVersion) *Failu
 		r.checkSource, r.assumeRole, r.readSource, r.decryptSource, r.checkDestination,
 		r.readObjectLock, r.permitReplicate, r.chooseReplicaEncryption, r.permitEncrypt, r.permitOwnerOverride,
 		r.permitTags, r.write,
+	}
+	if v != nil && v.deleteMarker {
+		steps = []func() *Failure{r.checkSource, r.assumeRole, r.checkDestination, r.permitDelete, r.write}
 	}
 	for _, step := range steps {
 		if f := step(); f != nil {
@@ -400,6 +406,14 @@ func (r *replication) permitEncrypt() *Failure {
 	return nil
 }
 
+// permitDelete: a delete marker needs s3:ReplicateDelete on the destination object,
+// by the role's policy and, across accounts, the destination bucket policy
+// [setting-repl-config-perm-overview]; denied it is DstDelObjNotPermitted
+// [replication-failure-codes].
+func (r *replication) permitDelete() *Failure {
+	return r.onDestination("s3:ReplicateDelete", "DstDelObjNotPermitted")
+}
+
 // permitOwnerOverride: [replication-failure-codes] names a missing
 // s3:ObjectOwnerOverrideToBucketOwner under DstPutObjectNotPermitted, not under
 // DstPutAclNotPermitted (which is about replicating the object's ACL).
@@ -434,7 +448,7 @@ func (r *replication) permitTags() *Failure {
 func (r *replication) write() *Failure {
 	replica := &objectVersion{
 		key: r.obj.key, versionID: r.obj.versionID, body: slices.Clone(r.obj.body),
-		sseAlgorithm: r.replicaAlgorithm, replica: true, owner: r.obj.owner,
+		sseAlgorithm: r.replicaAlgorithm, replica: true, owner: r.obj.owner, deleteMarker: r.obj.deleteMarker,
 		tags: maps.Clone(r.obj.tags), lastModified: r.c.now(),
 	}
 	if r.withoutTags {

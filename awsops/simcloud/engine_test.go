@@ -828,3 +828,50 @@ func TestUnencryptedSourceNeedsGenerateDataKey(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteMarkerReplication: a DELETE without a version id adds a delete marker,
+// which S3 replicates only under a rule whose DeleteMarkerReplication is Enabled, and
+// then only with s3:ReplicateDelete (DstDelObjNotPermitted without it)
+// [delete-marker-replication, setting-repl-config-perm-overview, replication-failure-codes].
+func TestDeleteMarkerReplication(t *testing.T) {
+	markersOn := func(s *replicationSetup) {
+		s.config = strings.Replace(s.config, `"DeleteMarkerReplication":{"Status":"Disabled"}`, `"DeleteMarkerReplication":{"Status":"Enabled"}`, 1)
+	}
+	withoutReplicateDelete := func(s *replicationSetup) {
+		s.rolePolicy = strings.Replace(s.rolePolicy, `"s3:ReplicateDelete",`, ``, 1)
+		s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `"s3:ReplicateDelete",`, ``, 1)
+	}
+	for _, c := range []struct {
+		name    string
+		changes []func(*replicationSetup)
+		replica bool   // the destination gets the marker
+		failure string // S3's failure reason for the marker
+	}{
+		{name: "rule replicates delete markers", changes: []func(*replicationSetup){markersOn}, replica: true},
+		{name: "rule does not", changes: nil},
+		{name: "without s3:ReplicateDelete", changes: []func(*replicationSetup){markersOn, withoutReplicateDelete}, failure: "DstDelObjNotPermitted"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newReplication(t, c.changes...)
+			version := s.upload("k", awsops.PutOptions{})
+			if status := s.statusAfterLatency("k", version); status != "COMPLETED" {
+				t.Fatalf("the object itself: %q", status)
+			}
+			marker, err := s.cloud.DeleteObject("src-bucket", "k")
+			s.must(err)
+			s.settle()
+			s.cloud.Step()
+			_, err = s.dst.HeadObject(ctx, dstRegion, "dst-bucket", "k", "")
+			if got := awsops.IsNotFound(err); got != c.replica {
+				t.Errorf("the destination's current version is gone: %v, want %v (%v)", got, c.replica, err)
+			}
+			failure, failed := s.cloud.ReplicationFailure("src-bucket", "k", marker)
+			if failed != (c.failure != "") || failure.Reason != c.failure {
+				t.Errorf("failure %+v, want %q", failure, c.failure)
+			}
+			if _, err := s.dst.HeadObject(ctx, dstRegion, "dst-bucket", "k", version); err != nil {
+				t.Errorf("the replicated version itself: %v", err)
+			}
+		})
+	}
+}

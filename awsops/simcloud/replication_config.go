@@ -236,8 +236,14 @@ func (f *ruleFilter) wellFormed() bool {
 	return set <= 1
 }
 
+// deletesMarkers reports whether the rule replicates delete markers: a V2 rule when
+// its DeleteMarkerReplication says Enabled, a V1 rule (a Prefix of its own) always
+// [replication-add-config, "Backward compatibility considerations"].
 func (r *replicationRule) deletesMarkers() bool {
-	return r.DeleteMarkerReplication != nil && r.DeleteMarkerReplication.Status == "Enabled"
+	if r.DeleteMarkerReplication == nil {
+		return r.Prefix != nil
+	}
+	return r.DeleteMarkerReplication.Status == "Enabled"
 }
 
 func (r *replicationRule) hasTagFilter() bool {

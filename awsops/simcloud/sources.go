@@ -17,6 +17,8 @@ package simcloud
 //	tags: without GetObjectVersionTagging no tags; Replicate  setting-repl-config-perm-overview;
 //	  Object covers ReplicateTags; an explicit Deny fails     replication-troubleshoot
 //	owner override needs s3:ObjectOwnerOverrideToBucketOwner  replication-change-owner
+//	delete markers replicate under rules that say so (V1      delete-marker-replication; replication-add-config;
+//	  rules always), with s3:ReplicateDelete                  setting-repl-config-perm-overview; replication-failure-codes
 //	SSE-KMS objects replicate only when opted in; replica key replication-config-for-kms-objects
 //	kms:Decrypt source key, kms:Encrypt replica key,          replication-config-for-kms-objects
 //	  GenerateDataKey only for unencrypted sources
