@@ -508,12 +508,20 @@ func (d *diagnosis) sourceProbes() []probe {
 			probe{req: bucketReq("s3:GetObjectRetention", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetRetentionNotPermitted"},
 			probe{req: bucketReq("s3:GetObjectLegalHold", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetLegalHoldNotPermitted"})
 	}
+	// the object's context, and the bucket's when objects use a Bucket Key (the
+	// default says so, or a sampled object does)
+	contexts := []bool{false}
+	if d.st.Source.Encryption.BucketKey || d.sampledBucketKey() {
+		contexts = append(contexts, true)
+	}
 	decrypt := func(key *awsops.KeyInfo, keyPolicy string) {
-		probes = append(probes, probe{
-			req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID, region,
-				kmsContext(region, srcAccount, d.encryptionContext(src, d.st.Source.Encryption.BucketKey))),
-			kind: evaluator.KMSKey, policy: keyPolicy, reason: "SrcGetObjectNotPermitted",
-		})
+		for _, bucketKey := range contexts {
+			probes = append(probes, probe{
+				req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID, region,
+					kmsContext(region, srcAccount, d.encryptionContext(src, bucketKey))),
+				kind: evaluator.KMSKey, policy: keyPolicy, reason: "SrcGetObjectNotPermitted",
+			})
+		}
 	}
 	if key := d.st.Source.Key; key != nil && key.Manager == "CUSTOMER" {
 		decrypt(key, d.st.Source.KeyPolicy)

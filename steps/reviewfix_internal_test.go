@@ -204,3 +204,29 @@ func TestObjectKeysAskTheKeyPolicy(t *testing.T) {
 		t.Errorf("another account's key with an unreadable policy: %s (%s)", c.Status, c.Evidence)
 	}
 }
+
+// TestDoctorProbesSourceDecryptInEveryContext: the source key is probed in the
+// object's context and, when objects use a Bucket Key (default or sampled), in the
+// bucket's.
+func TestDoctorProbesSourceDecryptInEveryContext(t *testing.T) {
+	s, st := withoutBucketKeys()
+	d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN}
+	contexts := func() []string {
+		var out []string
+		for _, p := range ofKind(d.sourceProbes(), evaluator.KMSKey) {
+			out = append(out, p.req.Context["kms:EncryptionContext:aws:s3:arn"][0])
+		}
+		return out
+	}
+	if got := contexts(); len(got) != 1 || got[0] == "arn:aws:s3:::my-src" {
+		t.Errorf("no Bucket Key anywhere: %v", got)
+	}
+	d.samples = []sampledObject{{Key: "a", KMSKeyID: srcKeyARN, BucketKey: true}}
+	if got := contexts(); len(got) != 2 || got[1] != "arn:aws:s3:::my-src" {
+		t.Errorf("a sampled object with a Bucket Key: %v", got)
+	}
+	st.Source.Encryption.BucketKey, d.samples = true, nil
+	if got := contexts(); len(got) != 2 {
+		t.Errorf("the source default with a Bucket Key: %v", got)
+	}
+}
