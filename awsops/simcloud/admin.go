@@ -292,6 +292,31 @@ func (c *Cloud) DeleteObject(bucketName, key string) (string, error) {
 	return version, err
 }
 
+// PutObjectWithBucketKey writes an object version under the bucket's default KMS key
+// with an S3 Bucket Key, whatever the bucket's default says of Bucket Keys, as a
+// PutObject with x-amz-server-side-encryption-bucket-key-enabled: true does
+// [bucket-key, "Configuring an S3 Bucket Key at the object level"]; S3 schedules its
+// replication like any new version.
+func (c *Cloud) PutObjectWithBucketKey(bucketName, key string, body []byte) (string, error) {
+	var version string
+	err := c.changeBucket("PutObjectWithBucketKey", bucketName, func(b *bucket) error {
+		if !isKMSAlgorithm(b.encryption.Algorithm) {
+			return invalid("InvalidRequest", "bucket %s does not default to SSE-KMS", bucketName)
+		}
+		k, err := c.lookupKey(b.owner, b.region, b.encryption.KMSKeyID)
+		if err != nil {
+			return err
+		}
+		v := &objectVersion{key: key, body: slices.Clone(body), owner: b.owner, lastModified: c.now(),
+			sseAlgorithm: b.encryption.Algorithm, kmsKeyARN: k.arn, bucketKey: true}
+		c.store(b, v)
+		c.scheduleReplication(b, v)
+		version = v.versionID
+		return nil
+	})
+	return version, err
+}
+
 // PutUnencryptedObject writes an object version without any encryption, as buckets
 // held before S3 encrypted every new object by default (January 2023,
 // [default-encryption-faq]); S3 schedules its replication like any new version.
