@@ -616,12 +616,17 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 		return unknown(id, title, "the role does not exist")
 	}
 	var denied []string
+	explicit := 0
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
 		decision := evaluator.EvaluateIdentity(d.rolePolicies, p.req)
 		if decision.Allowed || d.grantedInItsAccount(p) || p.withoutIt != "" && !decision.ExplicitDeny {
 			continue // tags-check reports what S3 does without it
 		}
-		denied = appendNew(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
+		line := fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason)
+		if decision.ExplicitDeny && !slices.Contains(denied, line) {
+			explicit++
+		}
+		denied = appendNew(denied, line)
 	}
 	if len(denied) == 0 {
 		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %d policies, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), len(d.rolePolicies)))
@@ -629,7 +634,7 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 	if !d.managedRead {
 		return unknown(id, title, "not allowed by the inline policies, and the managed policies could not be read:\n"+strings.Join(denied, "\n"))
 	}
-	return failed(id, title, strings.Join(denied, "\n"), "s3repl apply writes the role's permission policy "+d.setup.RolePolicyName())
+	return failed(id, title, strings.Join(denied, "\n"), fixBesideDenies("s3repl apply writes the role's permission policy "+d.setup.RolePolicyName(), explicit, len(denied)))
 }
 
 // grantedInItsAccount reports whether a request on a resource of the role's own

@@ -230,3 +230,16 @@ func TestDoctorProbesSourceDecryptInEveryContext(t *testing.T) {
 		t.Errorf("the source default with a Bucket Key: %v", got)
 	}
 }
+
+// TestRolePermissionsFixForADeny: a Deny in the role's own policies is not mended by
+// writing the role's policy: the fix says to change the Deny.
+func TestRolePermissionsFixForADeny(t *testing.T) {
+	s, st := existingState()
+	plan := mustPlan(t, s, st)
+	deny := policy.Statement{Sid: "NoTags", Effect: "Deny", Action: strs("s3:GetObjectVersionTagging"), Resource: strs("*")}
+	d := &diagnosis{setup: s, st: st, roleARN: st.Role.Role.ARN, managedRead: true,
+		rolePolicies: []string{documentOf(append(plan.Facts.RolePolicyStatements(), deny)...)}}
+	if c := d.checkRolePermissions(); c.Status != DoctorFailed || !strings.Contains(c.Fix, "change the Deny statement") {
+		t.Errorf("%s (%s); fix %q", c.Status, c.Evidence, c.Fix)
+	}
+}
