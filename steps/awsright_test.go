@@ -54,9 +54,6 @@ func TestSourceBucketKeyIntoDestinationWithout(t *testing.T) {
 		s.must(s.acc.Destination.PutBucketEncryption(s.ctx, simcloud.DemoDestRegion, simcloud.DemoDestBucket,
 			awsops.Encryption{Algorithm: "aws:kms", KMSKeyID: key.ARN}))
 	})
-	if !s.facts.ReplicaBucketKey {
-		t.Fatal("the plan does not know replicas use a Bucket Key")
-	}
 	report := s.verify()
 	if report.Outcome != steps.OutcomeCompleted {
 		t.Fatalf("verify: %s (%s) %s", report.Outcome, report.Explanation, s.failureReason(report.Key, report.VersionID))

@@ -61,6 +61,9 @@ const sampleSize = 20
 // sampledObject is an object version of the source bucket the doctor looked at.
 type sampledObject struct {
 	Key, VersionID, Status, KMSKeyID string
+	// BucketKey says the version uses an S3 Bucket Key, which its replica keeps
+	// [bucket-key, Example 1], whatever the buckets' defaults say.
+	BucketKey bool
 }
 
 // diagnosis is everything the checks look at; building it reads AWS, checking it is
@@ -79,6 +82,9 @@ type diagnosis struct {
 	replicaKeyErr error
 	samples       []sampledObject
 	sampleErr     error
+	// objectKeyPolicies are the key policies of the keys sampled objects are under,
+	// by key ARN, as far as the source profile may read them.
+	objectKeyPolicies map[string]string
 }
 
 // Doctor inspects both accounts and checks everything S3 replication needs, the way
@@ -112,7 +118,42 @@ func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*di
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.readReplicaKey(gctx, acc.Destination) })
 	g.Go(func() error { d.sample(gctx, acc.Source); return nil })
-	return d, g.Wait()
+	if err := g.Wait(); err != nil {
+		return d, err
+	}
+	d.readObjectKeyPolicies(ctx, acc.Source)
+	return d, nil
+}
+
+// readObjectKeyPolicies reads the policies of the keys sampled objects are under; a
+// key whose policy the source profile may not read (another account's) stays out.
+func (d *diagnosis) readObjectKeyPolicies(ctx context.Context, acc awsops.Account) {
+	d.objectKeyPolicies = map[string]string{}
+	for _, s := range d.samples {
+		if s.KMSKeyID == "" {
+			continue
+		}
+		if _, seen := d.objectKeyPolicy(s.KMSKeyID); seen {
+			continue
+		}
+		if doc, err := acc.GetKeyPolicy(ctx, RegionOf(s.KMSKeyID), s.KMSKeyID); err == nil {
+			d.objectKeyPolicies[s.KMSKeyID] = doc
+		}
+	}
+}
+
+// objectKeyPolicy is the policy of a key objects are under, if s3repl could read it.
+func (d *diagnosis) objectKeyPolicy(keyARN string) (string, bool) {
+	if k := d.st.Source.Key; k != nil && sameKey(k.ARN, keyARN) && d.st.Source.KeyPolicy != "" {
+		return d.st.Source.KeyPolicy, true
+	}
+	for _, extra := range d.st.Source.ExtraKeys {
+		if sameKey(extra.Key.ARN, keyARN) && extra.Policy != "" {
+			return extra.Policy, true
+		}
+	}
+	doc, ok := d.objectKeyPolicies[keyARN]
+	return doc, ok
 }
 
 // readReplicaKey reads the key the rule names, which is what S3 uses, whatever the
@@ -166,7 +207,7 @@ func sampleObjects(ctx context.Context, acc awsops.Account, region, bucket, pref
 	for i, v := range versions {
 		g.Go(func() error {
 			head, err := acc.HeadObject(gctx, region, bucket, v.Key, v.VersionID)
-			samples[i] = sampledObject{Key: v.Key, VersionID: v.VersionID, Status: head.ReplicationStatus, KMSKeyID: head.SSEKMSKeyID}
+			samples[i] = sampledObject{Key: v.Key, VersionID: v.VersionID, Status: head.ReplicationStatus, KMSKeyID: head.SSEKMSKeyID, BucketKey: head.BucketKey}
 			return err
 		})
 	}
@@ -179,6 +220,7 @@ func (d *diagnosis) checks() []DoctorCheck {
 		d.checkVersioning("source-versioning", "Versioning on the source bucket", d.setup.Source.Bucket, d.st.Source.Versioning,
 			"S3 refuses the rule, and objects get no replication status"),
 		d.checkDestVersioning(),
+		d.checkObjectLock(), // a bucket setting, which the role's permissions then depend on
 		d.checkRule(),
 		d.checkKMSOptIn(),
 		d.checkReplicaKey(),
@@ -190,8 +232,8 @@ func (d *diagnosis) checks() []DoctorCheck {
 		d.checkDestBucketPolicy(),
 		d.checkExplicitDenies(),
 		d.checkNetworkConditions(),
+		d.checkTags(),
 		d.checkOwnership(),
-		d.checkObjectLock(),
 		d.checkObjectKeys(),
 		d.checkExistingObjects(),
 		d.kmsCost(),
@@ -364,8 +406,8 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 	case verdict.works():
 		return passed(id, title, verdict.withoutKeys.Reason)
 	case verdict.withoutKeys.Allowed:
-		c := unknown(id, title, "the trust lets S3 in as AWS documents the request, but not if S3 sends aws:SourceAccount and aws:SourceArn for this bucket ("+
-			verdict.withKeys.Reason+"); AWS does not document whether it does")
+		c := unknown(id, title, "the trust lets S3 in without aws:SourceAccount and aws:SourceArn, but not if S3 sends them for this bucket ("+
+			verdict.withKeys.Reason+"); "+sourceKeysUnsettled)
 		c.Fix = fix
 		return c
 	case verdict.dependsOnSourceKeys():
@@ -373,13 +415,18 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 		if len(needs) == 0 {
 			needs = []string{"its conditions"}
 		}
-		c := unknown(id, title, "the trust lets S3 in only if S3 sends aws:SourceAccount and aws:SourceArn when it assumes the role, which AWS does not document: "+
-			strings.Join(needs, "; ")+". If S3 does not send them, every object FAILS (AssumeRoleNotPermitted)")
+		c := unknown(id, title, "the trust lets S3 in only if S3 sends aws:SourceAccount and aws:SourceArn when it assumes the role: "+
+			strings.Join(needs, "; ")+". "+sourceKeysUnsettled+"; if S3 does not send them, every object FAILS (AssumeRoleNotPermitted)")
 		c.Fix = fix
 		return c
 	}
 	return failed(id, title, verdict.withKeys.Reason+" (AssumeRoleNotPermitted)", fix)
 }
+
+// sourceKeysUnsettled is what the documentation says of the source keys: an earlier
+// User Guide showed a replication trust with such a condition, the current one shows
+// none [setting-repl-config-perm-overview].
+const sourceKeysUnsettled = "the current User Guide's replication trust has no condition, and AWS does not say S3 sends these keys"
 
 func (d *diagnosis) roleName() string {
 	if d.roleARN != "" {
@@ -396,6 +443,9 @@ type probe struct {
 	kind   evaluator.ResourceKind
 	policy string // the resource policy
 	reason string // AWS's failure reason code when denied
+	// withoutIt is set on a request S3 does without when it is merely not allowed,
+	// saying what is lost; only an explicit Deny of it fails replication.
+	withoutIt string
 }
 
 func (d *diagnosis) rolePrincipal() evaluator.Principal {
@@ -451,14 +501,30 @@ func (d *diagnosis) sourceProbes() []probe {
 		{req: bucketReq("s3:GetReplicationConfiguration", BucketARN(d.partition(), src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcBucketReplicationConfigMissing"},
 		{req: bucketReq("s3:GetObjectVersionForReplication", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetObjectNotPermitted"},
 		{req: bucketReq("s3:GetObjectVersionAcl", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetAclNotPermitted"},
-		{req: bucketReq("s3:GetObjectVersionTagging", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetTaggingNotPermitted"},
+		{req: bucketReq("s3:GetObjectVersionTagging", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetTaggingNotPermitted",
+			withoutIt: withoutTagging},
+	}
+	if d.st.Source.ObjectLock {
+		// "To use Object Lock with replication, you must grant two additional
+		// permissions on the source S3 bucket" [setting-repl-config-perm-overview]
+		probes = append(probes,
+			probe{req: bucketReq("s3:GetObjectRetention", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetRetentionNotPermitted"},
+			probe{req: bucketReq("s3:GetObjectLegalHold", d.objectARN(src)), kind: evaluator.S3Bucket, policy: d.st.Source.Policy, reason: "SrcGetLegalHoldNotPermitted"})
+	}
+	// the object's context, and the bucket's when objects use a Bucket Key (the
+	// default says so, or a sampled object does)
+	contexts := []bool{false}
+	if d.st.Source.Encryption.BucketKey || d.sampledBucketKey() {
+		contexts = append(contexts, true)
 	}
 	decrypt := func(key *awsops.KeyInfo, keyPolicy string) {
-		probes = append(probes, probe{
-			req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID, region,
-				kmsContext(region, srcAccount, d.encryptionContext(src, d.st.Source.Encryption.BucketKey))),
-			kind: evaluator.KMSKey, policy: keyPolicy, reason: "SrcGetObjectNotPermitted",
-		})
+		for _, bucketKey := range contexts {
+			probes = append(probes, probe{
+				req: d.roleRequest("kms:Decrypt", key.ARN, key.AccountID, region,
+					kmsContext(region, srcAccount, d.encryptionContext(src, bucketKey))),
+				kind: evaluator.KMSKey, policy: keyPolicy, reason: "SrcGetObjectNotPermitted",
+			})
+		}
 	}
 	if key := d.st.Source.Key; key != nil && key.Manager == "CUSTOMER" {
 		decrypt(key, d.st.Source.KeyPolicy)
@@ -471,6 +537,13 @@ func (d *diagnosis) sourceProbes() []probe {
 	return probes
 }
 
+// What S3 does without the tag permissions [setting-repl-config-perm-overview]; an
+// explicit Deny of either still fails replication [replication-troubleshoot].
+const (
+	withoutTagging       = "S3 replicates the objects but not their tags (\"If Amazon S3 doesn't have the s3:GetObjectVersionTagging permission, it replicates the objects, but not the object tags\")"
+	withoutReplicateTags = "s3:ReplicateObject covers it (\"Permissions for the s3:ReplicateObject action ... also allow replication of metadata such as object tags and ACLs\")"
+)
+
 func (d *diagnosis) destProbes() []probe {
 	dst, dstAccount, region := d.setup.Destination.Bucket, d.st.Destination.Identity.AccountID, d.st.Destination.Region
 	objectReq := func(action string) evaluator.Request {
@@ -478,7 +551,8 @@ func (d *diagnosis) destProbes() []probe {
 	}
 	probes := []probe{
 		{req: objectReq("s3:ReplicateObject"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutObjectNotPermitted"},
-		{req: objectReq("s3:ReplicateTags"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutTaggingNotPermitted"},
+		{req: objectReq("s3:ReplicateTags"), kind: evaluator.S3Bucket, policy: d.st.Destination.Policy, reason: "DstPutTaggingNotPermitted",
+			withoutIt: withoutReplicateTags},
 	}
 	if dm := d.rule.DeleteMarkerReplication; !d.ruleFound || dm != nil && dm.Status == "Enabled" {
 		// S3 replicates delete markers only when the rule says so
@@ -508,28 +582,33 @@ type keyRequest struct {
 }
 
 // replicaKeyRequests are what S3 asks KMS for on the replica key
-// [replication-config-for-kms-objects, bucket-key]: kms:Encrypt for SSE-KMS objects,
-// whose replicas keep their Bucket Key setting (the source bucket's default is the
-// usual one); kms:Decrypt in the bucket's context whenever a replica can use a Bucket
-// Key (the source's objects or the destination's default use one);
+// [replication-config-for-kms-objects, bucket-key]: kms:Encrypt for SSE-KMS objects;
 // kms:GenerateDataKey only for unencrypted objects, which a source bucket without
-// default encryption may hold, replicated into an SSE-KMS default bucket.
+// default encryption may hold, replicated into an SSE-KMS default bucket. Whenever a
+// replica can use a Bucket Key (the buckets' defaults or a sampled object use one: a
+// replica keeps its source object's setting) S3 also decrypts with the key, in the
+// bucket's context, and "When an S3 Bucket Key is enabled for the source or
+// destination bucket, the encryption context will be the bucket's ARN": the User
+// Guide does not settle which context a replica then gets, so both are probed.
 func (d *diagnosis) replicaKeyRequests() []keyRequest {
 	src, dst := d.st.Source.Encryption, d.st.Destination.Encryption
-	requests := []keyRequest{{"kms:Encrypt", src.BucketKey}}
-	if dst.BucketKey && !src.BucketKey {
-		// "When an S3 Bucket Key is enabled for the source or destination bucket, the
-		// encryption context will be the bucket's ARN" [replication-config-for-kms-objects]:
-		// both contexts, as the User Guide does not settle which a replica then gets
-		requests = append(requests, keyRequest{"kms:Encrypt", true})
-	}
-	if src.BucketKey || dst.BucketKey {
-		requests = append(requests, keyRequest{"kms:Decrypt", true})
+	bucketKey := src.BucketKey || dst.BucketKey || d.sampledBucketKey()
+	requests := []keyRequest{{"kms:Encrypt", false}}
+	if bucketKey {
+		requests = append(requests, keyRequest{"kms:Encrypt", true}, keyRequest{"kms:Decrypt", true})
 	}
 	if src.Algorithm == "" && strings.HasPrefix(dst.Algorithm, "aws:kms") {
-		requests = append(requests, keyRequest{"kms:GenerateDataKey", dst.BucketKey})
+		requests = append(requests, keyRequest{"kms:GenerateDataKey", false})
+		if bucketKey {
+			requests = append(requests, keyRequest{"kms:GenerateDataKey", true})
+		}
 	}
 	return requests
+}
+
+// sampledBucketKey reports whether a sampled object version uses an S3 Bucket Key.
+func (d *diagnosis) sampledBucketKey() bool {
+	return slices.ContainsFunc(d.samples, func(s sampledObject) bool { return s.BucketKey })
 }
 
 // checkRolePermissions asks whether the role's own policies allow every request S3
@@ -540,12 +619,17 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 		return unknown(id, title, "the role does not exist")
 	}
 	var denied []string
+	explicit := 0
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
 		decision := evaluator.EvaluateIdentity(d.rolePolicies, p.req)
-		if decision.Allowed || d.grantedInItsAccount(p) {
-			continue
+		if decision.Allowed || d.grantedInItsAccount(p) || p.withoutIt != "" && !decision.ExplicitDeny {
+			continue // tags-check reports what S3 does without it
 		}
-		denied = append(denied, fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason))
+		line := fmt.Sprintf("%s on %s: %s (%s)", p.req.Action, p.req.Resource, decision.Reason, p.reason)
+		if decision.ExplicitDeny && !slices.Contains(denied, line) {
+			explicit++
+		}
+		denied = appendNew(denied, line)
 	}
 	if len(denied) == 0 {
 		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %s, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), policiesPhrase(len(d.rolePolicies))))
@@ -557,7 +641,7 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 	if role := d.st.Role; role.ownManagedAttached(role.Role.ARN) {
 		fix = "s3repl apply writes the role's permissions into its managed policy " + role.OwnManagedARN
 	}
-	return failed(id, title, strings.Join(denied, "\n"), fix)
+	return failed(id, title, strings.Join(denied, "\n"), fixBesideDenies(fix, explicit, len(denied)))
 }
 
 // grantedInItsAccount reports whether a request on a resource of the role's own
@@ -604,15 +688,18 @@ func (d *diagnosis) boundaryDenials() (denied, uncertain []string) {
 	}
 	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
 		decision := evaluator.EvaluateNamed([]string{d.st.Role.Boundary}, "the permissions boundary", p.req)
+		if p.withoutIt != "" && !decision.Allowed && !decision.ExplicitDeny {
+			continue // tags-check reports what S3 does without it
+		}
 		request := fmt.Sprintf("%s on %s", p.req.Action, p.req.Resource)
 		switch {
 		case decision.Allowed && decision.Uncertain != nil:
-			uncertain = append(uncertain, fmt.Sprintf("%s: %s denies it unless its %s", request, decision.Uncertain.Statement, decision.Uncertain.Condition))
+			uncertain = appendNew(uncertain, fmt.Sprintf("%s: %s denies it unless its %s", request, decision.Uncertain.Statement, decision.Uncertain.Condition))
 		case decision.Allowed:
 		case decision.MaybeAllowed != nil:
-			uncertain = append(uncertain, fmt.Sprintf("%s: %s allows it only if its %s", request, decision.MaybeAllowed.Statement, decision.MaybeAllowed.Condition))
+			uncertain = appendNew(uncertain, fmt.Sprintf("%s: %s allows it only if its %s", request, decision.MaybeAllowed.Statement, decision.MaybeAllowed.Condition))
 		default:
-			denied = append(denied, fmt.Sprintf("%s: %s (%s)", request, decision.Reason, p.reason))
+			denied = appendNew(denied, fmt.Sprintf("%s: %s (%s)", request, decision.Reason, p.reason))
 		}
 	}
 	return denied, uncertain
@@ -631,16 +718,18 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
 		switch {
 		case decision.Allowed:
-			allowed = append(allowed, p.req.Action)
+			allowed = appendNew(allowed, p.req.Action)
 		case decision.ExplicitDeny:
 			explicit++
 			for _, deny := range decision.Denials {
 				denies.add(deny.Statement, "", fmt.Sprintf("%s (%s)", p.req.Action, p.reason))
 			}
+		case p.withoutIt != "":
+			// S3 does without it: tags-check says what is lost
 		case decision.DecidedBy&evaluator.ResourceSide == 0:
 			// the role's own policy is missing it: role-permissions reports that
 		default:
-			missing = append(missing, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
+			missing = appendNew(missing, fmt.Sprintf("%s: %s (%s)", p.req.Action, decision.Reason, p.reason))
 		}
 	}
 	var lines []string
@@ -802,7 +891,16 @@ func (g *denyGroups) add(statement, condition, action string) {
 		g.by[statement] = f
 		g.found = append(g.found, f)
 	}
-	f.actions = append(f.actions, action)
+	f.actions = appendNew(f.actions, action)
+}
+
+// appendNew appends line unless list holds it already: S3 may make one request in
+// two encryption contexts, and a person needs to read its denial once.
+func appendNew(list []string, line string) []string {
+	if slices.Contains(list, line) {
+		return list
+	}
+	return append(list, line)
 }
 
 func findingLines(findings []denyFinding) []string {
@@ -822,23 +920,36 @@ func resourceName(p probe) string {
 	return p.req.Resource
 }
 
-var networkKeys = []string{"aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:vpcsourceip"}
+// networkKeys are the condition keys that tie a request to a network or an access
+// point. "KMS key policies that restrict access to specific CIDR ranges, virtual
+// private cloud (VPC) endpoints, or S3 access points can cause replication to fail"
+// [replication-troubleshoot]: S3 calls from its own network, not through an access
+// point.
+var networkKeys = []string{"aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "aws:vpcsourceip",
+	"s3:dataaccesspointarn", "s3:dataaccesspointaccount", "s3:accesspointnetworkorigin"}
 
-// checkNetworkConditions finds statements that limit a key or bucket to networks:
-// S3 calls from its own network during replication, so they break it.
+// checkNetworkConditions finds statements that limit a key or bucket to networks or
+// access points: the key and bucket policies of both sides, and the keys of
+// source.kmsKeys.
 func (d *diagnosis) checkNetworkConditions() DoctorCheck {
-	const id, title = "network-conditions", "No network conditions on the replica key or buckets"
+	const id, title = "network-conditions", "No network or access-point conditions on the keys or buckets"
+	docs := map[string]string{"replica key policy": d.replicaPol, "destination bucket policy": d.st.Destination.Policy,
+		"source bucket policy": d.st.Source.Policy, "source key policy": d.st.Source.KeyPolicy}
+	for _, extra := range d.st.Source.ExtraKeys {
+		docs["key policy of "+extra.Key.ARN] = extra.Policy
+	}
 	var found []string
-	for name, doc := range map[string]string{"replica key policy": d.replicaPol, "destination bucket policy": d.st.Destination.Policy, "source bucket policy": d.st.Source.Policy} {
+	for name, doc := range docs {
 		for _, sid := range statementsWithConditionKeys(doc, networkKeys) {
-			found = append(found, fmt.Sprintf("%s: statement %s uses a network condition", name, sid))
+			found = append(found, fmt.Sprintf("%s: statement %s uses a network or access-point condition", name, sid))
 		}
 	}
 	if len(found) == 0 {
 		return passed(id, title, "none found")
 	}
 	slices.Sort(found)
-	return failed(id, title, strings.Join(found, "\n"), "exempt the replication role (or S3 calls, aws:ViaAWSService) from the network condition")
+	found = slices.Compact(found)
+	return failed(id, title, strings.Join(found, "\n"), "exempt the replication role (or S3 calls, aws:ViaAWSService) from the condition")
 }
 
 func statementsWithConditionKeys(doc string, keys []string) []string {
@@ -868,6 +979,36 @@ func statementName(sid string, index int) string {
 		return fmt.Sprintf("%q", sid)
 	}
 	return fmt.Sprintf("#%d", index+1)
+}
+
+// checkTags: S3 replicates without s3:GetObjectVersionTagging (leaving the tags
+// behind) and without s3:ReplicateTags (s3:ReplicateObject covers it)
+// [setting-repl-config-perm-overview]; only an explicit Deny of either fails
+// replication [replication-troubleshoot], which the explicit-deny check reports. A
+// missing Allow is a warning.
+func (d *diagnosis) checkTags() DoctorCheck {
+	const id, title = "tags", "Object tags are replicated"
+	if d.st.Role.Role == nil {
+		return unknown(id, title, "the role does not exist")
+	}
+	var lost []string
+	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+		if p.withoutIt == "" {
+			continue
+		}
+		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
+		if decision.Allowed && d.st.Role.Boundary != "" {
+			decision = evaluator.EvaluateNamed([]string{d.st.Role.Boundary}, "the permissions boundary", p.req)
+		}
+		if !decision.Allowed && !decision.ExplicitDeny { // a Deny fails: explicit-deny says so
+			lost = appendNew(lost, fmt.Sprintf("%s is not allowed (%s): %s", p.req.Action, decision.Reason, p.withoutIt))
+		}
+	}
+	if len(lost) == 0 {
+		return passed(id, title, "no Allow for reading or replicating object tags is missing (a Deny of them fails tagged objects: see explicit-deny)")
+	}
+	return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: "warning: " + strings.Join(lost, "\n"),
+		Fix: "s3repl apply grants s3:GetObjectVersionTagging and s3:ReplicateTags"}
 }
 
 // checkOwnership: a cross-account rule without ownership override replicates; its
@@ -920,8 +1061,9 @@ func lockWord(on bool) string {
 	return "has no Object Lock"
 }
 
-// checkObjectKeys looks at the keys sampled objects are encrypted with: the role
-// must be able to decrypt each.
+// checkObjectKeys looks at the keys sampled objects are encrypted with: the role must
+// be able to decrypt each, as KMS decides it, with the key policy as well as the
+// role's policies, in the context each object uses (the bucket's with a Bucket Key).
 func (d *diagnosis) checkObjectKeys() DoctorCheck {
 	const id, title = "object-keys", "The role can decrypt the keys objects are encrypted with"
 	if d.st.Role.Role == nil {
@@ -930,29 +1072,84 @@ func (d *diagnosis) checkObjectKeys() DoctorCheck {
 	if d.sampleErr != nil {
 		return unknown(id, title, "objects could not be sampled: "+d.sampleErr.Error())
 	}
-	keys := map[string]int{}
+	type keyUse struct {
+		count    int
+		contexts []bool // Bucket Key or not, as the objects under it use
+	}
+	keys := map[string]*keyUse{}
 	for _, s := range d.samples {
-		if s.KMSKeyID != "" {
-			keys[s.KMSKeyID]++
+		if s.KMSKeyID == "" {
+			continue
+		}
+		if keys[s.KMSKeyID] == nil {
+			keys[s.KMSKeyID] = &keyUse{}
+		}
+		use := keys[s.KMSKeyID]
+		use.count++
+		if !slices.Contains(use.contexts, s.BucketKey) {
+			use.contexts = append(use.contexts, s.BucketKey)
 		}
 	}
 	if len(keys) == 0 {
 		return passed(id, title, fmt.Sprintf("%d recent object versions sampled, none under SSE-KMS", len(d.samples)))
 	}
-	var problems []string
-	for key, count := range keys {
-		req := d.roleRequest("kms:Decrypt", key, AccountOf(key), d.st.Source.Region,
-			kmsContext(d.st.Source.Region, d.st.Source.Identity.AccountID, d.encryptionContext(d.setup.Source.Bucket, d.st.Source.Encryption.BucketKey)))
-		if decision := evaluator.EvaluateIdentity(d.rolePolicies, req); !decision.Allowed {
-			problems = append(problems, fmt.Sprintf("%d object(s) under key %s: %s", count, key, decision.Reason))
+	var problems, unsure []string
+	uncovered := false // a key neither the source default nor of source.kmsKeys
+	for _, key := range slices.Sorted(maps.Keys(keys)) {
+		use := keys[key]
+		for _, bucketKey := range use.contexts {
+			req := d.roleRequest("kms:Decrypt", key, AccountOf(key), d.st.Source.Region,
+				kmsContext(d.st.Source.Region, d.st.Source.Identity.AccountID, d.encryptionContext(d.setup.Source.Bucket, bucketKey)))
+			if why, known := d.decryptDenied(req); why != "" {
+				line := fmt.Sprintf("%d object(s) under key %s: %s", use.count, key, why)
+				if known {
+					problems = appendNew(problems, line)
+					uncovered = uncovered || !d.grantsKey(key)
+				} else {
+					unsure = appendNew(unsure, line)
+				}
+			}
 		}
 	}
-	if len(problems) > 0 {
-		slices.Sort(problems)
-		return failed(id, title, strings.Join(problems, "\n"), "add these keys to source.kmsKeys in the setup file: s3repl apply then lets the role decrypt with them "+
+	switch {
+	case len(problems) > 0 && !uncovered:
+		return failed(id, title, strings.Join(append(problems, unsure...), "\n"), "s3repl apply lets the role decrypt with them (see source-key-policy and role-permissions)")
+	case len(problems) > 0:
+		return failed(id, title, strings.Join(append(problems, unsure...), "\n"), "add these keys to source.kmsKeys in the setup file: s3repl apply then lets the role decrypt with them "+
 			"(its policy, and the key policy where it does not delegate to the account); or re-encrypt the objects with the source key")
+	case len(unsure) > 0:
+		return unknown(id, title, strings.Join(unsure, "\n"))
 	}
 	return passed(id, title, fmt.Sprintf("%d key(s) seen in %d sampled versions, all decryptable by the role", len(keys), len(d.samples)))
+}
+
+// grantsKey reports whether s3repl's plan grants the role decryption with a key: the
+// source bucket's default key or one of source.kmsKeys.
+func (d *diagnosis) grantsKey(keyARN string) bool {
+	if k := d.st.Source.Key; k != nil && sameKey(k.ARN, keyARN) {
+		return true
+	}
+	return slices.ContainsFunc(d.st.Source.ExtraKeys, func(e SourceKey) bool { return sameKey(e.Key.ARN, keyARN) })
+}
+
+// decryptDenied says why KMS would refuse the role's decrypt request, "" when it
+// allows it; known is false when that rests on a key policy s3repl could not read.
+func (d *diagnosis) decryptDenied(req evaluator.Request) (why string, known bool) {
+	if keyPolicy, ok := d.objectKeyPolicy(req.Resource); ok {
+		if decision := evaluator.Evaluate(req, d.rolePolicies, keyPolicy, evaluator.KMSKey); !decision.Allowed {
+			return decision.Reason, true
+		}
+		return "", true
+	}
+	identity := evaluator.EvaluateIdentity(d.rolePolicies, req)
+	switch {
+	case !identity.Allowed && req.ResourceAccount != d.st.Source.Identity.AccountID:
+		// another account's key: the role's own policy must allow it too
+		return identity.Reason, true
+	case !identity.Allowed:
+		return identity.Reason + "; its key policy, which s3repl could not read, might let the role in", false
+	}
+	return "the role's policies allow it, but its key policy, which s3repl could not read, decides as well", false
 }
 
 func (d *diagnosis) checkExistingObjects() DoctorCheck {

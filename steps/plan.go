@@ -170,7 +170,6 @@ func resolveFacts(s Setup, st *State) (Facts, error) {
 		ObjectLock:    src.ObjectLock,
 		DestBucketKey: destEncryptionAfter(s, st).BucketKey,
 	}
-	f.ReplicaBucketKey = f.DestBucketKey || src.Encryption.BucketKey
 	if !dst.BucketExists {
 		f.DestRegion = s.Destination.Region
 	}
@@ -459,8 +458,8 @@ func (b *planBuilder) destKeyPolicy() error {
 	}
 	needed := b.f.CrossAccount()
 	for _, action := range b.f.replicaKeyActions() {
-		// kms:Encrypt always, kms:Decrypt with a Bucket Key: a same-account key policy
-		// that lets the role do only some of them needs s3repl's statement
+		// a same-account key policy that lets the role do only some of them needs
+		// s3repl's statement
 		needed = needed || !keyLetsRoleIn(dst.KeyPolicy, b.f, dst.Key, action, b.f.DestRegion, b.f.DestBucket)
 	}
 	return b.keyPolicy("dst-key-policy", "Let the role encrypt replicas with key "+dst.Key.ARN,
@@ -522,15 +521,23 @@ func (b *planBuilder) keyPolicy(id, title string, side Side, key *awsops.KeyInfo
 
 // keyLetsRoleIn reports whether a key policy already lets the role (of the key's own
 // account) make the request, by naming it or by delegating to the account's IAM
-// policies, which s3repl writes.
+// policies, which s3repl writes. S3 passes the object's ARN as the encryption
+// context, or the bucket's with an S3 Bucket Key [bucket-key], which any object may
+// use: the policy must allow the request in both.
 func keyLetsRoleIn(keyPolicy string, f Facts, key *awsops.KeyInfo, action, region, bucket string) bool {
 	bucketARN := BucketARN(f.Partition, bucket)
-	req := evaluator.Request{
-		Principal: evaluator.Principal{ARN: f.RoleARN, AccountID: f.SourceAccount},
-		Action:    action, Resource: key.ARN, ResourceAccount: key.AccountID,
-		Context: map[string][]string{"kms:ViaService": {"s3." + region + ".amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {bucketARN + "/" + f.Prefix + "object"}},
+	for _, context := range []string{bucketARN + "/" + f.Prefix + "object", bucketARN} {
+		req := evaluator.Request{
+			Principal: evaluator.Principal{ARN: f.RoleARN, AccountID: f.SourceAccount},
+			Action:    action, Resource: key.ARN, ResourceAccount: key.AccountID,
+			Context: map[string][]string{"kms:ViaService": {"s3." + region + ".amazonaws.com"}, "kms:EncryptionContext:aws:s3:arn": {context},
+				"kms:CallerAccount": {f.SourceAccount}},
+		}
+		if !evaluator.EvaluateResource(keyPolicy, req).Allowed {
+			return false
+		}
 	}
-	return evaluator.EvaluateResource(keyPolicy, req).Allowed
+	return true
 }
 
 func (b *planBuilder) destBucketPolicy() error {

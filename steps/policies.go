@@ -30,12 +30,6 @@ type Facts struct {
 	ObjectLock    bool
 	// DestBucketKey is true when the destination bucket defaults to an S3 Bucket Key.
 	DestBucketKey bool
-	// ReplicaBucketKey is true when replicas can use an S3 Bucket Key: the destination
-	// defaults to one, or the source's objects use one, as a replica keeps its source
-	// object's Bucket Key setting [bucket-key, Example 1]. S3 then also decrypts with
-	// the replica key [replication-config-for-kms-objects], so the role needs
-	// kms:Decrypt on it, in its policy and the key policy.
-	ReplicaBucketKey bool
 }
 
 // NewKeyARN is the placeholder ARN of a replica key that Apply is still to create.
@@ -180,12 +174,14 @@ func (f Facts) replicateActions() []string {
 	return actions
 }
 
+// replicaKeyActions are what S3 may ask of the replica key. kms:Decrypt always: a
+// replica keeps its source object's S3 Bucket Key setting [bucket-key, Example 1],
+// and any object may have been uploaded with a Bucket Key whatever the buckets'
+// defaults say (or be under a key of source.kmsKeys), and then S3 decrypts with the
+// replica key [replication-config-for-kms-objects, "S3 Bucket Keys and
+// replication"]; without it the object FAILS (DstPutObjectNotPermitted).
 func (f Facts) replicaKeyActions() []string {
-	actions := []string{"kms:Encrypt", "kms:GenerateDataKey"}
-	if f.ReplicaBucketKey {
-		actions = append(actions, "kms:Decrypt")
-	}
-	return actions
+	return []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"}
 }
 
 // DestKeyStatement lets the role use the replica key through S3 in the destination
@@ -205,8 +201,10 @@ func (f Facts) DestKeyStatement() policy.Statement {
 	}
 }
 
-// SourceKeyStatement lets the role decrypt source objects; needed only when the source
-// key policy does not delegate to the source account.
+// SourceKeyStatement lets the role decrypt source objects, through S3 in the source
+// Region and for the source bucket's objects in scope only (object and Bucket Key
+// contexts), as the role's own policy does; needed only when the source key policy
+// does not delegate to the source account.
 func (f Facts) SourceKeyStatement() policy.Statement {
 	return policy.Statement{
 		Sid:       f.SourceKeyPolicySid(),
@@ -214,7 +212,7 @@ func (f Facts) SourceKeyStatement() policy.Statement {
 		Principal: iam.NewAWSPrincipal(f.RoleARN),
 		Action:    strs("kms:Decrypt"),
 		Resource:  strs("*"),
-		Condition: condition("StringEquals", "kms:ViaService", "s3."+f.SourceRegion+".amazonaws.com"),
+		Condition: f.kmsConditions(f.SourceRegion, f.srcBucketARN()),
 	}
 }
 
@@ -233,7 +231,11 @@ func (f Facts) DestBucketStatements() []policy.Statement {
 			Sid: sids[1], Effect: iam.EffectAllow,
 			Principal: iam.NewAWSPrincipal(f.RoleARN),
 			// AWS's example grants s3:List*; on a bucket ARN only these List actions
-			// apply, and naming them keeps policy linters quiet.
+			// apply, and naming them keeps policy linters quiet. S3 never changes the
+			// destination's versioning while replicating; s3:PutBucketVersioning is
+			// here because AWS's cross-account example bucket policy grants it
+			// [replication-walkthrough-2], and a destination owner comparing the two
+			// should find the same statement.
 			Action: strs("s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads",
 				"s3:GetBucketVersioning", "s3:PutBucketVersioning"),
 			Resource: strs(f.dstBucketARN()),

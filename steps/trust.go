@@ -37,7 +37,7 @@ func judgeTrust(trust, roleARN, account, sourceBucketARN string) trustVerdict {
 func (v trustVerdict) works() bool { return v.withoutKeys.Allowed && v.withKeys.Allowed }
 
 // dependsOnSourceKeys reports whether S3 gets in only if it sends the source keys
-// (or only if it does not): what AWS does not document decides.
+// (or only if it does not): what the current User Guide leaves open decides.
 func (v trustVerdict) dependsOnSourceKeys() bool { return v.withoutKeys.Allowed != v.withKeys.Allowed }
 
 // statementsNeedingSourceKeys names the trust's Allow statements whose conditions

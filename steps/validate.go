@@ -45,7 +45,11 @@ var (
 	tagKeyPattern   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 )
 
-// StorageClasses are the values a replication rule accepts for the replica's class.
+// StorageClasses are the values a replication rule accepts for the replica's class:
+// the S3 Control ReplicationStorageClass enum without OUTPOSTS, which is for S3 on
+// Outposts buckets, not the general purpose buckets s3repl replicates between. The S3
+// StorageClass enum of Destination lists more (SNOW, EXPRESS_ONEZONE, the FSx and AWS
+// Backup classes), none of them a replica class.
 var StorageClasses = []string{
 	"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
 	"GLACIER", "DEEP_ARCHIVE", "GLACIER_IR",

@@ -224,7 +224,8 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 	}
 	v.report = VerifyReport{
 		Outcome: OutcomeWatching, SourceBucket: s.Source.Bucket, SourceRegion: state.Source.Region,
-		DestBucket: s.Destination.Bucket, DestRegion: state.Destination.Region, ReplicaKeyARN: rule.replicaKey(),
+		DestBucket: s.Destination.Bucket, DestRegion: state.Destination.Region,
+		ReplicaKeyARN: resolveReplicaKey(ctx, acc.Destination, rule.replicaKey(), state.Destination.Region),
 	}
 	names := []string{CheckUploaded, CheckSourceStatus, CheckReplicaExists, CheckReplicaStatus, CheckReplicaKey, CheckReplicaBucket}
 	if v.checkOwner {
@@ -234,6 +235,24 @@ func prepareVerification(ctx context.Context, acc Accounts, s Setup, opts Verify
 		v.report.Checks = append(v.report.Checks, VerifyCheck{Name: name, Status: CheckWaiting})
 	}
 	return v, nil
+}
+
+// resolveReplicaKey is the ARN of the key a rule's ReplicaKmsKeyID names, which may be
+// an alias ARN [API_EncryptionConfiguration: "Key ARN or Alias ARN"]: a replica
+// carries the key's ARN, never the alias. A reference the destination profile cannot
+// resolve is kept as it is.
+func resolveReplicaKey(ctx context.Context, acc awsops.Account, ref, region string) string {
+	if !strings.Contains(ref, "alias/") {
+		return ref
+	}
+	if r := RegionOf(ref); r != "" {
+		region = r
+	}
+	key, err := acc.DescribeKey(ctx, region, ref)
+	if err != nil || key.ARN == "" {
+		return ref
+	}
+	return key.ARN
 }
 
 func (v *verification) upload(ctx context.Context, s Setup) error {

@@ -254,12 +254,16 @@ func panelScenarios() []panelScenario {
 			doc := strings.Replace(c.destBucketPolicy(), `"s3:ObjectOwnerOverrideToBucketOwner"`, `"s3:ReplicateTags"`, 1)
 			must(c.t, c.cloud.SetBucketPolicy(simcloud.DemoDestBucket, doc))
 		}),
-		withTags(failed("bucket-policy-without-tags", "DstPutTaggingNotPermitted", "Destination bucket policy lets the role replicate", func(c *panelCloud) {
-			must(c.t, c.cloud.SetBucketPolicy(simcloud.DemoDestBucket, strings.Replace(c.destBucketPolicy(), `"s3:ReplicateTags",`, ``, 1)))
+		// a missing Allow for tags is no failure (s3:ReplicateObject covers
+		// s3:ReplicateTags; without s3:GetObjectVersionTagging S3 leaves the tags
+		// behind), an explicit Deny is [setting-repl-config-perm-overview, replication-troubleshoot]
+		withTags(failed("bucket-policy-denies-tags", "DstPutTaggingNotPermitted", "Destination bucket policy lets the role replicate", func(c *panelCloud) {
+			deny := `{"Sid":"NoTags","Effect":"Deny","Principal":"*","Action":"s3:ReplicateTags","Resource":"arn:aws:s3:::acme-backup-orders/*"}`
+			must(c.t, c.cloud.SetBucketPolicy(simcloud.DemoDestBucket, withStatement(c.t, c.destBucketPolicy(), deny)))
 		})),
-		withTags(failed("role-cannot-read-tags", "SrcGetTaggingNotPermitted", "The role's policies allow every replication request", func(c *panelCloud) {
+		withTags(failed("role-denied-reading-tags", "SrcGetTaggingNotPermitted", "The role's policies allow every replication request", func(c *panelCloud) {
 			c.editRolePolicy(func(doc string) string {
-				return strings.Replace(doc, `"s3:GetObjectVersionTagging"`, `"s3:GetObjectVersionAcl"`, 1)
+				return withStatement(c.t, doc, `{"Sid":"NoTags","Effect":"Deny","Action":"s3:GetObjectVersionTagging","Resource":"*"}`)
 			})
 		})),
 		failed("replica-key-disabled", "DstKmsKeyInvalidState", "Replica key: Region, state, spec, manager", func(c *panelCloud) {

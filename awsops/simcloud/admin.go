@@ -275,6 +275,50 @@ func (c *Cloud) ObjectTags(bucketName, key, versionID string) map[string]string 
 	return readVersion(c, bucketName, key, versionID, func(v *objectVersion) map[string]string { return maps.Clone(v.tags) })
 }
 
+// DeleteObject deletes an object without naming a version: in a versioned bucket S3
+// adds a delete marker as the current version [DeleteMarker], which it replicates
+// under the rules that replicate delete markers [delete-marker-replication]. It
+// returns the marker's version id.
+func (c *Cloud) DeleteObject(bucketName, key string) (string, error) {
+	var version string
+	err := c.changeBucket("DeleteObject", bucketName, func(b *bucket) error {
+		if b.versioning != "Enabled" {
+			return invalid("InvalidRequest", "the simulation adds delete markers only in versioned buckets")
+		}
+		v := &objectVersion{key: key, deleteMarker: true, owner: b.owner, lastModified: c.now()}
+		c.store(b, v)
+		c.scheduleReplication(b, v)
+		version = v.versionID
+		return nil
+	})
+	return version, err
+}
+
+// PutObjectWithBucketKey writes an object version under the bucket's default KMS key
+// with an S3 Bucket Key, whatever the bucket's default says of Bucket Keys, as a
+// PutObject with x-amz-server-side-encryption-bucket-key-enabled: true does
+// [bucket-key, "Configuring an S3 Bucket Key at the object level"]; S3 schedules its
+// replication like any new version.
+func (c *Cloud) PutObjectWithBucketKey(bucketName, key string, body []byte) (string, error) {
+	var version string
+	err := c.changeBucket("PutObjectWithBucketKey", bucketName, func(b *bucket) error {
+		if !isKMSAlgorithm(b.encryption.Algorithm) {
+			return invalid("InvalidRequest", "bucket %s does not default to SSE-KMS", bucketName)
+		}
+		k, err := c.lookupKey(b.owner, b.region, b.encryption.KMSKeyID)
+		if err != nil {
+			return err
+		}
+		v := &objectVersion{key: key, body: slices.Clone(body), owner: b.owner, lastModified: c.now(),
+			sseAlgorithm: b.encryption.Algorithm, kmsKeyARN: k.arn, bucketKey: true}
+		c.store(b, v)
+		c.scheduleReplication(b, v)
+		version = v.versionID
+		return nil
+	})
+	return version, err
+}
+
 // PutUnencryptedObject writes an object version without any encryption, as buckets
 // held before S3 encrypted every new object by default (January 2023,
 // [default-encryption-faq]); S3 schedules its replication like any new version.

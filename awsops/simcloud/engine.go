@@ -35,6 +35,9 @@ func (c *Cloud) scheduleReplication(b *bucket, v *objectVersion) {
 		return // before the configuration takes effect, objects get no status (WithConfigDelay)
 	}
 	for _, r := range b.replication.rulesFor(v) {
+		if v.deleteMarker && !r.deletesMarkers() {
+			continue // [delete-marker-replication]: only rules that say so replicate them
+		}
 		dst := r.destinationBucket()
 		if v.destinations == nil {
 			v.destinations = map[string]string{}
@@ -140,6 +143,9 @@ type replication struct {
 	replicaAlgorithm string
 	replicaKey       *kmsKey
 	encryption       ReplicaEncryption
+	// withoutTags says the role may not read the version's tags: S3 replicates it
+	// without them.
+	withoutTags bool
 }
 
 // attempt makes the checks S3 makes, in the order it needs each permission, and
@@ -148,8 +154,11 @@ func (c *Cloud) attempt(t replicationTask, src *bucket, v *objectVersion) *Failu
 	r := &replication{c: c, task: t, src: src, obj: v}
 	steps := []func() *Failure{
 		r.checkSource, r.assumeRole, r.readSource, r.decryptSource, r.checkDestination,
-		r.permitReplicate, r.chooseReplicaEncryption, r.permitEncrypt, r.permitOwnerOverride,
+		r.readObjectLock, r.permitReplicate, r.chooseReplicaEncryption, r.permitEncrypt, r.permitOwnerOverride,
 		r.permitTags, r.write,
+	}
+	if v != nil && v.deleteMarker {
+		steps = []func() *Failure{r.checkSource, r.assumeRole, r.checkDestination, r.permitDelete, r.write}
 	}
 	for _, step := range steps {
 		if f := step(); f != nil {
@@ -250,7 +259,11 @@ func (r *replication) onSource(action, resource, reason string) *Failure {
 // readSource: the role reads the configuration and the object version, its ACL and
 // its tags [setting-repl-config-perm-overview, "Step 2": s3:GetReplicationConfiguration,
 // s3:GetObjectVersionForReplication, s3:GetObjectVersionAcl, s3:GetObjectVersionTagging];
-// a denial is the reason the failure table gives [replication-failure-codes].
+// a denial is the reason the failure table gives [replication-failure-codes]. Tags
+// are the exception: "If Amazon S3 doesn't have the s3:GetObjectVersionTagging
+// permission, it replicates the objects, but not the object tags"
+// [setting-repl-config-perm-overview]; only an explicit Deny fails the object
+// [replication-troubleshoot].
 func (r *replication) readSource() *Failure {
 	object := objectARN(r.src.name, r.obj.key)
 	checks := []struct{ action, resource, reason string }{
@@ -258,14 +271,19 @@ func (r *replication) readSource() *Failure {
 		{"s3:GetObjectVersionForReplication", object, "SrcGetObjectNotPermitted"},
 		{"s3:GetObjectVersionAcl", object, "SrcGetAclNotPermitted"},
 	}
-	if len(r.obj.tags) > 0 {
-		checks = append(checks, struct{ action, resource, reason string }{"s3:GetObjectVersionTagging", object, "SrcGetTaggingNotPermitted"})
-	}
 	for _, check := range checks {
 		if f := r.onSource(check.action, check.resource, check.reason); f != nil {
 			return f
 		}
 	}
+	if len(r.obj.tags) == 0 {
+		return nil
+	}
+	d := r.decide("s3:GetObjectVersionTagging", object, r.src.owner, r.src.policy, evaluator.S3Bucket, inRegion(r.src.region, s3Context()))
+	if d.ExplicitDeny {
+		return fail("SrcGetTaggingNotPermitted", "%s", d.Reason)
+	}
+	r.withoutTags = !d.Allowed
 	return nil
 }
 
@@ -305,6 +323,24 @@ func (r *replication) checkDestination() *Failure {
 		return fail("DstBucketObjectLockConfigMissing", "source bucket %s has Object Lock, destination bucket %s does not", r.src.name, r.dst.name)
 	}
 	return nil
+}
+
+// readObjectLock: with Object Lock on the source bucket, the role also reads the
+// version's retention and legal hold, to give them to the replica
+// [setting-repl-config-perm-overview: "To use Object Lock with replication, you must
+// grant two additional permissions on the source S3 bucket ... s3:GetObjectRetention
+// and s3:GetObjectLegalHold"; replication-failure-codes: SrcGetRetentionNotPermitted,
+// SrcGetLegalHoldNotPermitted]. The simulation asks once the destination is known to
+// have Object Lock too.
+func (r *replication) readObjectLock() *Failure {
+	if !r.src.objectLock {
+		return nil
+	}
+	object := objectARN(r.src.name, r.obj.key)
+	if f := r.onSource("s3:GetObjectRetention", object, "SrcGetRetentionNotPermitted"); f != nil {
+		return f
+	}
+	return r.onSource("s3:GetObjectLegalHold", object, "SrcGetLegalHoldNotPermitted")
 }
 
 func (r *replication) onDestination(action, reason string) *Failure {
@@ -372,6 +408,14 @@ func (r *replication) permitEncrypt() *Failure {
 	return nil
 }
 
+// permitDelete: a delete marker needs s3:ReplicateDelete on the destination object,
+// by the role's policy and, across accounts, the destination bucket policy
+// [setting-repl-config-perm-overview]; denied it is DstDelObjNotPermitted
+// [replication-failure-codes].
+func (r *replication) permitDelete() *Failure {
+	return r.onDestination("s3:ReplicateDelete", "DstDelObjNotPermitted")
+}
+
 // permitOwnerOverride: [replication-failure-codes] names a missing
 // s3:ObjectOwnerOverrideToBucketOwner under DstPutObjectNotPermitted, not under
 // DstPutAclNotPermitted (which is about replicating the object's ACL).
@@ -382,14 +426,21 @@ func (r *replication) permitOwnerOverride() *Failure {
 	return r.onDestination("s3:ObjectOwnerOverrideToBucketOwner", "DstPutObjectNotPermitted")
 }
 
-// permitTags: an object with tags needs s3:ReplicateTags
-// [setting-repl-config-perm-overview]; denied it is DstPutTaggingNotPermitted
+// permitTags: "Permissions for the s3:ReplicateObject action ... also allow
+// replication of metadata such as object tags and ACLs. Therefore, you don't need to
+// explicitly grant permission for the s3:ReplicateTags action"
+// [setting-repl-config-perm-overview]; but an explicit Deny of s3:ReplicateTags fails
+// a tagged object [replication-troubleshoot], as DstPutTaggingNotPermitted
 // [replication-failure-codes].
 func (r *replication) permitTags() *Failure {
-	if len(r.obj.tags) == 0 {
+	if len(r.obj.tags) == 0 || r.withoutTags {
 		return nil
 	}
-	return r.onDestination("s3:ReplicateTags", "DstPutTaggingNotPermitted")
+	object := objectARN(r.dst.name, r.obj.key)
+	if d := r.decide("s3:ReplicateTags", object, r.dst.owner, r.dst.policy, evaluator.S3Bucket, inRegion(r.dst.region, s3Context())); d.ExplicitDeny {
+		return fail("DstPutTaggingNotPermitted", "%s", d.Reason)
+	}
+	return nil
 }
 
 // write stores the replica under the source's version id, with status REPLICA
@@ -399,8 +450,11 @@ func (r *replication) permitTags() *Failure {
 func (r *replication) write() *Failure {
 	replica := &objectVersion{
 		key: r.obj.key, versionID: r.obj.versionID, body: slices.Clone(r.obj.body),
-		sseAlgorithm: r.replicaAlgorithm, replica: true, owner: r.obj.owner,
+		sseAlgorithm: r.replicaAlgorithm, replica: true, owner: r.obj.owner, deleteMarker: r.obj.deleteMarker,
 		tags: maps.Clone(r.obj.tags), lastModified: r.c.now(),
+	}
+	if r.withoutTags {
+		replica.tags = nil
 	}
 	if r.replicaKey != nil {
 		replica.kmsKeyARN, replica.bucketKey = r.replicaKey.arn, r.encryption.BucketKey

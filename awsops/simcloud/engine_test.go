@@ -201,7 +201,14 @@ func TestReplicationFailureReasons(t *testing.T) {
 		{name: "destination bucket deleted", reason: "DstBucketNotFound",
 			after: func(s *replicationSetup) { s.must(s.cloud.DeleteBucket("dst-bucket")) }},
 		{name: "source has Object Lock, destination not", reason: "DstBucketObjectLockConfigMissing",
-			after: func(s *replicationSetup) { s.must(s.cloud.EnableObjectLock("src-bucket")) }},
+			before: func(s *replicationSetup) { s.rolePolicy = withObjectLockReads(s.rolePolicy, true, true) },
+			after:  func(s *replicationSetup) { s.must(s.cloud.EnableObjectLock("src-bucket")) }},
+		{name: "Object Lock without s3:GetObjectRetention", reason: "SrcGetRetentionNotPermitted",
+			before: func(s *replicationSetup) { s.rolePolicy = withObjectLockReads(s.rolePolicy, false, true) },
+			after:  bothObjectLocked},
+		{name: "Object Lock without s3:GetObjectLegalHold", reason: "SrcGetLegalHoldNotPermitted",
+			before: func(s *replicationSetup) { s.rolePolicy = withObjectLockReads(s.rolePolicy, true, false) },
+			after:  bothObjectLocked},
 		{name: "destination key disabled", reason: "DstKmsKeyInvalidState",
 			after: func(s *replicationSetup) { s.must(s.cloud.SetKeyState(s.dstKey.ARN, "Disabled")) }},
 		{name: "replica key does not exist", reason: "DstKmsKeyNotFound",
@@ -242,9 +249,13 @@ func TestReplicationFailureReasons(t *testing.T) {
 			before: func(s *replicationSetup) {
 				s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `,"s3:ObjectOwnerOverrideToBucketOwner"`, ``, 1)
 			}},
-		{name: "bucket policy without tags", key: tagged, reason: "DstPutTaggingNotPermitted",
+		{name: "bucket policy denies tags", key: tagged, reason: "DstPutTaggingNotPermitted",
 			before: func(s *replicationSetup) {
-				s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `,"s3:ReplicateTags"`, ``, 1)
+				s.dstBucketPolicy = strings.TrimSuffix(s.dstBucketPolicy, `]}`) + `,{"Sid":"NoTags","Effect":"Deny","Principal":"*","Action":"s3:ReplicateTags","Resource":"arn:aws:s3:::dst-bucket/*"}]}`
+			}},
+		{name: "role denied reading tags", key: tagged, reason: "SrcGetTaggingNotPermitted",
+			before: func(s *replicationSetup) {
+				s.rolePolicy = strings.TrimSuffix(s.rolePolicy, `]}`) + `,{"Sid":"NoTags","Effect":"Deny","Action":"s3:GetObjectVersionTagging","Resource":"*"}]}`
 			}},
 		{name: "configuration removed", reason: "SrcBucketReplicationConfigMissing",
 			after: func(s *replicationSetup) { s.must(s.cloud.DeleteBucketReplication("src-bucket")) }},
@@ -281,6 +292,53 @@ func TestReplicationFailureReasons(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTagsWithoutTheirPermissions: without an Allow for s3:ReplicateTags S3
+// replicates tags under s3:ReplicateObject; without one for
+// s3:GetObjectVersionTagging it replicates the object without its tags
+// [setting-repl-config-perm-overview].
+func TestTagsWithoutTheirPermissions(t *testing.T) {
+	for name, c := range map[string]struct {
+		change   func(*replicationSetup)
+		wantTags bool
+	}{
+		"no s3:ReplicateTags": {func(s *replicationSetup) {
+			s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `,"s3:ReplicateTags"`, ``, 1)
+			s.rolePolicy = strings.Replace(s.rolePolicy, `,"s3:ReplicateTags"`, ``, 1)
+		}, true},
+		"no s3:GetObjectVersionTagging": {func(s *replicationSetup) {
+			s.rolePolicy = strings.Replace(s.rolePolicy, `,"s3:GetObjectVersionTagging"`, ``, 1)
+		}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newReplication(t, c.change)
+			version := s.upload("photos/tagged.jpg", awsops.PutOptions{Tags: map[string]string{"team": "pets"}})
+			if status := s.statusAfterLatency("photos/tagged.jpg", version); status != "COMPLETED" {
+				t.Fatalf("status %q: %+v", status, s.cloud.ReplicationFailures("src-bucket", "photos/tagged.jpg", version))
+			}
+			if tags := s.cloud.ObjectTags("dst-bucket", "photos/tagged.jpg", version); (len(tags) > 0) != c.wantTags {
+				t.Errorf("replica tags %v, want tags: %v", tags, c.wantTags)
+			}
+		})
+	}
+}
+
+// withObjectLockReads lets the role read source objects' retention and legal hold.
+func withObjectLockReads(policy string, retention, legalHold bool) string {
+	actions := `"s3:GetObjectVersionTagging"`
+	if retention {
+		actions += `,"s3:GetObjectRetention"`
+	}
+	if legalHold {
+		actions += `,"s3:GetObjectLegalHold"`
+	}
+	return strings.Replace(policy, `"s3:GetObjectVersionTagging"`, actions, 1)
+}
+
+func bothObjectLocked(s *replicationSetup) {
+	s.must(s.cloud.EnableObjectLock("src-bucket"))
+	s.must(s.cloud.EnableObjectLock("dst-bucket"))
 }
 
 // withVPCEndpointDeny adds a statement denying the use of the key from outside a VPC
@@ -660,7 +718,10 @@ func TestReplicaKeepsTheSourcesBucketKey(t *testing.T) {
 	}{
 		{name: "source with, destination without, Decrypt granted", sourceBK: true, decrypt: true, wantBK: true, ok: true},
 		{name: "source with, destination without, no Decrypt", sourceBK: true, wantBK: true},
-		{name: "source without, destination with, no Decrypt", destBK: true, ok: true},
+		// "When an S3 Bucket Key is enabled for the source or destination bucket" S3
+		// needs kms:Decrypt [replication-config-for-kms-objects]: the conservative reading
+		{name: "source without, destination with, no Decrypt", destBK: true},
+		{name: "source without, destination with, Decrypt granted", destBK: true, decrypt: true, ok: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			actions := `["kms:Encrypt","kms:GenerateDataKey"]`
@@ -700,9 +761,12 @@ func TestReplicaEncryptionFacts(t *testing.T) {
 		dstBK  bool
 		want   []KMSRequest
 	}{
-		{"aws:kms", true, "aws:kms", false, []KMSRequest{{"kms:Encrypt", true}, {"kms:Decrypt", true}}},
-		{"aws:kms", false, "aws:kms", true, []KMSRequest{{"kms:Encrypt", false}}},
-		{"", false, "aws:kms", true, []KMSRequest{{"kms:GenerateDataKey", true}, {"kms:Decrypt", true}}},
+		{"aws:kms", true, "aws:kms", false, []KMSRequest{{"kms:Encrypt", false}, {"kms:Encrypt", true}, {"kms:Decrypt", true}}},
+		// a Bucket Key on the destination bucket only: the bucket context and kms:Decrypt
+		// as well [replication-config-for-kms-objects]
+		{"aws:kms", false, "aws:kms", true, []KMSRequest{{"kms:Encrypt", false}, {"kms:Encrypt", true}, {"kms:Decrypt", true}}},
+		{"aws:kms", false, "aws:kms", false, []KMSRequest{{"kms:Encrypt", false}}},
+		{"", false, "aws:kms", true, []KMSRequest{{"kms:GenerateDataKey", false}, {"kms:GenerateDataKey", true}, {"kms:Decrypt", true}}},
 		{"", false, "aws:kms", false, []KMSRequest{{"kms:GenerateDataKey", false}}},
 		{"AES256", false, "aws:kms", true, nil},
 	}
@@ -760,6 +824,53 @@ func TestUnencryptedSourceNeedsGenerateDataKey(t *testing.T) {
 			s.must(err)
 			if replica.SSEAlgorithm != "aws:kms" || replica.SSEKMSKeyID != s.dstKey.ARN || !replica.BucketKey {
 				t.Errorf("replica %+v, want the destination's default: SSE-KMS, its key, a Bucket Key", replica)
+			}
+		})
+	}
+}
+
+// TestDeleteMarkerReplication: a DELETE without a version id adds a delete marker,
+// which S3 replicates only under a rule whose DeleteMarkerReplication is Enabled, and
+// then only with s3:ReplicateDelete (DstDelObjNotPermitted without it)
+// [delete-marker-replication, setting-repl-config-perm-overview, replication-failure-codes].
+func TestDeleteMarkerReplication(t *testing.T) {
+	markersOn := func(s *replicationSetup) {
+		s.config = strings.Replace(s.config, `"DeleteMarkerReplication":{"Status":"Disabled"}`, `"DeleteMarkerReplication":{"Status":"Enabled"}`, 1)
+	}
+	withoutReplicateDelete := func(s *replicationSetup) {
+		s.rolePolicy = strings.Replace(s.rolePolicy, `"s3:ReplicateDelete",`, ``, 1)
+		s.dstBucketPolicy = strings.Replace(s.dstBucketPolicy, `"s3:ReplicateDelete",`, ``, 1)
+	}
+	for _, c := range []struct {
+		name    string
+		changes []func(*replicationSetup)
+		replica bool   // the destination gets the marker
+		failure string // S3's failure reason for the marker
+	}{
+		{name: "rule replicates delete markers", changes: []func(*replicationSetup){markersOn}, replica: true},
+		{name: "rule does not", changes: nil},
+		{name: "without s3:ReplicateDelete", changes: []func(*replicationSetup){markersOn, withoutReplicateDelete}, failure: "DstDelObjNotPermitted"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newReplication(t, c.changes...)
+			version := s.upload("k", awsops.PutOptions{})
+			if status := s.statusAfterLatency("k", version); status != "COMPLETED" {
+				t.Fatalf("the object itself: %q", status)
+			}
+			marker, err := s.cloud.DeleteObject("src-bucket", "k")
+			s.must(err)
+			s.settle()
+			s.cloud.Step()
+			_, err = s.dst.HeadObject(ctx, dstRegion, "dst-bucket", "k", "")
+			if got := awsops.IsNotFound(err); got != c.replica {
+				t.Errorf("the destination's current version is gone: %v, want %v (%v)", got, c.replica, err)
+			}
+			failure, failed := s.cloud.ReplicationFailure("src-bucket", "k", marker)
+			if failed != (c.failure != "") || failure.Reason != c.failure {
+				t.Errorf("failure %+v, want %q", failure, c.failure)
+			}
+			if _, err := s.dst.HeadObject(ctx, dstRegion, "dst-bucket", "k", version); err != nil {
+				t.Errorf("the replicated version itself: %v", err)
 			}
 		})
 	}

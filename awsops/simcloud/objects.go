@@ -20,6 +20,9 @@ type objectVersion struct {
 	kmsKeyARN      string
 	bucketKey      bool
 	replica        bool
+	// deleteMarker says the version is a delete marker: a DELETE without a version id
+	// in a versioned bucket [DeleteMarker].
+	deleteMarker bool
 	// destinations holds the replication status towards each destination bucket of
 	// the rules the version matched.
 	destinations map[string]string
@@ -198,8 +201,11 @@ func (a *Account) HeadObject(ctx context.Context, region, bucketName, key, versi
 			return err
 		}
 		v := b.version(key, versionID)
-		if v == nil {
+		switch {
+		case v == nil || v.deleteMarker && versionID == "":
 			return notFound("NotFound", "Not Found")
+		case v.deleteMarker:
+			return invalid("MethodNotAllowed", "The specified method is not allowed against this resource.")
 		}
 		head = v.head()
 		if b.versioning == "" {
@@ -225,6 +231,9 @@ func (a *Account) ListObjectVersions(ctx context.Context, region, bucketName, pr
 			versions := b.objects[key]
 			for i := len(versions) - 1; i >= 0 && len(out) < max; i-- {
 				v := versions[i]
+				if v.deleteMarker {
+					continue // S3 lists them as DeleteMarkers, apart from the versions
+				}
 				out = append(out, awsops.ObjectVersion{Key: key, VersionID: v.versionID, IsLatest: i == len(versions)-1, LastModified: v.lastModified})
 			}
 		}

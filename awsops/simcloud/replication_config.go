@@ -121,8 +121,19 @@ func (c *replicationConfig) document() (string, error) {
 
 const maxRuleID = 255
 
+// partitions are the AWS partitions whose ARNs S3 accepts in a replication
+// configuration: aws, aws-cn, aws-us-gov and the European Sovereign Cloud's aws-eusc
+// [reference-arns (IAM User Guide)].
+const partitions = `aws|aws-cn|aws-us-gov|aws-eusc`
+
 var (
-	roleARNPattern = regexp.MustCompile(`^arn:aws:iam::\d{12}:role/.+$`)
+	roleARNPattern   = regexp.MustCompile(`^arn:(` + partitions + `):iam::\d{12}:role/.+$`)
+	bucketARNPattern = regexp.MustCompile(`^arn:(` + partitions + `):s3:::([^/]*)$`)
+	// storageClasses are the classes a replica may be given: the S3 Control
+	// ReplicationStorageClass enum [API_control_S3ReplicateObjectOperation]. The S3
+	// StorageClass enum of Destination also lists SNOW, EXPRESS_ONEZONE and the FSx and
+	// AWS Backup classes, which are no replica classes ("FSX_OPENZFS is not an
+	// accepted value when replicating objects", API_Destination).
 	storageClasses = []string{"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR"}
 )
 
@@ -225,8 +236,14 @@ func (f *ruleFilter) wellFormed() bool {
 	return set <= 1
 }
 
+// deletesMarkers reports whether the rule replicates delete markers: a V2 rule when
+// its DeleteMarkerReplication says Enabled, a V1 rule (a Prefix of its own) always
+// [replication-add-config, "Backward compatibility considerations"].
 func (r *replicationRule) deletesMarkers() bool {
-	return r.DeleteMarkerReplication != nil && r.DeleteMarkerReplication.Status == "Enabled"
+	if r.DeleteMarkerReplication == nil {
+		return r.Prefix != nil
+	}
+	return r.DeleteMarkerReplication.Status == "Enabled"
 }
 
 func (r *replicationRule) hasTagFilter() bool {
@@ -261,9 +278,13 @@ func (r *replicationRule) checkEncryption() error {
 }
 
 func (c *Cloud) checkDestination(src *bucket, d *ruleDestination) error {
-	name, ok := strings.CutPrefix(d.Bucket, "arn:aws:s3:::")
+	m := bucketARNPattern.FindStringSubmatch(d.Bucket)
+	var name string
+	if m != nil {
+		name = m[2]
+	}
 	switch {
-	case !ok || name == "" || strings.Contains(name, "/"):
+	case m == nil || name == "":
 		return invalid("InvalidArgument", "Invalid destination bucket ARN: %s", d.Bucket)
 	case name == src.name:
 		return invalid("InvalidRequest", "Destination bucket cannot be the same as the source bucket.")
@@ -273,7 +294,9 @@ func (c *Cloud) checkDestination(src *bucket, d *ruleDestination) error {
 		return malformedXML()
 	case d.StorageClass != "" && !slices.Contains(storageClasses, d.StorageClass):
 		return malformedXML()
-	case d.ReplicationTime != nil && (d.Metrics == nil || d.Metrics.Status != "Enabled"):
+	case d.ReplicationTime != nil && d.ReplicationTime.Status == "Enabled" && (d.Metrics == nil || d.Metrics.Status != "Enabled"):
+		// only an enabled RTC needs metrics [replication-time-control]; ReplicationTime
+		// {Status: Disabled} stands alone
 		return invalid("InvalidRequest", "Replication Time Control requires Metrics to be enabled.")
 	case d.Metrics != nil && d.Metrics.EventThreshold != nil && (d.ReplicationTime == nil || d.ReplicationTime.Status != "Enabled"):
 		// [API_Metrics]: EventThreshold is the time for the OperationMissedThreshold
@@ -338,7 +361,10 @@ func (r *replicationRule) priority() int {
 
 // destinationBucket is the bucket name of the rule's destination ARN.
 func (r *replicationRule) destinationBucket() string {
-	return strings.TrimPrefix(r.Destination.Bucket, "arn:aws:s3:::")
+	if m := bucketARNPattern.FindStringSubmatch(r.Destination.Bucket); m != nil {
+		return m[2]
+	}
+	return r.Destination.Bucket
 }
 
 // rulesFor picks, for each destination, the rule an object version replicates by:

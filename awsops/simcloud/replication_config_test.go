@@ -102,6 +102,7 @@ func TestReplicationConfigurationRefusals(t *testing.T) {
 		{"unversioned destination", configJSON(ruleJSON("one", 1, "dst-bucket", "unversioned-bucket")), "InvalidRequest"},
 		{"destination is the source", configJSON(ruleJSON("one", 1, "dst-bucket", "src-bucket")), "InvalidRequest"},
 		{"destination is no bucket ARN", configJSON(ruleJSON("one", 1, "arn:aws:s3:::dst-bucket", "dst-bucket")), "InvalidArgument"},
+		{"destination of no partition", configJSON(ruleJSON("one", 1, "arn:aws:s3:::dst-bucket", "arn:azure:s3:::dst-bucket")), "InvalidArgument"},
 		{"SSE-KMS objects without replica key", configJSON(ruleJSON("one", 1, `,"EncryptionConfiguration":{"ReplicaKmsKeyID":"arn:aws:kms:eu-west-1:444455556666:key/any"}`, ``)), "InvalidRequest"},
 		{"replica key without SSE-KMS objects", configJSON(ruleJSON("one", 1, `"SourceSelectionCriteria":{"SseKmsEncryptedObjects":{"Status":"Enabled"}},`, ``)), "InvalidRequest"},
 		{"owner override without account", configJSON(ruleJSON("one", 1, `"Account":"444455556666",`, ``)), "InvalidRequest"},
@@ -129,6 +130,23 @@ func TestMetricsWithoutRTC(t *testing.T) {
 	err := w.src.PutBucketReplication(ctx, srcRegion, "src-bucket", configJSON(ruleJSON("one", 1, `"Account"`, `"Metrics":{"Status":"Enabled","EventThreshold":{"Minutes":15}},"Account"`)))
 	if !strings.Contains(awsops.Advice(err), "Metrics cannot contain an event threshold when ReplicationTime is not specified or Disabled") {
 		t.Errorf("advice %q does not pass on S3's message", awsops.Advice(err))
+	}
+}
+
+// TestReplicationConfigurationsS3Accepts: RTC switched off stands without metrics
+// (only an enabled RTC needs them) and the role and bucket ARNs of every partition
+// are accepted.
+func TestReplicationConfigurationsS3Accepts(t *testing.T) {
+	w := replicationWorld(t)
+	for name, config := range map[string]string{
+		"RTC disabled without metrics": configJSON(ruleJSON("one", 1, `"Account"`, `"ReplicationTime":{"Status":"Disabled","Time":{"Minutes":15}},"Account"`)),
+		"aws-cn ARNs":                  strings.ReplaceAll(configJSON(ruleJSON("one", 1)), "arn:aws:", "arn:aws-cn:"),
+		"aws-us-gov ARNs":              strings.ReplaceAll(configJSON(ruleJSON("one", 1)), "arn:aws:", "arn:aws-us-gov:"),
+		"aws-eusc ARNs":                strings.ReplaceAll(configJSON(ruleJSON("one", 1)), "arn:aws:", "arn:aws-eusc:"),
+	} {
+		if err := w.src.PutBucketReplication(ctx, srcRegion, "src-bucket", config); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 

@@ -38,6 +38,8 @@ type ReplicaEncryption struct {
 	// FromDefault says the destination's default encryption chose it (an unencrypted
 	// source), not the rule's replica key.
 	FromDefault bool
+	// DestBucketKey says the destination bucket's default has an S3 Bucket Key.
+	DestBucketKey bool
 }
 
 // ReplicaEncryptionFor applies [bucket-key] and [replication-config-for-kms-objects]:
@@ -47,14 +49,20 @@ type ReplicaEncryption struct {
 func ReplicaEncryptionFor(sourceAlgorithm string, sourceBucketKey bool, destAlgorithm string, destBucketKey bool) ReplicaEncryption {
 	switch {
 	case isKMSAlgorithm(sourceAlgorithm):
-		return ReplicaEncryption{KMS: true, BucketKey: sourceBucketKey}
+		return ReplicaEncryption{KMS: true, BucketKey: sourceBucketKey, DestBucketKey: destBucketKey}
 	case sourceAlgorithm == "" && isKMSAlgorithm(destAlgorithm):
-		return ReplicaEncryption{KMS: true, BucketKey: destBucketKey, FromDefault: true}
+		return ReplicaEncryption{KMS: true, BucketKey: destBucketKey, FromDefault: true, DestBucketKey: destBucketKey}
 	}
 	return ReplicaEncryption{}
 }
 
 // ReplicaKeyRequests are the requests S3 makes on the key that encrypts a replica.
+// "When an S3 Bucket Key is enabled for the source or destination bucket, the
+// encryption context will be the bucket's ARN" and the key policy "must include the
+// kms:Decrypt permission" [replication-config-for-kms-objects]; [bucket-key] has the
+// replica keep its source object's setting instead. The simulation takes the
+// conservative reading: with a Bucket Key on either side, the encrypting request
+// must be allowed in both contexts, and kms:Decrypt in the bucket's.
 func ReplicaKeyRequests(e ReplicaEncryption) []KMSRequest {
 	if !e.KMS {
 		return nil
@@ -63,9 +71,8 @@ func ReplicaKeyRequests(e ReplicaEncryption) []KMSRequest {
 	if e.FromDefault {
 		encrypt = "kms:GenerateDataKey"
 	}
-	requests := []KMSRequest{{Action: encrypt, BucketContext: e.BucketKey}}
-	if e.BucketKey {
-		requests = append(requests, KMSRequest{Action: "kms:Decrypt", BucketContext: true})
+	if !e.BucketKey && !e.DestBucketKey {
+		return []KMSRequest{{Action: encrypt}}
 	}
-	return requests
+	return []KMSRequest{{Action: encrypt}, {Action: encrypt, BucketContext: true}, {Action: "kms:Decrypt", BucketContext: true}}
 }
