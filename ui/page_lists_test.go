@@ -159,7 +159,7 @@ func TestListPagesWrapAt80Columns(t *testing.T) {
 	d.on(pageDestBucket)
 	d.press("down", "enter")
 	d.on(pageReplicaKey)
-	d.expect("Greyed keys cannot be used, for the reason shown.", "2/5")
+	d.expect("Keys marked ✗ cannot be used, for the reason shown.", "2/5")
 }
 
 // kmsBuckets is a fake account whose buckets default to SSE-KMS under a key S3 names

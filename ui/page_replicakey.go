@@ -181,6 +181,10 @@ func (p *replicaKeyPage) view() string {
 	case res.err != nil:
 		return title + "\n" + renderError(th, res.err, p.s.width) + "\n\n" + th.Muted.Render("r try again · esc back")
 	}
-	head := title + "\n" + th.Muted.Render(wrapText("Replicas are encrypted with this key. Greyed keys cannot be used, for the reason shown.", p.s.width))
+	intro := "Replicas are encrypted with this key."
+	if p.list.hasUnusable() {
+		intro += " Keys marked " + strings.TrimSpace(unusableMark) + " cannot be used, for the reason shown."
+	}
+	head := title + "\n" + th.Muted.Render(wrapText(intro, p.s.width))
 	return head + "\n" + listWithin(p.list, th, p.s.width, p.s.height-lineCount(head))
 }

@@ -190,6 +190,20 @@ func (p picker) titleWidth(end int) int {
 	return min(widest, max(12, p.width*3/5))
 }
 
+// unusableMark stands where the cursor would, on a row that cannot be chosen, so that
+// the row says so without colour too (NO_COLOR greys nothing).
+const unusableMark = "✗ "
+
+// hasUnusable reports whether any row cannot be chosen.
+func (p picker) hasUnusable() bool {
+	for _, it := range p.items {
+		if it.reason != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func (p picker) renderRow(th Theme, it pickItem, selected bool, titleWidth int) string {
 	marker, title := "  ", th.Item
 	if selected {
@@ -197,6 +211,9 @@ func (p picker) renderRow(th Theme, it pickItem, selected bool, titleWidth int) 
 	}
 	if it.reason != "" {
 		title = th.Disabled
+		if !selected {
+			marker = th.Reason.Render(unusableMark)
+		}
 	}
 	name := ansi.Truncate(it.title, titleWidth, "…")
 	line := marker + title.Render(name)

@@ -80,7 +80,18 @@ func TestPickerShowsWhyARowCannotBeChosen(t *testing.T) {
 	p := newPicker("")
 	p.resize(60, 4)
 	p.setItems([]pickItem{newPickItem("k", "alias/aws/s3", "key 1234…", "AWS managed")})
-	if view := ansi.Strip(p.render(NewTheme(true))); !strings.Contains(view, "AWS managed · key 1234…") {
+	p = newPicker("")
+	p.resize(60, 4)
+	p.setItems([]pickItem{newPickItem("a", "alias/backup", "", ""), newPickItem("k", "alias/aws/s3", "key 1234…", "AWS managed")})
+	// marked without colour too: NO_COLOR greys nothing
+	if view := ansi.Strip(p.render(NewTheme(true))); !strings.Contains(view, "✗ alias/aws/s3") || !strings.Contains(view, "AWS managed · key 1234…") {
 		t.Fatalf("view:\n%s", view)
+	}
+	if !p.hasUnusable() {
+		t.Fatal("a row that cannot be chosen is not counted")
+	}
+	p.setItems([]pickItem{newPickItem("k", "alias/backup", "key 5678…", "")})
+	if p.hasUnusable() {
+		t.Fatal("every row can be chosen, yet the list says some cannot")
 	}
 }
