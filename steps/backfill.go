@@ -138,6 +138,13 @@ func PlanBackfill(ctx context.Context, acc Accounts, s Setup, opts BackfillOptio
 	if err != nil {
 		return nil, err
 	}
+	var notes []string
+	if live, monitoring, differs := withLiveMonitoring(s, report); differs {
+		if report, err = Doctor(ctx, acc, live); err != nil {
+			return nil, err
+		}
+		notes = append(notes, monitoringWarning(s, monitoring))
+	}
 	if err := refuseBrokenSetup(report, opts); err != nil {
 		return nil, err
 	}
@@ -153,7 +160,7 @@ func PlanBackfill(ctx context.Context, acc Accounts, s Setup, opts BackfillOptio
 	if err := p.planRole(ctx, acc.Source); err != nil {
 		return nil, err
 	}
-	p.Warnings = append(p.Warnings, backfillWarnings(report, f)...)
+	p.Warnings = append(append(p.Warnings, notes...), backfillWarnings(report, f)...)
 	return p, nil
 }
 
