@@ -36,7 +36,11 @@ func TestBackfillOfFailedObjectsAfterWatchSetup(t *testing.T) {
 		}
 	}
 	// Put the key grant back only, as the doctor's fix does: the rule keeps its metrics.
-	pending := s.plan().Pending()
+	apply := s.plan()
+	if !slices.ContainsFunc(apply.Warnings, func(w string) bool { return strings.Contains(w, "turns off what `s3repl watch` needs") }) {
+		t.Errorf("apply's warnings %q: want that turning metrics off blinds the watch", apply.Warnings)
+	}
+	pending := apply.Pending()
 	if got := ids(pending); !slices.Equal(got, []string{"dst-key-policy", "src-replication"}) {
 		t.Fatalf("plan %v, want the key policy and the rule's metrics off", got)
 	}
