@@ -134,16 +134,9 @@ func PlanBackfill(ctx context.Context, acc Accounts, s Setup, opts BackfillOptio
 	if opts.Objects == "" {
 		opts.Objects = BackfillBoth
 	}
-	report, err := Doctor(ctx, acc, s)
+	report, note, err := backfillDoctor(ctx, acc, s)
 	if err != nil {
 		return nil, err
-	}
-	var notes []string
-	if live, monitoring, differs := withLiveMonitoring(s, report); differs {
-		if report, err = Doctor(ctx, acc, live); err != nil {
-			return nil, err
-		}
-		notes = append(notes, monitoringWarning(s, monitoring))
 	}
 	if err := refuseBrokenSetup(report, opts); err != nil {
 		return nil, err
@@ -160,7 +153,10 @@ func PlanBackfill(ctx context.Context, acc Accounts, s Setup, opts BackfillOptio
 	if err := p.planRole(ctx, acc.Source); err != nil {
 		return nil, err
 	}
-	p.Warnings = append(append(p.Warnings, notes...), backfillWarnings(report, f)...)
+	if note != "" {
+		p.Warnings = append(p.Warnings, note)
+	}
+	p.Warnings = append(p.Warnings, backfillWarnings(report, f)...)
 	return p, nil
 }
 

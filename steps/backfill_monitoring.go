@@ -1,5 +1,7 @@
 package steps
 
+import "context"
+
 // A rule's replication metrics and RTC say how S3 reports and times replication, not
 // which objects replicate or how they are copied [repl-metrics] [replication-time-control]: a difference
 // there between the setup file and the live rule (as `s3repl watch --setup` leaves
@@ -73,4 +75,20 @@ func monitoringText(m ruleMonitoring) string {
 	default:
 		return "metrics off"
 	}
+}
+
+// backfillDoctor is the doctor's report for a backfill: on the setup with the live
+// rule's metrics and RTC when only those would keep apply's changes pending, so
+// neither the refusal nor the fixes offered after a job turn them off. note is the
+// warning to show then ("" otherwise).
+func backfillDoctor(ctx context.Context, acc Accounts, s Setup) (report DoctorReport, note string, err error) {
+	if report, err = Doctor(ctx, acc, s); err != nil {
+		return report, "", err
+	}
+	live, monitoring, differs := withLiveMonitoring(s, report)
+	if !differs {
+		return report, "", nil
+	}
+	report, err = Doctor(ctx, acc, live)
+	return report, monitoringWarning(s, monitoring), err
 }

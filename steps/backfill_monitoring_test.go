@@ -35,6 +35,12 @@ func TestBackfillOfFailedObjectsAfterWatchSetup(t *testing.T) {
 			t.Fatalf("%s: %q, want FAILED", key, head.ReplicationStatus)
 		}
 	}
+	explained := steps.BackfillResult{Groups: []steps.BackfillFailureGroup{{}}}
+	doctor, err := steps.ExplainWithDoctor(s.ctx, s.acc, s.setup, &explained)
+	s.must(err)
+	if got := ids(doctor.Fixes); !slices.Equal(got, []string{"dst-key-policy"}) {
+		t.Errorf("the fixes offered after a job %v, want the key policy only (the rule keeps its metrics)", got)
+	}
 	// Put the key grant back only, as the doctor's fix does: the rule keeps its metrics.
 	apply := s.plan()
 	if !slices.ContainsFunc(apply.Warnings, func(w string) bool { return strings.Contains(w, "turns off what `s3repl watch` needs") }) {
