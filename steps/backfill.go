@@ -134,7 +134,7 @@ func PlanBackfill(ctx context.Context, acc Accounts, s Setup, opts BackfillOptio
 	if opts.Objects == "" {
 		opts.Objects = BackfillBoth
 	}
-	report, err := Doctor(ctx, acc, s)
+	report, note, err := backfillDoctor(ctx, acc, s)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +152,9 @@ func PlanBackfill(ctx context.Context, acc Accounts, s Setup, opts BackfillOptio
 	}
 	if err := p.planRole(ctx, acc.Source); err != nil {
 		return nil, err
+	}
+	if note != "" {
+		p.Warnings = append(p.Warnings, note)
 	}
 	p.Warnings = append(p.Warnings, backfillWarnings(report, f)...)
 	return p, nil

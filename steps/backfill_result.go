@@ -125,12 +125,13 @@ func (b *BackfillJobs) Result(ctx context.Context, job awsops.Job) (BackfillResu
 }
 
 // ExplainWithDoctor runs the doctor and gives each failure group the doctor's failed
-// checks that its reason points at; the report's fixes are what s3repl can mend.
+// checks that its reason points at; the report's fixes are what s3repl can mend (the
+// rule's metrics and RTC as the live rule has them: see backfillDoctor).
 func ExplainWithDoctor(ctx context.Context, acc Accounts, s Setup, r *BackfillResult) (DoctorReport, error) {
 	if len(r.Groups) == 0 {
 		return DoctorReport{}, nil
 	}
-	report, err := Doctor(ctx, acc, s)
+	report, _, err := backfillDoctor(ctx, acc, s)
 	if err != nil {
 		return report, err
 	}

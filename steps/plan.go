@@ -571,6 +571,9 @@ func (b *planBuilder) replication() error {
 		b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("the source bucket's replication configuration is in the old V1 schema, which S3 does not allow beside s3repl's rule: s3repl rewrites its rules (%s) as V2 with the same meaning: the prefix moves into Filter, each gets a Priority in its order, and delete-marker replication stays on (Enabled), as V1 did; the diff shows each rule",
 			strings.Join(v1, ", ")))
 	}
+	if w := watchMetricsOffWarning(current, b.s); w != "" && changed {
+		b.plan.Warnings = append(b.plan.Warnings, w)
+	}
 	b.addDocChange(Change{
 		ID: "src-replication", Title: "Replication rule " + b.s.RuleID() + " on " + b.f.SourceBucket,
 		Side: SourceSide, Region: b.f.SourceRegion, Resource: BucketARN(b.f.Partition, b.f.SourceBucket),

@@ -348,3 +348,14 @@ func (a *applier) retryNewQueuePolicy(ctx context.Context, write func() error) e
 		delay = min(delay*2, 8*time.Second)
 	}
 }
+
+// watchMetricsOffWarning says when applying the setup turns off the rule's metrics
+// that `s3repl watch` reads (as `watch --setup` turned them on): the setup file is
+// the contract, so the plan keeps the change but says what it costs.
+func watchMetricsOffWarning(current string, s Setup) string {
+	live, found := liveMonitoring(current, s.RuleID())
+	if !found || !live.metrics || setupMonitoring(s).metrics {
+		return ""
+	}
+	return "the setup file turns the rule's replication metrics off (rule.metrics: false) and the rule has them on: this turns off what `s3repl watch` needs (its numbers and failure events, [replication-metrics-events]); set rule.metrics: true in the setup file to keep them"
+}
