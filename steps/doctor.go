@@ -85,6 +85,9 @@ type diagnosis struct {
 	// objectKeyPolicies are the key policies of the keys sampled objects are under,
 	// by key ARN, as far as the source profile may read them.
 	objectKeyPolicies map[string]string
+	// probes are the requests S3 makes with the role, built once from the above
+	// when gathering is done (see replicationProbes).
+	probes *probeSet
 }
 
 // Doctor inspects both accounts and checks everything S3 replication needs, the way
@@ -122,6 +125,7 @@ func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*di
 		return d, err
 	}
 	d.readObjectKeyPolicies(ctx, acc.Source)
+	d.probes = d.buildProbes() // the checks all read these: build them once
 	return d, nil
 }
 
@@ -214,79 +218,97 @@ func sampleObjects(ctx context.Context, acc awsops.Account, region, bucket, pref
 	return samples, g.Wait()
 }
 
-// checks runs every check, in the order a person would fix things.
+// checkRow is one of the doctor's checks: its ID and title, and the method that
+// decides it, which says only the status, the evidence and the fix.
+type checkRow struct {
+	id, title string
+	decide    func(*diagnosis) DoctorCheck
+}
+
+// checkTable is every check, in the order a person would fix things.
+var checkTable = []checkRow{
+	{"source-versioning", "Versioning on the source bucket", (*diagnosis).checkSourceVersioning},
+	{"destination-versioning", "Versioning on the destination bucket", (*diagnosis).checkDestVersioning},
+	// a bucket setting, which the role's permissions then depend on
+	{"object-lock", "Object Lock on both buckets or neither", (*diagnosis).checkObjectLock},
+	{"rule", "Replication rule enabled and matching", (*diagnosis).checkRule},
+	{"kms-opt-in", "SSE-KMS objects opted in, with a replica key", (*diagnosis).checkKMSOptIn},
+	{"replica-key", "Replica key: Region, state, spec, manager", (*diagnosis).checkReplicaKey},
+	{"role-trust", "The role trusts S3 for this bucket", (*diagnosis).checkTrust},
+	{"role-permissions", "The role's policies allow every replication request", (*diagnosis).checkRolePermissions},
+	{"permissions-boundary", "The role's permissions boundary lets replication through", (*diagnosis).checkPermissionsBoundary},
+	{"source-key-policy", "Source key lets the role decrypt", (*diagnosis).checkSourceKeyPolicy},
+	{"destination-key-policy", "Replica key policy lets the role encrypt", (*diagnosis).checkDestKeyPolicy},
+	{"destination-bucket-policy", "Destination bucket policy lets the role replicate", (*diagnosis).checkDestBucketPolicy},
+	{"explicit-deny", "No explicit Deny blocks replication", (*diagnosis).checkExplicitDenies},
+	{"network-conditions", "No network or access-point conditions on the keys or buckets", (*diagnosis).checkNetworkConditions},
+	{"tags", "Object tags are replicated", (*diagnosis).checkTags},
+	{"ownership", "Object Ownership and ownership override agree", (*diagnosis).checkOwnership},
+	{"object-keys", "The role can decrypt the keys objects are encrypted with", (*diagnosis).checkObjectKeys},
+	{"existing-objects", "Objects that predate the rule", (*diagnosis).checkExistingObjects},
+	{"kms-cost", "KMS request cost", (*diagnosis).checkKMSCost},
+}
+
+// checks runs every check of the table, in its order.
 func (d *diagnosis) checks() []DoctorCheck {
-	return []DoctorCheck{
-		d.checkVersioning("source-versioning", "Versioning on the source bucket", d.setup.Source.Bucket, d.st.Source.Versioning,
-			"S3 refuses the rule, and objects get no replication status"),
-		d.checkDestVersioning(),
-		d.checkObjectLock(), // a bucket setting, which the role's permissions then depend on
-		d.checkRule(),
-		d.checkKMSOptIn(),
-		d.checkReplicaKey(),
-		d.checkTrust(),
-		d.checkRolePermissions(),
-		d.checkPermissionsBoundary(),
-		d.checkSourceKeyPolicy(),
-		d.checkDestKeyPolicy(),
-		d.checkDestBucketPolicy(),
-		d.checkExplicitDenies(),
-		d.checkNetworkConditions(),
-		d.checkTags(),
-		d.checkOwnership(),
-		d.checkObjectKeys(),
-		d.checkExistingObjects(),
-		d.kmsCost(),
+	checks := make([]DoctorCheck, len(checkTable))
+	for i, row := range checkTable {
+		c := row.decide(d)
+		c.ID, c.Title = row.id, row.title
+		checks[i] = c
 	}
+	return checks
 }
 
-func passed(id, title, evidence string) DoctorCheck {
-	return DoctorCheck{ID: id, Title: title, Status: DoctorPassed, Evidence: evidence}
+func passed(evidence string) DoctorCheck {
+	return DoctorCheck{Status: DoctorPassed, Evidence: evidence}
 }
 
-func failed(id, title, evidence, fix string) DoctorCheck {
-	return DoctorCheck{ID: id, Title: title, Status: DoctorFailed, Evidence: evidence, Fix: fix}
+func failed(evidence, fix string) DoctorCheck {
+	return DoctorCheck{Status: DoctorFailed, Evidence: evidence, Fix: fix}
 }
 
-func unknown(id, title, evidence string) DoctorCheck {
-	return DoctorCheck{ID: id, Title: title, Status: DoctorUnknown, Evidence: evidence}
+func unknown(evidence string) DoctorCheck {
+	return DoctorCheck{Status: DoctorUnknown, Evidence: evidence}
 }
 
 // checkVersioning checks one bucket's versioning; consequence says what S3 does
 // without it on that side.
-func (d *diagnosis) checkVersioning(id, title, bucket, status, consequence string) DoctorCheck {
+func (d *diagnosis) checkVersioning(bucket, status, consequence string) DoctorCheck {
 	if status == "Enabled" {
-		return passed(id, title, bucket+": versioning Enabled")
+		return passed(bucket + ": versioning Enabled")
 	}
 	if status == "" {
 		status = "never enabled"
 	}
-	return failed(id, title, bucket+": versioning "+status+" ("+consequence+")",
+	return failed(bucket+": versioning "+status+" ("+consequence+")",
 		"enable versioning on "+bucket+" (s3repl apply does)")
 }
 
+func (d *diagnosis) checkSourceVersioning() DoctorCheck {
+	return d.checkVersioning(d.setup.Source.Bucket, d.st.Source.Versioning, "S3 refuses the rule, and objects get no replication status")
+}
+
 func (d *diagnosis) checkDestVersioning() DoctorCheck {
-	const id, title = "destination-versioning", "Versioning on the destination bucket"
 	if !d.st.Destination.BucketExists {
-		return failed(id, title, "destination bucket "+d.setup.Destination.Bucket+" does not exist (DstBucketNotFound)", "create it (s3repl apply with createBucket: true)")
+		return failed("destination bucket "+d.setup.Destination.Bucket+" does not exist (DstBucketNotFound)", "create it (s3repl apply with createBucket: true)")
 	}
-	return d.checkVersioning(id, title, d.setup.Destination.Bucket, d.st.Destination.Versioning,
+	return d.checkVersioning(d.setup.Destination.Bucket, d.st.Destination.Versioning,
 		"S3 refuses the rule, or fails each object with DstBucketUnversioned")
 }
 
 func (d *diagnosis) checkRule() DoctorCheck {
-	const id, title = "rule", "Replication rule enabled and matching"
 	switch {
 	case d.st.Source.Replication == "":
-		return failed(id, title, "the source bucket has no replication configuration", "s3repl apply adds the rule")
+		return failed("the source bucket has no replication configuration", "s3repl apply adds the rule")
 	case !d.ruleFound:
-		return failed(id, title, fmt.Sprintf("the configuration has no rule %q", d.setup.RuleID()), "s3repl apply adds the rule")
+		return failed(fmt.Sprintf("the configuration has no rule %q", d.setup.RuleID()), "s3repl apply adds the rule")
 	case d.rule.Status != "Enabled":
-		return failed(id, title, fmt.Sprintf("rule %q is %s", d.rule.ID, d.rule.Status), "enable the rule (s3repl apply does)")
+		return failed(fmt.Sprintf("rule %q is %s", d.rule.ID, d.rule.Status), "enable the rule (s3repl apply does)")
 	}
 	want := "arn:" + PartitionOf(d.st.Source.Identity.ARN) + ":s3:::" + d.setup.Destination.Bucket
 	if d.rule.Destination.Bucket != want {
-		return failed(id, title, fmt.Sprintf("rule %q replicates to %s, not %s", d.rule.ID, d.rule.Destination.Bucket, want), "s3repl apply updates the rule")
+		return failed(fmt.Sprintf("rule %q replicates to %s, not %s", d.rule.ID, d.rule.Destination.Bucket, want), "s3repl apply updates the rule")
 	}
 	scope := "the whole bucket"
 	if p := rulePrefix(d.rule); p != "" {
@@ -297,12 +319,12 @@ func (d *diagnosis) checkRule() DoctorCheck {
 		scope += " carrying tags " + tagList(tags)
 	}
 	if p := rulePrefix(d.rule); p != d.setup.Rule.Prefix {
-		return failed(id, title, fmt.Sprintf("rule %q covers %s, the setup says prefix %q", d.rule.ID, scope, d.setup.Rule.Prefix), "s3repl apply updates the rule")
+		return failed(fmt.Sprintf("rule %q covers %s, the setup says prefix %q", d.rule.ID, scope, d.setup.Rule.Prefix), "s3repl apply updates the rule")
 	}
 	if !maps.Equal(tags, d.setup.Rule.Tags) && len(tags)+len(d.setup.Rule.Tags) > 0 {
-		return failed(id, title, fmt.Sprintf("rule %q covers %s, the setup says tags %s", d.rule.ID, scope, tagList(d.setup.Rule.Tags)), "s3repl apply updates the rule")
+		return failed(fmt.Sprintf("rule %q covers %s, the setup says tags %s", d.rule.ID, scope, tagList(d.setup.Rule.Tags)), "s3repl apply updates the rule")
 	}
-	return passed(id, title, fmt.Sprintf("rule %q is Enabled and covers %s of %s", d.rule.ID, scope, d.setup.Source.Bucket))
+	return passed(fmt.Sprintf("rule %q is Enabled and covers %s of %s", d.rule.ID, scope, d.setup.Source.Bucket))
 }
 
 // ruleTags are the tags a rule's filter requires.
@@ -352,45 +374,42 @@ func rulePrefix(r replicationRule) string {
 }
 
 func (d *diagnosis) checkKMSOptIn() DoctorCheck {
-	const id, title = "kms-opt-in", "SSE-KMS objects opted in, with a replica key"
 	if !d.ruleFound {
-		return unknown(id, title, "no rule to look at")
+		return unknown("no rule to look at")
 	}
 	optedIn := d.rule.SourceSelectionCriteria.SseKmsEncryptedObjects.Status == "Enabled"
 	key := d.rule.replicaKey()
 	switch {
 	case optedIn && key != "":
-		return passed(id, title, "SseKmsEncryptedObjects Enabled, replica key "+key)
+		return passed("SseKmsEncryptedObjects Enabled, replica key " + key)
 	case optedIn:
-		return failed(id, title, "SSE-KMS objects are opted in but the rule names no ReplicaKmsKeyID", "s3repl apply sets the replica key")
+		return failed("SSE-KMS objects are opted in but the rule names no ReplicaKmsKeyID", "s3repl apply sets the replica key")
 	case key != "":
-		return failed(id, title, "the rule names a replica key but SSE-KMS objects are not opted in: they get no replication status", "s3repl apply enables SseKmsEncryptedObjects")
+		return failed("the rule names a replica key but SSE-KMS objects are not opted in: they get no replication status", "s3repl apply enables SseKmsEncryptedObjects")
 	}
-	return failed(id, title, "the rule does not replicate SSE-KMS objects: they get no replication status", "s3repl apply enables SseKmsEncryptedObjects with the replica key")
+	return failed("the rule does not replicate SSE-KMS objects: they get no replication status", "s3repl apply enables SseKmsEncryptedObjects with the replica key")
 }
 
 func (d *diagnosis) checkReplicaKey() DoctorCheck {
-	const id, title = "replica-key", "Replica key: Region, state, spec, manager"
 	if !d.ruleFound || d.rule.replicaKey() == "" {
-		return unknown(id, title, "the rule names no replica key")
+		return unknown("the rule names no replica key")
 	}
 	key := d.replicaKey
 	if key == nil && d.replicaKeyErr != nil {
-		return failed(id, title, "the destination profile may not read replica key "+d.rule.replicaKey()+
+		return failed("the destination profile may not read replica key "+d.rule.replicaKey()+
 			" (it may belong to another account): "+awsops.Advice(d.replicaKeyErr),
 			"point the rule at a key of the destination account in "+d.st.Destination.Region+" (s3repl apply, with the setup's key)")
 	}
 	if key == nil {
-		return failed(id, title, "replica key "+d.rule.replicaKey()+" does not exist for the destination profile (DstKmsKeyNotFound)", "point the rule at an existing key (s3repl apply)")
+		return failed("replica key "+d.rule.replicaKey()+" does not exist for the destination profile (DstKmsKeyNotFound)", "point the rule at an existing key (s3repl apply)")
 	}
 	if why := keyProblem(*key, d.st.Destination.Region, d.st.Destination.Identity.AccountID); why != "" {
-		return failed(id, title, "replica key "+key.ARN+" "+why, "use a customer managed, enabled, symmetric key in "+d.st.Destination.Region)
+		return failed("replica key "+key.ARN+" "+why, "use a customer managed, enabled, symmetric key in "+d.st.Destination.Region)
 	}
-	return passed(id, title, fmt.Sprintf("%s: %s, %s, customer managed, in %s", key.ARN, key.State, key.Spec, key.Region))
+	return passed(fmt.Sprintf("%s: %s, %s, customer managed, in %s", key.ARN, key.State, key.Spec, key.Region))
 }
 
 func (d *diagnosis) checkTrust() DoctorCheck {
-	const id, title = "role-trust", "The role trusts S3 for this bucket"
 	role := d.st.Role.Role
 	if role == nil {
 		fix := "s3repl apply creates it"
@@ -398,16 +417,16 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 			// the plan refuses to replace a role the configuration names
 			fix = "recreate role " + d.roleName() + " (the replication configuration names it), or remove the configuration; then s3repl apply completes it"
 		}
-		return failed(id, title, "role "+d.roleName()+" does not exist (AssumeRoleNotPermitted)", fix)
+		return failed("role "+d.roleName()+" does not exist (AssumeRoleNotPermitted)", fix)
 	}
 	verdict := judgeTrust(role.TrustPolicy, role.ARN, d.st.Source.Identity.AccountID, BucketARN(d.partition(), d.setup.Source.Bucket))
 	const fix = "s3repl apply adds a trust statement for s3.amazonaws.com (sts:AssumeRole, no condition, as AWS documents it) and keeps yours"
 	switch {
 	case verdict.works():
-		return passed(id, title, verdict.withoutKeys.Reason)
+		return passed(verdict.withoutKeys.Reason)
 	case verdict.withoutKeys.Allowed:
-		c := unknown(id, title, "the trust lets S3 in without aws:SourceAccount and aws:SourceArn, but not if S3 sends them for this bucket ("+
-			verdict.withKeys.Reason+"); "+sourceKeysUnsettled)
+		c := unknown("the trust lets S3 in without aws:SourceAccount and aws:SourceArn, but not if S3 sends them for this bucket (" +
+			verdict.withKeys.Reason + "); " + sourceKeysUnsettled)
 		c.Fix = fix
 		return c
 	case verdict.dependsOnSourceKeys():
@@ -415,12 +434,12 @@ func (d *diagnosis) checkTrust() DoctorCheck {
 		if len(needs) == 0 {
 			needs = []string{"its conditions"}
 		}
-		c := unknown(id, title, "the trust lets S3 in only if S3 sends aws:SourceAccount and aws:SourceArn when it assumes the role: "+
-			strings.Join(needs, "; ")+". "+sourceKeysUnsettled+"; if S3 does not send them, every object FAILS (AssumeRoleNotPermitted)")
+		c := unknown("the trust lets S3 in only if S3 sends aws:SourceAccount and aws:SourceArn when it assumes the role: " +
+			strings.Join(needs, "; ") + ". " + sourceKeysUnsettled + "; if S3 does not send them, every object FAILS (AssumeRoleNotPermitted)")
 		c.Fix = fix
 		return c
 	}
-	return failed(id, title, verdict.withKeys.Reason+" (AssumeRoleNotPermitted)", fix)
+	return failed(verdict.withKeys.Reason+" (AssumeRoleNotPermitted)", fix)
 }
 
 // sourceKeysUnsettled is what the documentation says of the source keys: an earlier
@@ -492,6 +511,27 @@ func (d *diagnosis) encryptionContext(bucket string, bucketKey bool) string {
 	return d.objectARN(bucket)
 }
 
+// probeSet is every request S3 makes with the role, by the side whose resource
+// it is on.
+type probeSet struct {
+	source, dest, all []probe
+}
+
+func (d *diagnosis) buildProbes() *probeSet {
+	source, dest := d.sourceProbes(), d.destProbes()
+	return &probeSet{source: source, dest: dest, all: slices.Concat(source, dest)}
+}
+
+// replicationProbes are the probes gathering built; a diagnosis put together
+// without gathering (the plan's blockers) builds them at its first check.
+func (d *diagnosis) replicationProbes() *probeSet {
+	if d.probes == nil {
+		d.probes = d.buildProbes()
+	}
+	return d.probes
+}
+
+// sourceProbes builds the requests S3 makes with the role on the source side.
 func (d *diagnosis) sourceProbes() []probe {
 	src, srcAccount, region := d.setup.Source.Bucket, d.st.Source.Identity.AccountID, d.st.Source.Region
 	bucketReq := func(action, resource string) evaluator.Request {
@@ -544,6 +584,7 @@ const (
 	withoutReplicateTags = "s3:ReplicateObject covers it (\"Permissions for the s3:ReplicateObject action ... also allow replication of metadata such as object tags and ACLs\")"
 )
 
+// destProbes builds the requests S3 makes with the role on the destination side.
 func (d *diagnosis) destProbes() []probe {
 	dst, dstAccount, region := d.setup.Destination.Bucket, d.st.Destination.Identity.AccountID, d.st.Destination.Region
 	objectReq := func(action string) evaluator.Request {
@@ -614,13 +655,12 @@ func (d *diagnosis) sampledBucketKey() bool {
 // checkRolePermissions asks whether the role's own policies allow every request S3
 // makes with it.
 func (d *diagnosis) checkRolePermissions() DoctorCheck {
-	const id, title = "role-permissions", "The role's policies allow every replication request"
 	if d.st.Role.Role == nil {
-		return unknown(id, title, "the role does not exist")
+		return unknown("the role does not exist")
 	}
 	var denied []string
 	explicit := 0
-	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+	for _, p := range d.replicationProbes().all {
 		decision := evaluator.EvaluateIdentity(d.rolePolicies, p.req)
 		if decision.Allowed || d.grantedInItsAccount(p) || p.withoutIt != "" && !decision.ExplicitDeny {
 			continue // tags-check reports what S3 does without it
@@ -632,16 +672,16 @@ func (d *diagnosis) checkRolePermissions() DoctorCheck {
 		denied = appendNew(denied, line)
 	}
 	if len(denied) == 0 {
-		return passed(id, title, fmt.Sprintf("%d requests allowed by the role's %s, or by the policies of its account's resources", len(d.sourceProbes())+len(d.destProbes()), policiesPhrase(len(d.rolePolicies))))
+		return passed(fmt.Sprintf("%d requests allowed by the role's %s, or by the policies of its account's resources", len(d.replicationProbes().all), policiesPhrase(len(d.rolePolicies))))
 	}
 	if !d.managedRead {
-		return unknown(id, title, "not allowed by the inline policies, and the managed policies could not be read:\n"+strings.Join(denied, "\n"))
+		return unknown("not allowed by the inline policies, and the managed policies could not be read:\n" + strings.Join(denied, "\n"))
 	}
 	fix := "s3repl apply writes the role's permission policy " + cmp.Or(d.st.Role.PolicyName, d.setup.RolePolicyName())
 	if role := d.st.Role; role.ownManagedAttached(role.Role.ARN) {
 		fix = "s3repl apply writes the role's permissions into its managed policy " + role.OwnManagedARN
 	}
-	return failed(id, title, strings.Join(denied, "\n"), fixBesideDenies(fix, explicit, len(denied)))
+	return failed(strings.Join(denied, "\n"), fixBesideDenies(fix, explicit, len(denied)))
 }
 
 // grantedInItsAccount reports whether a request on a resource of the role's own
@@ -658,25 +698,24 @@ func (d *diagnosis) grantedInItsAccount(p probe) bool {
 // checkPermissionsBoundary asks whether the role's permissions boundary, which caps
 // whatever its policies allow, lets every request S3 makes with it through.
 func (d *diagnosis) checkPermissionsBoundary() DoctorCheck {
-	const id, title = "permissions-boundary", "The role's permissions boundary lets replication through"
 	role := d.st.Role.Role
 	switch {
 	case role == nil:
-		return unknown(id, title, "the role does not exist")
+		return unknown("the role does not exist")
 	case role.PermissionsBoundary == "":
-		return passed(id, title, "the role has no permissions boundary")
+		return passed("the role has no permissions boundary")
 	case d.st.Role.BoundaryErr != nil:
-		return unknown(id, title, fmt.Sprintf("the role is bounded by %s, which could not be read: %v", role.PermissionsBoundary, d.st.Role.BoundaryErr))
+		return unknown(fmt.Sprintf("the role is bounded by %s, which could not be read: %v", role.PermissionsBoundary, d.st.Role.BoundaryErr))
 	}
 	denied, uncertain := d.boundaryDenials()
 	switch {
 	case len(denied) > 0:
-		return failed(id, title, "boundary "+role.PermissionsBoundary+" caps the role:\n"+strings.Join(denied, "\n"),
+		return failed("boundary "+role.PermissionsBoundary+" caps the role:\n"+strings.Join(denied, "\n"),
 			"let the boundary policy allow these actions, or remove the boundary from the role (s3repl does not change boundaries)")
 	case len(uncertain) > 0:
-		return unknown(id, title, "boundary "+role.PermissionsBoundary+" decides on what s3repl cannot see:\n"+strings.Join(uncertain, "\n"))
+		return unknown("boundary " + role.PermissionsBoundary + " decides on what s3repl cannot see:\n" + strings.Join(uncertain, "\n"))
 	}
-	return passed(id, title, fmt.Sprintf("boundary %s allows every request S3 makes with the role", role.PermissionsBoundary))
+	return passed(fmt.Sprintf("boundary %s allows every request S3 makes with the role", role.PermissionsBoundary))
 }
 
 // boundaryDenials are the requests S3 makes with the role that its permissions
@@ -686,7 +725,7 @@ func (d *diagnosis) boundaryDenials() (denied, uncertain []string) {
 	if d.st.Role.Boundary == "" {
 		return nil, nil
 	}
-	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+	for _, p := range d.replicationProbes().all {
 		decision := evaluator.EvaluateNamed([]string{d.st.Role.Boundary}, "the permissions boundary", p.req)
 		if p.withoutIt != "" && !decision.Allowed && !decision.ExplicitDeny {
 			continue // tags-check reports what S3 does without it
@@ -707,9 +746,9 @@ func (d *diagnosis) boundaryDenials() (denied, uncertain []string) {
 
 // checkResource evaluates probes the way S3 and KMS decide them: identity and
 // resource policy together.
-func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) DoctorCheck {
+func (d *diagnosis) checkResource(probes []probe, fix string) DoctorCheck {
 	if d.st.Role.Role == nil && d.roleARN == "" {
-		return unknown(id, title, "there is no role to check")
+		return unknown("there is no role to check")
 	}
 	var missing, allowed []string
 	var denies denyGroups
@@ -737,12 +776,12 @@ func (d *diagnosis) checkResource(id, title string, probes []probe, fix string) 
 		lines = append(lines, fmt.Sprintf("%s explicitly denies the role %s", f.statement, strings.Join(f.actions, ", ")))
 	}
 	if lines = append(lines, missing...); len(lines) > 0 {
-		return failed(id, title, strings.Join(lines, "\n"), fixBesideDenies(fix, explicit, explicit+len(missing)))
+		return failed(strings.Join(lines, "\n"), fixBesideDenies(fix, explicit, explicit+len(missing)))
 	}
 	if len(allowed) == 0 {
-		return unknown(id, title, "the role's own policies deny first; see role-permissions")
+		return unknown("the role's own policies deny first; see role-permissions")
 	}
-	return passed(id, title, "allows "+strings.Join(allowed, ", "))
+	return passed("allows " + strings.Join(allowed, ", "))
 }
 
 // fixBesideDenies is a check's fix when some of its denials are explicit Deny
@@ -759,20 +798,19 @@ func fixBesideDenies(fix string, explicit, denied int) string {
 }
 
 func (d *diagnosis) checkSourceKeyPolicy() DoctorCheck {
-	const id, title = "source-key-policy", "Source key lets the role decrypt"
 	key := d.st.Source.Key
 	if enc := d.st.Source.Encryption; key == nil && strings.HasPrefix(enc.Algorithm, "aws:kms") && enc.KMSKeyID != "" && !strings.Contains(enc.KMSKeyID, "alias/aws/") {
-		return unknown(id, title, fmt.Sprintf("the source bucket defaults to key %s, which the source profile cannot read (it may belong to another account): "+
+		return unknown(fmt.Sprintf("the source bucket defaults to key %s, which the source profile cannot read (it may belong to another account): "+
 			"its owner must let the role decrypt with it, or objects under it FAIL (SrcGetObjectNotPermitted)", enc.KMSKeyID))
 	}
 	if key == nil || key.Manager != "CUSTOMER" {
 		if len(d.st.Source.ExtraKeys) == 0 {
-			return passed(id, title, "the source bucket does not default to a customer managed key")
+			return passed("the source bucket does not default to a customer managed key")
 		}
-		return d.checkResource(id, title, ofKind(d.sourceProbes(), evaluator.KMSKey), "s3repl apply adds a statement for the role to the policies of the keys of source.kmsKeys")
+		return d.checkResource(ofKind(d.replicationProbes().source, evaluator.KMSKey), "s3repl apply adds a statement for the role to the policies of the keys of source.kmsKeys")
 	}
 	if key.State != "Enabled" {
-		return failed(id, title, fmt.Sprintf("source key %s is %s: S3 cannot decrypt objects under it (SrcKmsKeyInvalidState)", key.ARN, key.State),
+		return failed(fmt.Sprintf("source key %s is %s: S3 cannot decrypt objects under it (SrcKmsKeyInvalidState)", key.ARN, key.State),
 			"enable the key (or cancel its deletion); s3repl does not change key states")
 	}
 	fix := "s3repl apply adds a statement for the role to the source key policy"
@@ -780,23 +818,21 @@ func (d *diagnosis) checkSourceKeyPolicy() DoctorCheck {
 		// the plan leaves keys of other accounts alone
 		fix = "ask account " + key.AccountID + ", which owns the key, to let the role decrypt with it (key policy, kms:ViaService s3)"
 	}
-	return d.checkResource(id, title, ofKind(d.sourceProbes(), evaluator.KMSKey), fix)
+	return d.checkResource(ofKind(d.replicationProbes().source, evaluator.KMSKey), fix)
 }
 
 func (d *diagnosis) checkDestKeyPolicy() DoctorCheck {
-	const id, title = "destination-key-policy", "Replica key policy lets the role encrypt"
 	if d.replicaKey == nil || d.replicaKey.Manager != "CUSTOMER" {
-		return unknown(id, title, "no customer managed replica key to check")
+		return unknown("no customer managed replica key to check")
 	}
-	return d.checkResource(id, title, ofKind(d.destProbes(), evaluator.KMSKey), "s3repl apply adds a statement for the role to the replica key policy")
+	return d.checkResource(ofKind(d.replicationProbes().dest, evaluator.KMSKey), "s3repl apply adds a statement for the role to the replica key policy")
 }
 
 func (d *diagnosis) checkDestBucketPolicy() DoctorCheck {
-	const id, title = "destination-bucket-policy", "Destination bucket policy lets the role replicate"
 	if !d.st.Destination.BucketExists {
-		return unknown(id, title, "the destination bucket does not exist")
+		return unknown("the destination bucket does not exist")
 	}
-	return d.checkResource(id, title, ofKind(d.destProbes(), evaluator.S3Bucket), "s3repl apply adds statements for the role to the destination bucket policy")
+	return d.checkResource(ofKind(d.replicationProbes().dest, evaluator.S3Bucket), "s3repl apply adds statements for the role to the destination bucket policy")
 }
 
 // ofKind keeps the probes of one resource kind.
@@ -811,15 +847,14 @@ func ofKind(probes []probe, kind evaluator.ResourceKind) []probe {
 }
 
 func (d *diagnosis) checkExplicitDenies() DoctorCheck {
-	const id, title = "explicit-deny", "No explicit Deny blocks replication"
 	denies, uncertain := d.explicitDenies()
 	switch {
 	case len(denies) > 0:
-		return failed(id, title, strings.Join(findingLines(denies), "\n"), "change the Deny statement (s3repl never removes statements it did not write)")
+		return failed(strings.Join(findingLines(denies), "\n"), "change the Deny statement (s3repl never removes statements it did not write)")
 	case len(uncertain) > 0:
-		return unknown(id, title, strings.Join(findingLines(uncertain), "\n"))
+		return unknown(strings.Join(findingLines(uncertain), "\n"))
 	}
-	return passed(id, title, "no Deny statement applies to the role's replication requests")
+	return passed("no Deny statement applies to the role's replication requests")
 }
 
 // denyFinding is a Deny statement that refuses some of S3's requests with the role.
@@ -842,7 +877,7 @@ func (f denyFinding) String() string {
 // s3repl cannot check says otherwise.
 func (d *diagnosis) explicitDenies() (denies, uncertain []denyFinding) {
 	var groups denyGroups
-	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+	for _, p := range d.replicationProbes().all {
 		decision := evaluator.Evaluate(p.req, d.rolePolicies, p.policy, p.kind)
 		// every Deny that refuses it, not only the deciding one: changing one, the
 		// user would otherwise meet the next only on the following try
@@ -932,7 +967,6 @@ var networkKeys = []string{"aws:sourcevpce", "aws:sourcevpc", "aws:sourceip", "a
 // access points: the key and bucket policies of both sides, and the keys of
 // source.kmsKeys.
 func (d *diagnosis) checkNetworkConditions() DoctorCheck {
-	const id, title = "network-conditions", "No network or access-point conditions on the keys or buckets"
 	docs := map[string]string{"replica key policy": d.replicaPol, "destination bucket policy": d.st.Destination.Policy,
 		"source bucket policy": d.st.Source.Policy, "source key policy": d.st.Source.KeyPolicy}
 	for _, extra := range d.st.Source.ExtraKeys {
@@ -945,11 +979,11 @@ func (d *diagnosis) checkNetworkConditions() DoctorCheck {
 		}
 	}
 	if len(found) == 0 {
-		return passed(id, title, "none found")
+		return passed("none found")
 	}
 	slices.Sort(found)
 	found = slices.Compact(found)
-	return failed(id, title, strings.Join(found, "\n"), "exempt the replication role (or S3 calls, aws:ViaAWSService) from the condition")
+	return failed(strings.Join(found, "\n"), "exempt the replication role (or S3 calls, aws:ViaAWSService) from the condition")
 }
 
 func statementsWithConditionKeys(doc string, keys []string) []string {
@@ -987,12 +1021,11 @@ func statementName(sid string, index int) string {
 // replication [replication-troubleshoot], which the explicit-deny check reports. A
 // missing Allow is a warning.
 func (d *diagnosis) checkTags() DoctorCheck {
-	const id, title = "tags", "Object tags are replicated"
 	if d.st.Role.Role == nil {
-		return unknown(id, title, "the role does not exist")
+		return unknown("the role does not exist")
 	}
 	var lost []string
-	for _, p := range append(d.sourceProbes(), d.destProbes()...) {
+	for _, p := range d.replicationProbes().all {
 		if p.withoutIt == "" {
 			continue
 		}
@@ -1005,9 +1038,9 @@ func (d *diagnosis) checkTags() DoctorCheck {
 		}
 	}
 	if len(lost) == 0 {
-		return passed(id, title, "no Allow for reading or replicating object tags is missing (a Deny of them fails tagged objects: see explicit-deny)")
+		return passed("no Allow for reading or replicating object tags is missing (a Deny of them fails tagged objects: see explicit-deny)")
 	}
-	return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: "warning: " + strings.Join(lost, "\n"),
+	return DoctorCheck{Status: DoctorInfo, Evidence: "warning: " + strings.Join(lost, "\n"),
 		Fix: "s3repl apply grants s3:GetObjectVersionTagging and s3:ReplicateTags"}
 }
 
@@ -1016,26 +1049,25 @@ func (d *diagnosis) checkTags() DoctorCheck {
 // bucket-owner ownership. That is a warning, not a failure, unless the setup asks for
 // the override and the rule lacks it (verify then checks the replica's owner).
 func (d *diagnosis) checkOwnership() DoctorCheck {
-	const id, title = "ownership", "Object Ownership and ownership override agree"
 	override := d.ruleFound && d.rule.Destination.AccessControlTranslation != nil
 	cross := d.st.Source.Identity.AccountID != d.st.Destination.Identity.AccountID
 	ownership := d.st.Destination.Ownership
 	enforced := ownership == "BucketOwnerEnforced"
 	switch {
 	case override && d.rule.Destination.Account == "":
-		return failed(id, title, "the rule overrides ownership but names no destination Account", "s3repl apply sets it")
+		return failed("the rule overrides ownership but names no destination Account", "s3repl apply sets it")
 	case override:
-		return passed(id, title, "ownership override on; destination Object Ownership "+orNone(ownership))
+		return passed("ownership override on; destination Object Ownership " + orNone(ownership))
 	case cross && !enforced && d.ruleFound && d.setup.OwnerOverride(cross):
-		return failed(id, title, "the setup asks for ownership override, the rule has none, and the destination does not enforce bucket-owner ownership ("+orNone(ownership)+
+		return failed("the setup asks for ownership override, the rule has none, and the destination does not enforce bucket-owner ownership ("+orNone(ownership)+
 			"): replicas stay owned by account "+d.st.Source.Identity.AccountID, "s3repl apply adds the override to the rule")
 	case cross && !enforced:
-		return DoctorCheck{ID: id, Title: title, Status: DoctorInfo,
+		return DoctorCheck{Status: DoctorInfo,
 			Evidence: "warning: replication works, but without ownership override and with destination Object Ownership " + orNone(ownership) +
 				" the replicas stay owned by the source account " + d.st.Source.Identity.AccountID + ", so the destination account cannot read them unless their ACLs allow it",
 			Fix: "to make the destination account own them: set ownerOverride: true in the setup (s3repl apply adds the override and its permission), or set Object Ownership to BucketOwnerEnforced on " + d.setup.Destination.Bucket}
 	}
-	return passed(id, title, "destination Object Ownership "+orNone(ownership))
+	return passed("destination Object Ownership " + orNone(ownership))
 }
 
 func orNone(s string) string {
@@ -1046,12 +1078,11 @@ func orNone(s string) string {
 }
 
 func (d *diagnosis) checkObjectLock() DoctorCheck {
-	const id, title = "object-lock", "Object Lock on both buckets or neither"
 	src, dst := d.st.Source.ObjectLock, d.st.Destination.ObjectLock
 	if src && !dst {
-		return failed(id, title, "the source has Object Lock, the destination does not (DstBucketObjectLockConfigMissing)", "replicate into a bucket with Object Lock enabled")
+		return failed("the source has Object Lock, the destination does not (DstBucketObjectLockConfigMissing)", "replicate into a bucket with Object Lock enabled")
 	}
-	return passed(id, title, fmt.Sprintf("source %s, destination %s", lockWord(src), lockWord(dst)))
+	return passed(fmt.Sprintf("source %s, destination %s", lockWord(src), lockWord(dst)))
 }
 
 func lockWord(on bool) string {
@@ -1065,12 +1096,11 @@ func lockWord(on bool) string {
 // be able to decrypt each, as KMS decides it, with the key policy as well as the
 // role's policies, in the context each object uses (the bucket's with a Bucket Key).
 func (d *diagnosis) checkObjectKeys() DoctorCheck {
-	const id, title = "object-keys", "The role can decrypt the keys objects are encrypted with"
 	if d.st.Role.Role == nil {
-		return unknown(id, title, "the role does not exist")
+		return unknown("the role does not exist")
 	}
 	if d.sampleErr != nil {
-		return unknown(id, title, "objects could not be sampled: "+d.sampleErr.Error())
+		return unknown("objects could not be sampled: " + d.sampleErr.Error())
 	}
 	type keyUse struct {
 		count    int
@@ -1091,7 +1121,7 @@ func (d *diagnosis) checkObjectKeys() DoctorCheck {
 		}
 	}
 	if len(keys) == 0 {
-		return passed(id, title, fmt.Sprintf("%d recent object versions sampled, none under SSE-KMS", len(d.samples)))
+		return passed(fmt.Sprintf("%d recent object versions sampled, none under SSE-KMS", len(d.samples)))
 	}
 	var problems, unsure []string
 	uncovered := false // a key neither the source default nor of source.kmsKeys
@@ -1113,14 +1143,14 @@ func (d *diagnosis) checkObjectKeys() DoctorCheck {
 	}
 	switch {
 	case len(problems) > 0 && !uncovered:
-		return failed(id, title, strings.Join(append(problems, unsure...), "\n"), "s3repl apply lets the role decrypt with them (see source-key-policy and role-permissions)")
+		return failed(strings.Join(append(problems, unsure...), "\n"), "s3repl apply lets the role decrypt with them (see source-key-policy and role-permissions)")
 	case len(problems) > 0:
-		return failed(id, title, strings.Join(append(problems, unsure...), "\n"), "add these keys to source.kmsKeys in the setup file: s3repl apply then lets the role decrypt with them "+
+		return failed(strings.Join(append(problems, unsure...), "\n"), "add these keys to source.kmsKeys in the setup file: s3repl apply then lets the role decrypt with them "+
 			"(its policy, and the key policy where it does not delegate to the account); or re-encrypt the objects with the source key")
 	case len(unsure) > 0:
-		return unknown(id, title, strings.Join(unsure, "\n"))
+		return unknown(strings.Join(unsure, "\n"))
 	}
-	return passed(id, title, fmt.Sprintf("%d key(s) seen in %d sampled versions, all decryptable by the role", len(keys), len(d.samples)))
+	return passed(fmt.Sprintf("%d key(s) seen in %d sampled versions, all decryptable by the role", len(keys), len(d.samples)))
 }
 
 // grantsKey reports whether s3repl's plan grants the role decryption with a key: the
@@ -1153,7 +1183,6 @@ func (d *diagnosis) decryptDenied(req evaluator.Request) (why string, known bool
 }
 
 func (d *diagnosis) checkExistingObjects() DoctorCheck {
-	const id, title = "existing-objects", "Objects that predate the rule"
 	noStatus, failedOnes, sampled := 0, 0, 0
 	for _, s := range d.samples {
 		if isTestObject(d.setup, s.Key) {
@@ -1168,7 +1197,7 @@ func (d *diagnosis) checkExistingObjects() DoctorCheck {
 		}
 	}
 	if noStatus+failedOnes == 0 {
-		return DoctorCheck{ID: id, Title: title, Status: DoctorInfo, Evidence: fmt.Sprintf("none of %d sampled versions (s3repl's test objects left out) lacks a replication status or FAILED", sampled)}
+		return DoctorCheck{Status: DoctorInfo, Evidence: fmt.Sprintf("none of %d sampled versions (s3repl's test objects left out) lacks a replication status or FAILED", sampled)}
 	}
 	var found []string
 	if noStatus > 0 {
@@ -1181,19 +1210,19 @@ func (d *diagnosis) checkExistingObjects() DoctorCheck {
 	if sampled == 1 {
 		of = "the one sampled version"
 	}
-	return DoctorCheck{ID: id, Title: title, Status: DoctorInfo,
+	return DoctorCheck{Status: DoctorInfo,
 		Evidence: fmt.Sprintf("of %s (s3repl's test objects left out), %s: the rule never replicates them", of, strings.Join(found, " and ")),
 		Fix:      "once replication works, copy them with S3 Batch Replication (CreateJob with operation S3ReplicateObject)"}
 }
 
-func (d *diagnosis) kmsCost() DoctorCheck {
+func (d *diagnosis) checkKMSCost() DoctorCheck {
 	note := "each replicated object costs a Decrypt in " + d.st.Source.Region + " and an Encrypt in " + d.st.Destination.Region + "; at 1,000 PUT/s plan about 2,500 KMS requests/s in each"
 	if d.st.Source.Encryption.BucketKey && d.st.Destination.Encryption.BucketKey {
 		note += "; S3 Bucket Keys are on for both buckets, which cuts this sharply"
 	} else {
 		note += "; turn on S3 Bucket Keys to cut this sharply"
 	}
-	return DoctorCheck{ID: "kms-cost", Title: "KMS request cost", Status: DoctorInfo, Evidence: note}
+	return DoctorCheck{Status: DoctorInfo, Evidence: note}
 }
 
 // ApplyFixes applies the plan the doctor's fixes come from: exactly the changes it
