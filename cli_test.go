@@ -42,18 +42,22 @@ func writeSetup(t *testing.T, yaml string) string {
 	return path
 }
 
-func TestCLIPlanApplyPlan(t *testing.T) {
+// motoSetup starts moto, makes a source bucket and writes a setup that replicates it
+// with rule to-backup (and ruleExtra, YAML lines under rule:) to a new bucket and key
+// in eu-west-1.
+func motoSetup(t *testing.T, ruleExtra string) (setup, srcBucket, dstBucket string) {
+	t.Helper()
 	mototest.Start(t)
 	ctx := context.Background()
 	src, err := awsops.Open(ctx, mototest.SourceProfile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srcBucket, dstBucket := mototest.UniqueName("src"), mototest.UniqueName("dst")
+	srcBucket, dstBucket = mototest.UniqueName("src"), mototest.UniqueName("dst")
 	if err := src.CreateBucket(ctx, mototest.SourceRegion, srcBucket); err != nil {
 		t.Fatal(err)
 	}
-	setup := writeSetup(t, `
+	setup = writeSetup(t, `
 source:
   profile: src
   bucket: `+srcBucket+`
@@ -68,7 +72,12 @@ role:
   name: replicate-`+srcBucket+`
 rule:
   id: to-backup
-`)
+`+ruleExtra)
+	return setup, srcBucket, dstBucket
+}
+
+func TestCLIPlanApplyPlan(t *testing.T) {
+	setup, _, dstBucket := motoSetup(t, "")
 	out, code := runCLI(t, "plan", "-f", setup)
 	if code != 2 || !strings.Contains(out, "Create destination bucket "+dstBucket) || !strings.Contains(out, "+++ src-replication (after)") {
 		t.Fatalf("plan: exit %d\n%s", code, out)

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/awsops/mototest"
 	"github.com/s3repl/s3repl/steps"
 )
@@ -19,33 +18,8 @@ import (
 // --json then reads a healthy rule (exit 0), and a failure event S3 would send makes
 // it exit 1 with the failure grouped by reason and the way out.
 func TestCLIWatchSetupOnceJSON(t *testing.T) {
-	mototest.Start(t)
+	setup, srcBucket, dstBucket := motoSetup(t, "  metrics: true\n")
 	ctx := context.Background()
-	src, err := awsops.Open(ctx, mototest.SourceProfile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srcBucket, dstBucket := mototest.UniqueName("src"), mototest.UniqueName("dst")
-	if err := src.CreateBucket(ctx, mototest.SourceRegion, srcBucket); err != nil {
-		t.Fatal(err)
-	}
-	setup := writeSetup(t, `
-source:
-  profile: src
-  bucket: `+srcBucket+`
-destination:
-  profile: dst
-  region: eu-west-1
-  bucket: `+dstBucket+`
-  createBucket: true
-  kmsKey: alias/`+dstBucket+`
-  createKey: true
-role:
-  name: replicate-`+srcBucket+`
-rule:
-  id: to-backup
-  metrics: true
-`)
 	out, code := runCLI(t, "watch", "-f", setup, "--once")
 	if code != 1 || !strings.Contains(out, "--setup") {
 		t.Fatalf("before --setup: exit %d, want 1 and how to set it up\n%s", code, out)

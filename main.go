@@ -108,7 +108,7 @@ func applyCommand() *cobra.Command {
 		Short: "Make the changes the plan shows, re-reading each resource first and journaling each write",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, out := cmd.Context(), cmd.OutOrStdout()
+			ctx := cmd.Context()
 			if flags.json && !yes {
 				// the plan and the question would be mixed into the JSON on stdout
 				return errors.New("apply --json needs --yes: review the changes with `s3repl plan` first")
@@ -117,33 +117,40 @@ func applyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(plan.Pending()) == 0 {
-				return printApplied(out, flags.json, plan, steps.ApplyResult{}, "", nil)
-			}
-			if !yes {
-				if err := confirm(cmd, plan); err != nil {
-					return err
-				}
-			}
-			journal, err := openJournal(journalDir)
-			if err != nil {
-				return err
-			}
-			defer journal.Close()
-			opts := steps.ApplyOptions{Journal: journal}
-			if !flags.json {
-				opts.OnProgress = func(c steps.Change, phase steps.ApplyPhase, err error) {
-					lipgloss.Fprint(out, ui.ProgressLine(c, phase, err))
-				}
-			}
-			result, applyErr := steps.Apply(ctx, acc, plan, opts)
-			return printApplied(out, flags.json, plan, result, journal.Path(), applyErr)
+			return applyPlan(cmd, acc, plan, flags.json, yes, journalDir)
 		},
 	}
 	flags.register(cmd)
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "apply without asking")
 	cmd.Flags().StringVar(&journalDir, "journal", "", "directory for the apply journal (default $XDG_STATE_HOME/s3repl/journal)")
 	return cmd
+}
+
+// applyPlan makes the plan's pending changes after the question (none with yes),
+// journaled in journalDir, with progress lines unless the report is JSON.
+func applyPlan(cmd *cobra.Command, acc steps.Accounts, plan *steps.Plan, asJSON, yes bool, journalDir string) error {
+	ctx, out := cmd.Context(), cmd.OutOrStdout()
+	if len(plan.Pending()) == 0 {
+		return printApplied(out, asJSON, plan, steps.ApplyResult{}, "", nil)
+	}
+	if !yes {
+		if err := confirm(cmd, plan); err != nil {
+			return err
+		}
+	}
+	journal, err := openJournal(journalDir)
+	if err != nil {
+		return err
+	}
+	defer journal.Close()
+	opts := steps.ApplyOptions{Journal: journal}
+	if !asJSON {
+		opts.OnProgress = func(c steps.Change, phase steps.ApplyPhase, err error) {
+			lipgloss.Fprint(out, ui.ProgressLine(c, phase, err))
+		}
+	}
+	result, applyErr := steps.Apply(ctx, acc, plan, opts)
+	return printApplied(out, asJSON, plan, result, journal.Path(), applyErr)
 }
 
 // openSetup loads and checks the setup and opens both accounts.

@@ -100,7 +100,7 @@ type watchPlanner func(ctx context.Context, acc steps.Accounts, s steps.Setup) (
 // runWatchSetup is `apply` for the watch's plan (or its removal): the same diff,
 // question, journal and report.
 func runWatchSetup(cmd *cobra.Command, flags watchFlags, planner watchPlanner) error {
-	ctx, out := cmd.Context(), cmd.OutOrStdout()
+	ctx := cmd.Context()
 	if flags.json && !flags.yes {
 		return errors.New("watch --setup/--remove --json needs --yes: review the changes without --json first")
 	}
@@ -112,27 +112,7 @@ func runWatchSetup(cmd *cobra.Command, flags watchFlags, planner watchPlanner) e
 	if err != nil {
 		return err
 	}
-	if len(plan.Pending()) == 0 {
-		return printApplied(out, flags.json, plan, steps.ApplyResult{}, "", nil)
-	}
-	if !flags.yes {
-		if err := confirm(cmd, plan); err != nil {
-			return err
-		}
-	}
-	journal, err := openJournal(flags.journalDir)
-	if err != nil {
-		return err
-	}
-	defer journal.Close()
-	opts := steps.ApplyOptions{Journal: journal}
-	if !flags.json {
-		opts.OnProgress = func(c steps.Change, phase steps.ApplyPhase, err error) {
-			lipgloss.Fprint(out, ui.ProgressLine(c, phase, err))
-		}
-	}
-	result, applyErr := steps.Apply(ctx, acc, plan, opts)
-	return printApplied(out, flags.json, plan, result, journal.Path(), applyErr)
+	return applyPlan(cmd, acc, plan, flags.json, flags.yes, flags.journalDir)
 }
 
 // watchDeps wires the dashboard to steps: reading, the doctor and its fixes, the

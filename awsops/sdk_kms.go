@@ -19,29 +19,39 @@ const defaultKeyPolicy = "default"
 // ListKeys lists the Region's keys with their aliases. A key this identity may list
 // but not describe (its key policy says no) is kept with only its id, ARN and aliases.
 func (a *sdkAccount) ListKeys(ctx context.Context, region string) ([]KeyInfo, error) {
-	entries, err := a.listKeyEntries(ctx, region)
+	_, keys, err := readEachKey(ctx, a, region, func(ctx context.Context, entry types.KeyListEntry, aliases map[string][]string) (KeyInfo, error) {
+		key, err := a.DescribeKey(ctx, region, aws.ToString(entry.KeyArn))
+		if IsAccessDenied(err) {
+			key, err = keyFromARN(aws.ToString(entry.KeyArn)), nil
+		}
+		key.Aliases = aliases[key.KeyID]
+		return key, err
+	})
+	return keys, err
+}
+
+// readEachKey lists the Region's keys and their aliases, then reads each key with read,
+// describeConcurrency at a time; what read found for entries[i] is at found[i].
+func readEachKey[T any](ctx context.Context, a *sdkAccount, region string, read func(ctx context.Context, entry types.KeyListEntry, aliases map[string][]string) (T, error)) (entries []types.KeyListEntry, found []T, err error) {
+	entries, err = a.listKeyEntries(ctx, region)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	aliases, err := a.aliasesByKey(ctx, region)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	keys := make([]KeyInfo, len(entries))
+	found = make([]T, len(entries))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(describeConcurrency)
 	for i, entry := range entries {
 		g.Go(func() error {
-			key, err := a.DescribeKey(gctx, region, aws.ToString(entry.KeyArn))
-			if IsAccessDenied(err) {
-				key, err = keyFromARN(aws.ToString(entry.KeyArn)), nil
-			}
-			key.Aliases = aliases[key.KeyID]
-			keys[i] = key
+			var err error
+			found[i], err = read(gctx, entry, aliases)
 			return err
 		})
 	}
-	return keys, g.Wait()
+	return entries, found, g.Wait()
 }
 
 func (a *sdkAccount) listKeyEntries(ctx context.Context, region string) ([]types.KeyListEntry, error) {
@@ -207,31 +217,17 @@ func (a *sdkAccount) KeyTags(ctx context.Context, region, keyID string) (map[str
 // reads the tags of every key without an alias: one call per key, so callers use it
 // only when they know such a key may exist (a CreateKey whose answer was lost).
 func (a *sdkAccount) KeysTagged(ctx context.Context, region, key, value string) ([]KeyInfo, error) {
-	entries, err := a.listKeyEntries(ctx, region)
-	if err != nil {
-		return nil, err
-	}
-	aliases, err := a.aliasesByKey(ctx, region)
-	if err != nil {
-		return nil, err
-	}
-	found := make([]bool, len(entries))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(describeConcurrency)
-	for i, entry := range entries {
+	entries, found, err := readEachKey(ctx, a, region, func(ctx context.Context, entry types.KeyListEntry, aliases map[string][]string) (bool, error) {
 		if len(aliases[aws.ToString(entry.KeyId)]) > 0 {
-			continue
+			return false, nil
 		}
-		g.Go(func() error {
-			tags, err := a.KeyTags(gctx, region, aws.ToString(entry.KeyArn))
-			if IsAccessDenied(err) || IsNotFound(err) {
-				return nil // not a key this identity made
-			}
-			found[i] = err == nil && tags[key] == value
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+		tags, err := a.KeyTags(ctx, region, aws.ToString(entry.KeyArn))
+		if IsAccessDenied(err) || IsNotFound(err) {
+			return false, nil // not a key this identity made
+		}
+		return err == nil && tags[key] == value, err
+	})
+	if err != nil {
 		return nil, err
 	}
 	var keys []KeyInfo

@@ -377,11 +377,20 @@ func (a *applier) keyFor(c Change) string {
 // retryPropagation retries a write that AWS refuses as invalid, which is what KMS and
 // S3 say about a policy naming a role IAM created seconds ago.
 func (a *applier) retryPropagation(ctx context.Context, write func() error) error {
+	if !a.createdRole {
+		return write()
+	}
+	return a.retryWhileInvalid(ctx, write)
+}
+
+// retryWhileInvalid retries write while AWS refuses it as invalid, backing off from a
+// second to eight, for at most the propagation wait.
+func (a *applier) retryWhileInvalid(ctx context.Context, write func() error) error {
 	deadline := time.Now().Add(a.opts.PropagationWait)
 	delay := time.Second
 	for {
 		err := write()
-		if !a.createdRole || awsops.KindOf(err) != awsops.KindInvalidRequest || time.Now().Add(delay).After(deadline) {
+		if awsops.KindOf(err) != awsops.KindInvalidRequest || time.Now().Add(delay).After(deadline) {
 			return err
 		}
 		select {

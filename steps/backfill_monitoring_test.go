@@ -61,25 +61,7 @@ func TestBackfillOfFailedObjectsAfterWatchSetup(t *testing.T) {
 	}) {
 		t.Errorf("warnings %q: want that apply would turn off what the watch needs", plan.Warnings)
 	}
-	_, err = steps.ApplyBackfillPlan(s.ctx, s.acc, plan, steps.ApplyOptions{PropagationWait: time.Millisecond})
-	s.must(err)
-	jobs, err := steps.NewBackfillJobs(s.acc, plan)
-	s.must(err)
-	jobs.Sleep = func(_ context.Context, d time.Duration) error { s.clock.Advance(d); return nil }
-	journal, err := steps.OpenBackfillJournal(t.TempDir(), plan.Facts, nil)
-	s.must(err)
-	started, err := jobs.Start(s.ctx, journal)
-	s.must(err)
-	preview, err := jobs.WaitForPreview(s.ctx, started.ID, nil)
-	s.must(err)
-	if preview.Status != awsops.JobSuspended || preview.TotalTasks != int64(len(keys)) {
-		t.Fatalf("preview: %s with %d tasks, want Suspended with the %d FAILED objects", preview.Status, preview.TotalTasks, len(keys))
-	}
-	s.must(jobs.Confirm(s.ctx, started.ID))
-	job, err := jobs.Watch(s.ctx, started.ID, nil)
-	s.must(err)
-	result, err := jobs.Result(s.ctx, job)
-	s.must(err)
+	result := s.runBackfill(t, plan, len(keys))
 	if !result.AllSucceeded() || result.Succeeded != int64(len(keys)) {
 		t.Fatalf("the backfill: %s, %d succeeded, %d failed", result.Job.Status, result.Succeeded, result.Failed)
 	}
@@ -105,4 +87,30 @@ func (s *simSetup) ruleMetricsOn() bool {
 	doc, err := s.acc.Source.GetBucketReplication(s.ctx, simcloud.DemoSourceRegion, s.setup.Source.Bucket)
 	s.must(err)
 	return strings.Contains(strings.Join(strings.Fields(doc), ""), `"Metrics":{"Status":"Enabled"}`)
+}
+
+// runBackfill makes the backfill plan's role, then runs its job to the end: the
+// preview must hold the failed objects, tasks of them, before the job is confirmed.
+func (s *simSetup) runBackfill(t *testing.T, plan *steps.BackfillPlan, tasks int) steps.BackfillResult {
+	t.Helper()
+	_, err := steps.ApplyBackfillPlan(s.ctx, s.acc, plan, steps.ApplyOptions{PropagationWait: time.Millisecond})
+	s.must(err)
+	jobs, err := steps.NewBackfillJobs(s.acc, plan)
+	s.must(err)
+	jobs.Sleep = func(_ context.Context, d time.Duration) error { s.clock.Advance(d); return nil }
+	journal, err := steps.OpenBackfillJournal(t.TempDir(), plan.Facts, nil)
+	s.must(err)
+	started, err := jobs.Start(s.ctx, journal)
+	s.must(err)
+	preview, err := jobs.WaitForPreview(s.ctx, started.ID, nil)
+	s.must(err)
+	if preview.Status != awsops.JobSuspended || preview.TotalTasks != int64(tasks) {
+		t.Fatalf("preview: %s with %d tasks, want Suspended with the %d FAILED objects", preview.Status, preview.TotalTasks, tasks)
+	}
+	s.must(jobs.Confirm(s.ctx, started.ID))
+	job, err := jobs.Watch(s.ctx, started.ID, nil)
+	s.must(err)
+	result, err := jobs.Result(s.ctx, job)
+	s.must(err)
+	return result
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	iam "github.com/micahhausler/aws-iam-policy/policy"
 
@@ -333,20 +332,7 @@ func compact(doc string) string {
 // ("Unable to validate the following destination configurations"): a queue policy
 // set a moment ago may not be in effect yet.
 func (a *applier) retryNewQueuePolicy(ctx context.Context, write func() error) error {
-	deadline := time.Now().Add(a.opts.PropagationWait)
-	delay := time.Second
-	for {
-		err := write()
-		if awsops.KindOf(err) != awsops.KindInvalidRequest || time.Now().Add(delay).After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 8*time.Second)
-	}
+	return a.retryWhileInvalid(ctx, write)
 }
 
 // watchMetricsOffWarning says when applying the setup turns off the rule's metrics

@@ -62,15 +62,8 @@ func MergeNotification(existing string, ours QueueNotification) (string, bool, e
 	if err != nil {
 		return "", false, err
 	}
-	out, err := json.Marshal(members)
-	if err != nil {
-		return "", false, err
-	}
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, out, "", "  "); err != nil {
-		return "", false, err
-	}
-	return pretty.String(), changed, nil
+	doc, err := indentedJSON(members)
+	return doc, changed, err
 }
 
 func notificationID(raw json.RawMessage) string {
@@ -142,13 +135,20 @@ func RemoveNotification(existing, id string) (string, bool, error) {
 		}
 		members["QueueConfigurations"] = raw
 	}
+	doc, err := indentedJSON(members)
+	return doc, changed, err
+}
+
+// indentedJSON writes a notification configuration's members as the document s3repl
+// puts back: indented two spaces.
+func indentedJSON(members map[string]json.RawMessage) (string, error) {
 	out, err := json.Marshal(members)
 	if err != nil {
-		return "", false, err
+		return "", err
 	}
 	var pretty bytes.Buffer
 	if err := json.Indent(&pretty, out, "", "  "); err != nil {
-		return "", false, err
+		return "", err
 	}
-	return pretty.String(), changed, nil
+	return pretty.String(), nil
 }

@@ -1,7 +1,6 @@
 package steps_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -40,25 +39,7 @@ func TestWatchDemoFailedObjectsReplicateAfterTheRetry(t *testing.T) {
 
 	plan, err := w.PlanWatchRetry(s.ctx, s.setup, "s3repl doctor -f setup.yaml")
 	s.must(err)
-	_, err = steps.ApplyBackfillPlan(s.ctx, s.acc, plan, steps.ApplyOptions{PropagationWait: time.Millisecond})
-	s.must(err)
-	jobs, err := steps.NewBackfillJobs(s.acc, plan)
-	s.must(err)
-	jobs.Sleep = func(_ context.Context, d time.Duration) error { s.clock.Advance(d); return nil }
-	journal, err := steps.OpenBackfillJournal(t.TempDir(), plan.Facts, nil)
-	s.must(err)
-	started, err := jobs.Start(s.ctx, journal)
-	s.must(err)
-	preview, err := jobs.WaitForPreview(s.ctx, started.ID, nil)
-	s.must(err)
-	if preview.Status != awsops.JobSuspended || preview.TotalTasks != int64(len(failed)) {
-		t.Fatalf("preview: %s with %d tasks, want Suspended with the %d FAILED objects", preview.Status, preview.TotalTasks, len(failed))
-	}
-	s.must(jobs.Confirm(s.ctx, started.ID))
-	job, err := jobs.Watch(s.ctx, started.ID, nil)
-	s.must(err)
-	result, err := jobs.Result(s.ctx, job)
-	s.must(err)
+	result := s.runBackfill(t, plan, len(failed))
 	if !result.AllSucceeded() || result.Succeeded != int64(len(failed)) {
 		t.Fatalf("the retry: %s, %d succeeded, %d failed, groups %+v", result.Job.Status, result.Succeeded, result.Failed, result.Groups)
 	}

@@ -67,6 +67,9 @@ func (p *applyPage) failed() bool { return p.started && !p.applied() }
 func (p *applyPage) writing() bool { return p.started && !p.done }
 
 func (p *applyPage) update(msg tea.Msg) (action, tea.Cmd) {
+	if cmd, took := p.s.saveTakes(msg); took {
+		return only(cmd)
+	}
 	switch msg := msg.(type) {
 	case journalOpenedMsg:
 		p.journal = msg.path
@@ -83,16 +86,7 @@ func (p *applyPage) update(msg tea.Msg) (action, tea.Cmd) {
 		}
 	case backfillSampleMsg:
 		p.s.takeBackfillSample(msg)
-	case savedMsg:
-		return only(p.s.saveUpdate(msg))
-	case tea.PasteMsg:
-		if p.s.save.editing {
-			return only(p.s.saveUpdate(msg))
-		}
 	case tea.KeyPressMsg:
-		if p.s.save.editing {
-			return only(p.s.saveUpdate(msg))
-		}
 		return p.key(msg)
 	}
 	return stay, nil

@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3repl/s3repl/steps"
@@ -24,10 +23,10 @@ type backfillPlanPage struct {
 	err        error
 	confirming bool
 	applying   bool
-	pane       viewport.Model
+	pane       textPane
 }
 
-func newBackfillPlanPage(s *shared) page { return &backfillPlanPage{s: s, pane: viewport.New()} }
+func newBackfillPlanPage(s *shared) page { return &backfillPlanPage{s: s, pane: newTextPane()} }
 
 func (p *backfillPlanPage) enter(bool) tea.Cmd {
 	*p = backfillPlanPage{s: p.s, pane: p.pane}
@@ -80,11 +79,7 @@ func journalNote(path string) string {
 func (p *backfillPlanPage) key(msg tea.KeyPressMsg) (action, tea.Cmd) {
 	b := p.s.bindings
 	if p.confirming {
-		p.confirming = false
-		if key.Matches(msg, b.Yes) {
-			return only(p.apply())
-		}
-		return stay, nil
+		return answer(&p.confirming, msg, b, p.apply)
 	}
 	switch {
 	case p.applying:
@@ -93,10 +88,7 @@ func (p *backfillPlanPage) key(msg tea.KeyPressMsg) (action, tea.Cmd) {
 	case key.Matches(msg, b.Refresh) && p.plan == nil:
 		return only(p.enter(false))
 	case p.plan == nil:
-	case key.Matches(msg, b.ScrollDown):
-		p.pane.PageDown()
-	case key.Matches(msg, b.ScrollUp):
-		p.pane.PageUp()
+	case p.pane.scroll(msg, b):
 	case key.Matches(msg, b.Apply, b.Choose):
 		if len(p.plan.Pending()) == 0 {
 			return replaceWith(pageBackfillPreview), nil
@@ -130,14 +122,11 @@ func (p *backfillPlanPage) content() string {
 }
 
 func (p *backfillPlanPage) fill() {
-	p.pane.SetContentLines(cutLines(wrapLines(p.content(), p.s.width), p.s.width))
-	p.pane.GotoTop()
+	p.pane.show(p.content(), p.s.width)
 }
 
 func (p *backfillPlanPage) setSize(width, height int) {
-	p.pane.SetHeight(max(3, height-3))
-	if width != p.pane.Width() {
-		p.pane.SetWidth(width)
+	if p.pane.resize(width, height) {
 		p.fill()
 	}
 }

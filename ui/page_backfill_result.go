@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3repl/s3repl/steps"
@@ -26,10 +25,10 @@ type backfillResultPage struct {
 	err        error
 	confirming bool
 	fixing     bool
-	pane       viewport.Model
+	pane       textPane
 }
 
-func newBackfillResultPage(s *shared) page { return &backfillResultPage{s: s, pane: viewport.New()} }
+func newBackfillResultPage(s *shared) page { return &backfillResultPage{s: s, pane: newTextPane()} }
 
 func (p *backfillResultPage) enter(bool) tea.Cmd {
 	*p = backfillResultPage{s: p.s, pane: p.pane}
@@ -99,20 +98,13 @@ func (p *backfillResultPage) failed() bool { return p.result != nil && !p.result
 func (p *backfillResultPage) key(msg tea.KeyPressMsg) (action, tea.Cmd) {
 	b := p.s.bindings
 	if p.confirming {
-		p.confirming = false
-		if key.Matches(msg, b.Yes) {
-			return only(p.applyFixes())
-		}
-		return stay, nil
+		return answer(&p.confirming, msg, b, p.applyFixes)
 	}
 	switch {
 	case p.fixing:
 	case key.Matches(msg, b.Back):
 		return goBack(), nil
-	case key.Matches(msg, b.ScrollDown):
-		p.pane.PageDown()
-	case key.Matches(msg, b.ScrollUp):
-		p.pane.PageUp()
+	case p.pane.scroll(msg, b):
 	case key.Matches(msg, b.Apply) && p.canFix():
 		p.confirming = true
 	case key.Matches(msg, b.Retry) && p.failed() && p.result.Failed > 0:
@@ -151,14 +143,11 @@ func (p *backfillResultPage) content() string {
 }
 
 func (p *backfillResultPage) fill() {
-	p.pane.SetContentLines(cutLines(wrapLines(strings.TrimPrefix(p.content(), "\n"), p.s.width), p.s.width))
-	p.pane.GotoTop()
+	p.pane.show(strings.TrimPrefix(p.content(), "\n"), p.s.width)
 }
 
 func (p *backfillResultPage) setSize(width, height int) {
-	p.pane.SetHeight(max(3, height-3))
-	if width != p.pane.Width() {
-		p.pane.SetWidth(width)
+	if p.pane.resize(width, height) {
 		p.fill()
 	}
 }

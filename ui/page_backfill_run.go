@@ -51,17 +51,11 @@ func (p *backfillRunPage) enter(bool) tea.Cmd {
 func (p *backfillRunPage) ownsKeys() bool { return !p.detached }
 
 func (p *backfillRunPage) update(msg tea.Msg) (action, tea.Cmd) {
+	if cmd, took := p.s.saveTakes(msg); took {
+		return only(cmd)
+	}
 	switch msg := msg.(type) {
-	case savedMsg:
-		return only(p.s.saveUpdate(msg))
-	case tea.PasteMsg:
-		if p.s.save.editing {
-			return only(p.s.saveUpdate(msg))
-		}
 	case tea.KeyPressMsg:
-		if p.s.save.editing {
-			return only(p.s.saveUpdate(msg))
-		}
 		return p.key(msg)
 	case backfillJobMsg, backfillPollMsg:
 		if p.detached {

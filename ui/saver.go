@@ -29,6 +29,20 @@ func (s *shared) startSave() tea.Cmd {
 	return sv.input.Focus()
 }
 
+// saveTakes gives the save its messages: its result, and the keys and pastes while the
+// file name is typed. It reports whether it took msg; the page handles the rest.
+func (s *shared) saveTakes(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg.(type) {
+	case savedMsg:
+		return s.saveUpdate(msg), true
+	case tea.PasteMsg, tea.KeyPressMsg:
+		if s.save.editing {
+			return s.saveUpdate(msg), true
+		}
+	}
+	return nil, false
+}
+
 // saveUpdate answers a key or paste while the file name is typed, and the result of
 // the save.
 func (s *shared) saveUpdate(msg tea.Msg) tea.Cmd {

@@ -10,7 +10,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/s3repl/s3repl/awsops"
 	"github.com/s3repl/s3repl/steps"
@@ -287,17 +286,7 @@ func TestWatchRetryStates(t *testing.T) {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
 			t.Run(fmt.Sprintf("%s-%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				d := drive(t, failingDashboard(t, size[0], size[1], newRetryScript(3, 0)))
-				view := d.View().Content
-				lines := strings.Split(view, "\n")
-				if len(lines) != size[1] {
-					t.Errorf("%d lines, want the terminal's %d", len(lines), size[1])
-				}
-				for i, l := range lines {
-					if w := ansi.StringWidth(l); w > size[0] {
-						t.Errorf("line %d is %d wide: %q", i+1, w, ansi.Strip(l))
-					}
-				}
-				golden.RequireEqual(t, view)
+				requireFullScreenGolden(t, d.View().Content, size[0], size[1])
 			})
 		}
 	}

@@ -182,17 +182,7 @@ func TestWatchDashboardStates(t *testing.T) {
 			t.Run(fmt.Sprintf("%s-%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				calls := &watchCalls{}
 				d := drive(newTestDashboard(size[0], size[1], calls), calls)
-				view := d.View().Content
-				lines := strings.Split(view, "\n")
-				if len(lines) != size[1] {
-					t.Errorf("%d lines, want the terminal's %d", len(lines), size[1])
-				}
-				for i, l := range lines {
-					if w := ansi.StringWidth(l); w > size[0] {
-						t.Errorf("line %d is %d wide: %q", i+1, w, ansi.Strip(l))
-					}
-				}
-				golden.RequireEqual(t, view)
+				requireFullScreenGolden(t, d.View().Content, size[0], size[1])
 			})
 		}
 	}
@@ -266,4 +256,20 @@ func TestWatchText(t *testing.T) {
 	for name, r := range map[string]steps.WatchReport{"failing": failing, "healthy": healthy} {
 		t.Run(name, func(t *testing.T) { golden.RequireEqual(t, []byte(WatchText(r))) })
 	}
+}
+
+// requireFullScreenGolden checks that the dashboard's view fills the terminal, height
+// lines none wider than width, and matches the test's golden file.
+func requireFullScreenGolden(t *testing.T, view string, width, height int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != height {
+		t.Errorf("%d lines, want the terminal's %d", len(lines), height)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > width {
+			t.Errorf("line %d is %d wide: %q", i+1, w, ansi.Strip(l))
+		}
+	}
+	golden.RequireEqual(t, view)
 }

@@ -104,20 +104,7 @@ func parseReplicationConfig(doc string) (*replicationConfig, error) {
 // document writes the configuration with its members in the order the SDK-backed
 // Account gives them (sorted: it writes the SDK's structs through a map), so a plan's
 // "before" reads the same against simcloud as against AWS.
-func (c *replicationConfig) document() (string, error) {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return "", err
-	}
-	var members any
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	if err := dec.Decode(&members); err != nil {
-		return "", err
-	}
-	sorted, err := json.Marshal(members)
-	return string(sorted), err
-}
+func (c *replicationConfig) document() (string, error) { return sortedJSON(c) }
 
 const maxRuleID = 255
 
