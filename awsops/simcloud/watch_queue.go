@@ -186,14 +186,15 @@ func (c *Cloud) send(q *queue, body string) {
 // the queue policy must allow the service principal s3.amazonaws.com
 // sqs:SendMessage. S3 sends aws:SourceArn (the bucket) and aws:SourceAccount (its
 // owner), which the documented policy conditions on
-// [grant-destinations-permissions-to-s3].
-func s3MaySend(q *queue, b *bucket) evaluator.Decision {
+// [grant-destinations-permissions-to-s3]. A service principal has no identity
+// policies: the queue policy alone decides.
+func s3MaySend(q *queue, b *bucket) bool {
 	req := evaluator.Request{
 		Principal: evaluator.Principal{Service: "s3.amazonaws.com"}, Action: "sqs:SendMessage",
 		Resource: q.arn(), ResourceAccount: q.account,
 		Context: map[string][]string{"aws:SourceArn": {b.arn()}, "aws:SourceAccount": {b.owner}},
 	}
-	return evaluator.Evaluate(req, nil, q.policy, evaluator.S3Bucket)
+	return evaluator.EvaluateResource(q.policy, req).Allowed
 }
 
 // notificationConfig is a bucket's notification configuration in the S3 API's JSON
@@ -267,7 +268,8 @@ func (a *Account) GetBucketNotification(ctx context.Context, region, name string
 // PutBucketNotification replaces the whole configuration. S3 first checks that every
 // SQS destination exists and that the bucket may publish to it, by sending it a test
 // notification (s3:TestEvent) [API_PutBucketNotificationConfiguration]; a queue it
-// cannot send to fails the whole call.
+// cannot send to fails the whole call. "The Amazon SQS queue must be in the same
+// Region as your Amazon S3 bucket" [notification-how-to-event-types-and-destinations].
 func (a *Account) PutBucketNotification(ctx context.Context, region, name, doc string) error {
 	return a.bucketCall(ctx, region, name, "s3:PutBucketNotification", func(b *bucket) error {
 		if b.owner != a.accountID() {
@@ -286,7 +288,7 @@ func (a *Account) PutBucketNotification(ctx context.Context, region, name, doc s
 				return malformedXML()
 			}
 			q := w.queues[qc.QueueArn]
-			if q == nil || q.region != b.region || !s3MaySend(q, b).Allowed {
+			if q == nil || q.region != b.region || !s3MaySend(q, b) {
 				return invalid("InvalidArgument", "Unable to validate the following destination configurations")
 			}
 			if qc.ID == "" {
@@ -327,7 +329,7 @@ func (c *Cloud) publish(event string, t replicationTask, v *objectVersion, reaso
 	}
 	for _, qc := range config.QueueConfigurations {
 		q := c.watch.queues[qc.QueueArn]
-		if q == nil || !qc.wants("s3:Replication:"+event) || !qc.matches(t.source.key) || !s3MaySend(q, src).Allowed {
+		if q == nil || !qc.wants("s3:Replication:"+event) || !qc.matches(t.source.key) || !s3MaySend(q, src) {
 			continue
 		}
 		c.send(q, replicationEvent(event, qc.ID, src, t, v, reason, at))

@@ -218,3 +218,42 @@ func TestThresholdEventsForLateReplicationsWithRTC(t *testing.T) {
 		t.Errorf("events %q, want %q", names, want)
 	}
 }
+
+// S3 refuses a notification configuration whose queue it may not send to, or that is
+// in another Region than the bucket [API_PutBucketNotificationConfiguration;
+// notification-how-to-event-types-and-destinations], and keeps the configuration it had.
+func TestNotificationRefusesQueuesS3CannotSendTo(t *testing.T) {
+	s := newReplication(t)
+	allowed := s.queueFor("allowed", "src-bucket", srcAccount)
+	s.must(s.src.PutBucketNotification(ctx, srcRegion, "src-bucket", `{"QueueConfigurations":[{"Id":"kept","QueueArn":"`+allowed.ARN+`","Events":["s3:Replication:*"]}]}`))
+	before, err := s.src.GetBucketNotification(ctx, srcRegion, "src-bucket")
+	s.must(err)
+
+	otherBucket := s.queueFor("other-bucket", "their-bucket", srcAccount)
+	otherAccount := s.queueFor("other-account", "src-bucket", dstAccount)
+	noPolicy, err := s.src.CreateQueue(ctx, srcRegion, "no-policy")
+	s.must(err)
+	otherRegion, err := s.src.CreateQueue(ctx, dstRegion, "other-region")
+	s.must(err)
+	s.must(s.src.SetQueuePolicy(ctx, dstRegion, otherRegion.URL, policyOf(`{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"`+otherRegion.ARN+`"}`)))
+	for name, arn := range map[string]string{
+		"policy for another bucket":  otherBucket.ARN,
+		"policy for another account": otherAccount.ARN,
+		"no queue policy":            noPolicy.ARN,
+		"queue in another Region":    otherRegion.ARN,
+		"queue that does not exist":  strings.Replace(allowed.ARN, "allowed", "missing", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := s.src.PutBucketNotification(ctx, srcRegion, "src-bucket", `{"QueueConfigurations":[{"QueueArn":"`+arn+`","Events":["s3:Replication:*"]}]}`)
+			wantErr(t, err, awsops.KindInvalidRequest, "InvalidArgument")
+			after, err := s.src.GetBucketNotification(ctx, srcRegion, "src-bucket")
+			s.must(err)
+			if after != before {
+				t.Errorf("a refused put changed the configuration from %s to %s", before, after)
+			}
+		})
+	}
+	if bodies := s.receiveAll(otherBucket); len(bodies) != 0 {
+		t.Errorf("a queue S3 may not send to received %q", bodies)
+	}
+}
