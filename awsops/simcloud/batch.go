@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/s3repl/s3repl/awsops"
@@ -98,18 +97,20 @@ func (a *Account) sameAccount(account string) error {
 }
 
 // validJobRequest refuses what CreateJob refuses: the required members
-// [API_control_CreateJob] and S3JobManifestGenerator's.
+// [API_control_CreateJob] and S3JobManifestGenerator's. RoleArn must be a role's
+// ARN ("arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/.*", API_control_CreateJob), of the
+// partitions a replication configuration takes.
 func validJobRequest(req awsops.ReplicationJobRequest) error {
 	switch {
 	case req.ClientRequestToken == "" || len(req.ClientRequestToken) > 64:
 		return invalid("InvalidRequest", "ClientRequestToken must be 1 to 64 characters")
-	case !strings.HasPrefix(req.RoleARN, "arn:aws:iam::"):
+	case !roleARNPattern.MatchString(req.RoleARN):
 		return invalid("InvalidRequest", "RoleArn must be an IAM role ARN")
 	case req.Priority < 0:
 		return invalid("InvalidRequest", "Priority must be a non-negative integer")
-	case !strings.HasPrefix(req.SourceBucketARN, "arn:aws:s3:::"):
+	case !bucketARNPattern.MatchString(req.SourceBucketARN):
 		return invalid("InvalidRequest", "SourceBucket must be a bucket ARN")
-	case !strings.HasPrefix(req.ManifestBucketARN, "arn:aws:s3:::"), !strings.HasPrefix(req.ReportBucketARN, "arn:aws:s3:::"):
+	case !bucketARNPattern.MatchString(req.ManifestBucketARN), !bucketARNPattern.MatchString(req.ReportBucketARN):
 		return invalid("InvalidRequest", "the manifest and report buckets must be bucket ARNs")
 	}
 	for _, s := range req.Filter.ReplicationStatuses {

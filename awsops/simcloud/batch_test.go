@@ -301,3 +301,18 @@ func TestBatchManifestKeepsOnlyKeysWithAPrefixWhenAsked(t *testing.T) {
 		t.Errorf("%d tasks, want the 20 keys under old/000 and old/001", got)
 	}
 }
+
+// CreateJob takes a role's ARN of any partition, and no other principal's ARN
+// [API_control_CreateJob, RoleArn].
+func TestBatchJobRoleMustBeARoleARN(t *testing.T) {
+	w := newBatchWorld(t, 1)
+	user := w.request("token-user", "NONE")
+	user.RoleARN = strings.Replace(user.RoleARN, ":role/", ":user/", 1)
+	_, err := w.src.CreateReplicationJob(ctx, srcRegion, user)
+	wantErr(t, err, awsops.KindInvalidRequest, "InvalidRequest")
+	china := w.request("token-china", "NONE")
+	china.RoleARN = strings.Replace(china.RoleARN, "arn:aws:", "arn:aws-cn:", 1)
+	if _, err := w.src.CreateReplicationJob(ctx, srcRegion, china); err != nil {
+		t.Errorf("a role ARN of the aws-cn partition: %v", err)
+	}
+}
