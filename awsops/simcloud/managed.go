@@ -26,7 +26,7 @@ type policyVersion struct {
 
 // Managed-policy quotas [reference_iam-quotas]: "Managed policy size 6,144
 // characters" (white space not counted), "Managed policies attached to an IAM role
-// 10" (raisable to 20, which this cloud does not model), and "Versions of a managed
+// 10" (raisable to 20: SetPoliciesPerRoleQuota), and "Versions of a managed
 // policy that can be stored 5" [API_CreatePolicyVersion: "A managed policy can have
 // up to five versions"].
 const (
