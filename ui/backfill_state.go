@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -69,8 +68,10 @@ type backfillState struct {
 	// journal is the backfill journal's path: each job's token and id, so that a
 	// rerun finds the job instead of making another.
 	journal string
-	// journalDir is the temporary directory of the backfill journal when Deps gives none.
-	journalDir string
+	// journalDir makes, once, the temporary directory of the backfill journal when Deps
+	// gives none. It is called from commands (the backfill's start and the watch's
+	// retry run at the same time), so it must not write the state Update reads.
+	journalDir func() (string, error)
 }
 
 type (
@@ -272,14 +273,11 @@ func (s *shared) openBackfillJournal(f steps.BackfillFacts) (*steps.BackfillJour
 	if open := s.deps.Backfill.Journal; open != nil {
 		return open(f)
 	}
-	if s.backfill.journalDir == "" {
-		dir, err := os.MkdirTemp("", "s3repl-backfill-journal")
-		if err != nil {
-			return nil, err
-		}
-		s.backfill.journalDir = dir
+	dir, err := s.backfill.journalDir()
+	if err != nil {
+		return nil, err
 	}
-	return steps.OpenBackfillJournal(s.backfill.journalDir, f, time.Now)
+	return steps.OpenBackfillJournal(dir, f, time.Now)
 }
 
 // startBackfillJob creates the job with confirmation required, or finds the one a

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -136,6 +138,7 @@ func newShared(deps Deps, tasks tasks) *shared {
 		destination: sideChoice{side: steps.DestinationSide},
 		save:        saver{input: newInput("setup.yaml", 4096)},
 	}
+	s.backfill.journalDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "s3repl-backfill-journal") })
 	return s
 }
 

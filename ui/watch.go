@@ -39,6 +39,10 @@ type WatchDashboard struct {
 	report        *steps.WatchReport
 	readErr       error
 	reading       bool
+	// timer numbers the timer of the next read: each read's answer sets a new one,
+	// and a tick of an older timer is dropped, so reads asked for between ticks do
+	// not add timers.
+	timer int
 
 	failures *failureTally
 
@@ -67,7 +71,7 @@ type watchReadMsg struct {
 	err    error
 }
 
-type watchTickMsg struct{}
+type watchTickMsg struct{ timer int }
 
 type watchDoctorMsg struct {
 	report steps.DoctorReport
@@ -101,8 +105,11 @@ func (d WatchDashboard) read() tea.Cmd {
 	}
 }
 
-func (d WatchDashboard) tick() tea.Cmd {
-	return tea.Tick(d.deps.Interval, func(time.Time) tea.Msg { return watchTickMsg{} })
+// tick sets the timer of the next read, replacing any set before.
+func (d *WatchDashboard) tick() tea.Cmd {
+	d.timer++
+	timer := d.timer
+	return tea.Tick(d.deps.Interval, func(time.Time) tea.Msg { return watchTickMsg{timer} })
 }
 
 func (d WatchDashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -115,9 +122,10 @@ func (d WatchDashboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			d.report = &msg.report
 			d.failures.add(msg.report.Events)
 		}
-		return d, d.tick()
+		next := d.tick() // before d is returned: tick numbers the timer in d
+		return d, next
 	case watchTickMsg:
-		if d.reading {
+		if msg.timer != d.timer || d.reading {
 			return d, nil
 		}
 		d.reading = true

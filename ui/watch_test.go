@@ -273,3 +273,22 @@ func requireFullScreenGolden(t *testing.T, view string, width, height int) {
 	}
 	golden.RequireEqual(t, view)
 }
+
+// A read the user asks for (u, or after the setup is applied) starts its own timer:
+// the timer set by the read before it must then be dropped, or every such read adds
+// a chain of timed reads and the dashboard reads CloudWatch and SQS ever more often.
+func TestWatchManualReadDropsTheEarlierTimer(t *testing.T) {
+	calls := &watchCalls{}
+	d := newTestDashboard(120, 40, calls)
+	d.deps.Interval = time.Millisecond
+	report := watchReport(180, nil, ready)
+	calls.next = &report
+	m, earlierTimer := d.Update(watchReadMsg{report: report})
+	d = press(m.(WatchDashboard), 'u')
+	if calls.read != 1 {
+		t.Fatalf("u read %d times, want 1", calls.read)
+	}
+	if _, cmd := d.Update(earlierTimer()); cmd != nil {
+		t.Fatalf("the timer set before u still reads: it answered %T", cmd())
+	}
+}

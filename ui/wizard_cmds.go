@@ -231,6 +231,9 @@ func nextProgress(progress <-chan tea.Msg) tea.Cmd {
 // saveSetup writes the setup file, refusing to overwrite one that exists.
 func saveSetup(id taskID, path string, setup steps.Setup) tea.Cmd {
 	return func() tea.Msg {
+		if strings.TrimSpace(path) == "" { // else the open fails as "the directory . does not exist"
+			return savedMsg{task: id, path: path, err: errors.New("type a file name for the setup, e.g. setup.yaml")}
+		}
 		data, err := setup.Marshal()
 		if err != nil {
 			return savedMsg{task: id, path: path, err: err}

@@ -166,6 +166,17 @@ func TestSaveSetupRefusesToOverwrite(t *testing.T) {
 	}
 }
 
+// TestSaveSetupAsksForAFileName: an emptied file name is bad input with its own
+// message, not a missing directory.
+func TestSaveSetupAsksForAFileName(t *testing.T) {
+	for _, path := range []string{"", "  "} {
+		msg := saveSetup(taskID{}, path, steps.Setup{})().(savedMsg)
+		if msg.err == nil || !strings.Contains(msg.err.Error(), "type a file name") {
+			t.Fatalf("saving as %q: %v", path, msg.err)
+		}
+	}
+}
+
 // TestWizardDoesNotReadABucketTwice: the cursor coming back to a bucket whose
 // summary is still being read does not start the read again; moving to another
 // bucket cancels it.
