@@ -177,11 +177,12 @@ func (b *BackfillJobs) poll(ctx context.Context, id string, onUpdate func(awsops
 		if err := b.Sleep(ctx, delay); err != nil {
 			return job, err
 		}
-		delay = min(delay*3/2, maxPoll)
+		delay = NextPoll(delay)
 	}
 }
 
-// NextPoll is the wait after a poll that waited last.
+// NextPoll is the wait after a poll that waited last (poll's back-off, for callers
+// that poll from their own loop).
 func NextPoll(last time.Duration) time.Duration {
 	if last <= 0 {
 		return firstPoll
