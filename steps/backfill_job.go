@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/s3repl/s3repl/awsops"
@@ -89,7 +90,18 @@ func (b *BackfillJobs) Start(ctx context.Context, journal *BackfillJournal) (Sta
 			return StartedJob{}, err
 		}
 	case last.Token != "":
-		token = last.Token // CreateJob may have made the job; the same token finds it
+		// CreateJob may have made the job. Its description holds the token: find it
+		// there, as a resent token is refused when this run's request differs.
+		if id, err := b.jobWithToken(ctx, last.Token); err != nil || id != "" {
+			if err != nil {
+				return StartedJob{}, err
+			}
+			if err := journal.Record(backfillDone, BackfillJobEntry{Token: last.Token, JobID: id, Objects: last.Objects}); err != nil {
+				return StartedJob{}, err
+			}
+			return StartedJob{ID: id, Token: last.Token, Resumed: true, Objects: last.Objects}, nil
+		}
+		token = last.Token
 	}
 	req := b.request(token)
 	if err := journal.Record(backfillBegin, BackfillJobEntry{Token: token, Objects: b.plan.Facts.Objects, Request: &req}); err != nil {
@@ -106,6 +118,21 @@ func (b *BackfillJobs) Start(ctx context.Context, journal *BackfillJournal) (Sta
 		return StartedJob{ID: id, Token: token}, err
 	}
 	return StartedJob{ID: id, Token: token, Resumed: last.Token == token, Objects: b.plan.Facts.Objects}, nil
+}
+
+// jobWithToken is the id of the job not ended whose description holds token, "" when
+// none has.
+func (b *BackfillJobs) jobWithToken(ctx context.Context, token string) (string, error) {
+	jobs, err := b.batch.ListJobs(ctx, b.region, b.account, awsops.JobActiveStatuses)
+	if err != nil {
+		return "", explain("source", err)
+	}
+	for _, j := range jobs {
+		if strings.HasSuffix(j.Description, " "+token) {
+			return j.ID, nil
+		}
+	}
+	return "", nil
 }
 
 func (b *BackfillJobs) request(token string) awsops.ReplicationJobRequest {
