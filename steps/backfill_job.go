@@ -72,8 +72,8 @@ type StartedJob struct {
 
 // Start creates the job with confirmation required, journaling its token before
 // CreateJob and its id after, so that a rerun after any fault finds the job: a job
-// that has not ended is resumed, a CreateJob whose answer was lost is sent again with
-// the same token (which S3 answers with the same job).
+// that has not ended is resumed; after a CreateJob whose answer was lost, the job whose
+// description holds the token is resumed, or CreateJob is sent again with the token.
 func (b *BackfillJobs) Start(ctx context.Context, journal *BackfillJournal) (StartedJob, error) {
 	last, err := journal.Last()
 	if err != nil {
