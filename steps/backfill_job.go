@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/s3repl/s3repl/awsops"
@@ -71,8 +72,8 @@ type StartedJob struct {
 
 // Start creates the job with confirmation required, journaling its token before
 // CreateJob and its id after, so that a rerun after any fault finds the job: a job
-// that has not ended is resumed, a CreateJob whose answer was lost is sent again with
-// the same token (which S3 answers with the same job).
+// that has not ended is resumed; after a CreateJob whose answer was lost, the job whose
+// description holds the token is resumed, or CreateJob is sent again with the token.
 func (b *BackfillJobs) Start(ctx context.Context, journal *BackfillJournal) (StartedJob, error) {
 	last, err := journal.Last()
 	if err != nil {
@@ -89,7 +90,18 @@ func (b *BackfillJobs) Start(ctx context.Context, journal *BackfillJournal) (Sta
 			return StartedJob{}, err
 		}
 	case last.Token != "":
-		token = last.Token // CreateJob may have made the job; the same token finds it
+		// CreateJob may have made the job. Its description holds the token: find it
+		// there, as a resent token is refused when this run's request differs.
+		if id, err := b.jobWithToken(ctx, last.Token); err != nil || id != "" {
+			if err != nil {
+				return StartedJob{}, err
+			}
+			if err := journal.Record(backfillDone, BackfillJobEntry{Token: last.Token, JobID: id, Objects: last.Objects}); err != nil {
+				return StartedJob{}, err
+			}
+			return StartedJob{ID: id, Token: last.Token, Resumed: true, Objects: last.Objects}, nil
+		}
+		token = last.Token
 	}
 	req := b.request(token)
 	if err := journal.Record(backfillBegin, BackfillJobEntry{Token: token, Objects: b.plan.Facts.Objects, Request: &req}); err != nil {
@@ -106,6 +118,21 @@ func (b *BackfillJobs) Start(ctx context.Context, journal *BackfillJournal) (Sta
 		return StartedJob{ID: id, Token: token}, err
 	}
 	return StartedJob{ID: id, Token: token, Resumed: last.Token == token, Objects: b.plan.Facts.Objects}, nil
+}
+
+// jobWithToken is the id of the job not ended whose description holds token, "" when
+// none has.
+func (b *BackfillJobs) jobWithToken(ctx context.Context, token string) (string, error) {
+	jobs, err := b.batch.ListJobs(ctx, b.region, b.account, awsops.JobActiveStatuses)
+	if err != nil {
+		return "", explain("source", err)
+	}
+	for _, j := range jobs {
+		if strings.HasSuffix(j.Description, " "+token) {
+			return j.ID, nil
+		}
+	}
+	return "", nil
 }
 
 func (b *BackfillJobs) request(token string) awsops.ReplicationJobRequest {
@@ -177,11 +204,12 @@ func (b *BackfillJobs) poll(ctx context.Context, id string, onUpdate func(awsops
 		if err := b.Sleep(ctx, delay); err != nil {
 			return job, err
 		}
-		delay = min(delay*3/2, maxPoll)
+		delay = NextPoll(delay)
 	}
 }
 
-// NextPoll is the wait after a poll that waited last.
+// NextPoll is the wait after a poll that waited last (poll's back-off, for callers
+// that poll from their own loop).
 func NextPoll(last time.Duration) time.Duration {
 	if last <= 0 {
 		return firstPoll

@@ -80,15 +80,17 @@ func monitoringText(m ruleMonitoring) string {
 // backfillDoctor is the doctor's report for a backfill: on the setup with the live
 // rule's metrics and RTC when only those would keep apply's changes pending, so
 // neither the refusal nor the fixes offered after a job turn them off. note is the
-// warning to show then ("" otherwise).
-func backfillDoctor(ctx context.Context, acc Accounts, s Setup) (report DoctorReport, note string, err error) {
-	if report, err = Doctor(ctx, acc, s); err != nil {
+// warning to show then ("" otherwise). The doctor's checks and reads do not depend on
+// the rule's metrics or RTC, so only the fixes are planned again, on the state read.
+func backfillDoctor(ctx context.Context, acc Accounts, s Setup) (DoctorReport, string, error) {
+	report, st, err := diagnose(ctx, acc, s)
+	if err != nil {
 		return report, "", err
 	}
 	live, monitoring, differs := withLiveMonitoring(s, report)
 	if !differs {
 		return report, "", nil
 	}
-	report, err = Doctor(ctx, acc, live)
-	return report, monitoringWarning(s, monitoring), err
+	report.planFixes(live, st)
+	return report, monitoringWarning(s, monitoring), nil
 }

@@ -35,9 +35,17 @@ func TestBackfillOfFailedObjectsAfterWatchSetup(t *testing.T) {
 			t.Fatalf("%s: %q, want FAILED", key, head.ReplicationStatus)
 		}
 	}
+	calls := s.apiCalls()
+	_, err := steps.Doctor(s.ctx, s.acc, s.setup)
+	s.must(err)
+	doctorCalls := s.apiCalls() - calls
 	explained := steps.BackfillResult{Groups: []steps.BackfillFailureGroup{{}}}
+	calls = s.apiCalls()
 	doctor, err := steps.ExplainWithDoctor(s.ctx, s.acc, s.setup, &explained)
 	s.must(err)
+	if got := s.apiCalls() - calls; got > doctorCalls {
+		t.Errorf("the doctor of a backfill made %d AWS calls, the doctor alone %d: the rule's metrics differing should plan the fixes again, not read AWS again", got, doctorCalls)
+	}
 	if got := ids(doctor.Fixes); !slices.Equal(got, []string{"dst-key-policy"}) {
 		t.Errorf("the fixes offered after a job %v, want the key policy only (the rule keeps its metrics)", got)
 	}
@@ -80,6 +88,12 @@ func TestBackfillOfFailedObjectsAfterWatchSetup(t *testing.T) {
 	if !errors.As(err, &refused) {
 		t.Fatalf("with the role policy missing a statement: err = %v, want a refusal", err)
 	}
+}
+
+// apiCalls is how many AWS calls both accounts have answered.
+func (s *simSetup) apiCalls() int64 {
+	type counted interface{ APICalls() int64 }
+	return s.acc.Source.(counted).APICalls() + s.acc.Destination.(counted).APICalls()
 }
 
 func (s *simSetup) ruleMetricsOn() bool {

@@ -157,6 +157,18 @@ func TestBackfillRerunFindsTheJobInsteadOfMakingASecond(t *testing.T) {
 	if found.ID != first.ID {
 		t.Errorf("after a lost answer the rerun made job %s, want %s", found.ID, first.ID)
 	}
+	// The same, rerun with other objects chosen: S3 refuses the token with another
+	// request, so the rerun finds the job by the token in its description.
+	other := w.plan(steps.BackfillFailed)
+	otherJobs, err := steps.NewBackfillJobs(w.acc, other)
+	w.must(err)
+	otherJournal, err := steps.OpenBackfillJournal(t.TempDir(), other.Facts, nil)
+	w.must(err)
+	w.must(otherJournal.Record("begin", steps.BackfillJobEntry{Token: first.Token, Objects: steps.BackfillBoth}))
+	found, err = otherJobs.Start(t.Context(), otherJournal)
+	if err != nil || found.ID != first.ID || !found.Resumed || found.Objects != steps.BackfillBoth {
+		t.Errorf("after a lost answer, a rerun for other objects: %+v, %v; want job %s resumed with its objects", found, err, first.ID)
+	}
 	listed, err := w.acc.Source.(awsops.BatchJobs).ListJobs(t.Context(), simcloud.DemoSourceRegion, simcloud.DemoSourceAccount, nil)
 	w.must(err)
 	if len(listed) != 1 {

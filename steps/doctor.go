@@ -93,21 +93,34 @@ type diagnosis struct {
 // Doctor inspects both accounts and checks everything S3 replication needs, the way
 // S3 would decide it, with the project's policy evaluator.
 func Doctor(ctx context.Context, acc Accounts, s Setup) (DoctorReport, error) {
+	report, _, err := diagnose(ctx, acc, s)
+	return report, err
+}
+
+// diagnose is Doctor with the state it read, so that fixes for another setup of the
+// same resources can be planned again without reading AWS again (planFixes).
+func diagnose(ctx context.Context, acc Accounts, s Setup) (DoctorReport, *State, error) {
 	st, err := Inspect(ctx, acc, s)
 	if err != nil {
-		return DoctorReport{}, err
+		return DoctorReport{}, nil, err
 	}
 	d, err := gatherDiagnosis(ctx, acc, s, st)
 	if err != nil {
-		return DoctorReport{}, err
+		return DoctorReport{}, nil, err
 	}
-	report := DoctorReport{Checks: d.checks(), Fixes: []Change{}}
+	report := DoctorReport{Checks: d.checks()}
+	report.planFixes(s, st)
+	return report, st, nil
+}
+
+// planFixes sets the report's fixes: what apply would change for setup s on state st.
+func (r *DoctorReport) planFixes(s Setup, st *State) {
+	r.Fixes, r.Plan, r.FixError = []Change{}, nil, ""
 	if plan, err := BuildPlan(s, st); err != nil {
-		report.FixError = err.Error()
+		r.FixError = err.Error()
 	} else {
-		report.Fixes, report.Plan = plan.Pending(), plan
+		r.Fixes, r.Plan = plan.Pending(), plan
 	}
-	return report, nil
 }
 
 func gatherDiagnosis(ctx context.Context, acc Accounts, s Setup, st *State) (*diagnosis, error) {

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -306,7 +305,7 @@ func (a *applier) watchWrite(ctx context.Context, c Change) error {
 		if err != nil {
 			return err
 		}
-		return w.SetQueuePolicy(ctx, c.Region, q.URL, compact(c.After))
+		return w.SetQueuePolicy(ctx, c.Region, q.URL, compactDoc(c.After))
 	case kindDeleteQueue:
 		q, err := w.GetQueue(ctx, c.Region, c.target)
 		if err != nil {
@@ -314,25 +313,11 @@ func (a *applier) watchWrite(ctx context.Context, c Change) error {
 		}
 		return w.DeleteQueue(ctx, c.Region, q.URL)
 	case kindNotification:
-		return a.retryNewQueuePolicy(ctx, func() error { return w.PutBucketNotification(ctx, c.Region, c.target, compact(c.After)) })
+		// S3 cannot validate the queue ("Unable to validate the following destination
+		// configurations") while a queue policy set a moment ago is not in effect yet.
+		return a.retryWhileInvalid(ctx, func() error { return w.PutBucketNotification(ctx, c.Region, c.target, compactDoc(c.After)) })
 	}
 	return fmt.Errorf("unknown change kind %d", c.kind)
-}
-
-func compact(doc string) string {
-	var v any
-	if json.Unmarshal([]byte(doc), &v) != nil {
-		return doc
-	}
-	out, _ := json.Marshal(v)
-	return string(out)
-}
-
-// retryNewQueuePolicy retries the notification while S3 cannot validate the queue
-// ("Unable to validate the following destination configurations"): a queue policy
-// set a moment ago may not be in effect yet.
-func (a *applier) retryNewQueuePolicy(ctx context.Context, write func() error) error {
-	return a.retryWhileInvalid(ctx, write)
 }
 
 // watchMetricsOffWarning says when applying the setup turns off the rule's metrics
